@@ -1,0 +1,58 @@
+"""The one result type every entry point returns.
+
+A reply is a value: frozen, hashable, and free of references back into the bot, so the chat page
+can keep it in session history and tests can compare it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+__all__ = ["KINDS", "Reply", "Source"]
+
+Kind = Literal["answer", "clarify", "fallback", "emergency", "smalltalk", "handoff"]
+KINDS: tuple[str, ...] = ("answer", "clarify", "fallback", "emergency", "smalltalk", "handoff")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an answer's words come from: the document title, its file name and the section."""
+
+    title: str
+    document: str
+    section: str = ""
+
+    def __str__(self) -> str:
+        if self.section and self.section != self.title:
+            return f"{self.title} — {self.section}"
+        return self.title
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says to one message.
+
+    ``text`` is what the patient sees. For an answer it is the document passage itself
+    (``passage``) with nothing added, so the chat page can quote it verbatim; ``notice`` is the
+    one-line disclaimer shown with the first reply of a conversation ("" otherwise).
+    """
+
+    kind: Kind
+    text: str
+    confidence: float = 0.0
+    sources: tuple[Source, ...] = ()
+    matched_question: str | None = None
+    suggestions: tuple[str, ...] = ()
+    passage: str = ""
+    notice: str = ""
+    pair_id: str | None = None
+    topic: str | None = None
+    procedure: str | None = None
+    tags: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown reply kind {self.kind!r}; expected one of {', '.join(KINDS)}")
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence must be in [0, 1], got {self.confidence}")

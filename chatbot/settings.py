@@ -1,0 +1,62 @@
+"""The clinic's own details: name, phone numbers, hours, links and colours.
+
+They live in ``faq/clinic.yaml`` so a clinic changes its phone number without touching code.
+Every field has a sensible default, so a missing file or a missing field still yields a bot that
+tells patients to call the emergency number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .errors import KnowledgeBaseError
+from .yamlfile import check_keys, read_yaml, require_str
+
+__all__ = ["ClinicSettings"]
+
+
+@dataclass(frozen=True)
+class ClinicSettings:
+    """Contact details and branding; every reply that sends a patient somewhere reads them here."""
+
+    name: str = "The Pain Clinic"
+    phone: str = "the clinic's main number"
+    urgent_phone: str = "the clinic's main number"
+    hours: str = "Monday to Friday, 8 am to 5 pm"
+    emergency_number: str = "911"
+    crisis_line: str = "988 (Suicide & Crisis Lifeline: call or text)"
+    portal_url: str = ""
+    email: str = ""
+    primary_color: str = "#1f6f8b"
+    logo: str = ""
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ClinicSettings:
+        """Read ``path``; a missing file means "use the defaults", a malformed one is an error."""
+        path = Path(path)
+        if not path.exists():
+            return cls()
+        data = read_yaml(path)
+        if data is None:
+            return cls()
+        names = tuple(f.name for f in fields(cls))
+        mapping = check_keys(data, path, what="clinic settings", optional=names, line=1)
+        values = {}
+        for name in names:
+            if name in mapping and mapping[name] not in (None, ""):
+                values[name] = require_str(mapping, name, path, what="clinic settings")
+        settings = cls(**values)
+        if not settings.emergency_number.strip():
+            raise KnowledgeBaseError(path, mapping.line_of("emergency_number"), "emergency_number must not be empty")
+        return settings
+
+    @property
+    def contact_line(self) -> str:
+        """One sentence telling a patient how to reach the care team."""
+        parts = [f"call {self.name} on {self.phone} ({self.hours})"]
+        if self.portal_url:
+            parts.append(f"send a message through the patient portal ({self.portal_url})")
+        if self.email:
+            parts.append(f"email {self.email}")
+        return "To reach the care team, " + ", or ".join(parts) + "."
