@@ -1,63 +1,211 @@
-"""TEMPORARY SKELETON - replaced by the real engine shortly."""
+"""The public entry point: ``Chatbot.load()`` then ``bot.ask(question)`` or ``bot.conversation()``.
+
+A ``Chatbot`` holds the knowledge base and its fitted index and never changes after loading, so
+one instance serves every chat session and thread of a server. Everything that belongs to one
+patient (the procedure being discussed, a pending clarification) lives in a
+:class:`~chatbot.conversation.Conversation`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
-from .reply import Reply, Source
+from .conversation import MAX_MESSAGE_CHARS, Conversation
+from .errors import KnowledgeBaseError
+from .index import Index, Match
+from .normalize import normalize
+from .pairs import Pair, read_pairs
+from .paths import KnowledgeBasePaths, read_support
+from .reply import Reply
+from .safety import SafetyRules
 from .settings import ClinicSettings
+from .smalltalk import SmallTalk
+from .synonyms import Synonyms
 
-DEFAULT_KB = Path(__file__).resolve().parent.parent / "faq"
-MAX_MESSAGE_CHARS = 1000
+__all__ = ["MAX_MESSAGE_CHARS", "Chatbot", "Conversation"]
+
+DEFAULT_THRESHOLD = 0.40
+DEFAULT_CLARIFY_MARGIN = 0.15
+_GENERIC_PROCEDURE_WORDS = frozenset({"procedure", "surgery", "treatment", "the", "a", "an", "of", "for"})
+_STARTER_TOPICS = ("what-is", "duration", "risks", "preparation", "recovery")
 
 
 class Chatbot:
-    def __init__(self, settings: ClinicSettings) -> None:
-        self.settings = settings
-        self.notice = (
-            "I share general information from the clinic's documents; this is not medical advice. "
-            f"In an emergency call {settings.emergency_number}."
-        )
-        self.starter_questions = (
-            "What is a cervical rhizotomy?",
-            "How long does the relief last?",
-            "What are the risks?",
-            "How do I prepare for a percutaneous rhizotomy?",
-            "What is recovery like?",
-        )
+    """Answers patient questions from one knowledge base.
+
+    Parameters
+    ----------
+    pairs:
+        The FAQ pairs to answer from.
+    settings, synonyms, safety, smalltalk:
+        The clinic's settings and rule files. Without them: default settings, no synonyms, and the
+        shipped safety and small-talk rules (a bot is never built without red-flag checks).
+    threshold:
+        Minimum confidence for answering; below it the reply is a fallback that says the documents
+        do not cover the question.
+    clarify_margin:
+        When the best matches for a question about no particular procedure are from different
+        procedures and within this much of each other, the bot asks which one is meant.
+    """
+
+    def __init__(
+        self,
+        pairs: Iterable[Pair],
+        *,
+        settings: ClinicSettings | None = None,
+        synonyms: Synonyms | None = None,
+        safety: SafetyRules | None = None,
+        smalltalk: SmallTalk | None = None,
+        threshold: float = DEFAULT_THRESHOLD,
+        clarify_margin: float = DEFAULT_CLARIFY_MARGIN,
+    ) -> None:
+        pairs = tuple(pairs)
+        settings = settings or ClinicSettings()
+        values: dict[str, Any] = {
+            "pairs": pairs,
+            "settings": settings,
+            "synonyms": synonyms or Synonyms(),
+            "safety": safety or SafetyRules.from_file(KnowledgeBasePaths.at().safety),
+            "smalltalk": smalltalk or SmallTalk.from_file(KnowledgeBasePaths.at().smalltalk),
+            "threshold": threshold,
+            "clarify_margin": clarify_margin,
+            "index_": Index(synonyms=synonyms).fit(pairs),
+            "notice": (
+                f"I share general information from {settings.name}'s patient documents; it is not medical advice. "
+                f"In an emergency, call {settings.emergency_number}."
+            ),
+        }
+        values["procedures_"] = _procedure_words(pairs, values["synonyms"])
+        values["starter_questions"] = settings.starter_questions or _starters(pairs)
+        values["_by_id"] = {p.id: p for p in pairs}
+        values["order_"] = {p.id: i for i, p in enumerate(pairs)}
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Chatbot is immutable (cannot set {name!r}); load a new one instead")
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> Chatbot:
-        folder = Path(path) if path is not None else DEFAULT_KB
-        return cls(ClinicSettings.from_file(folder / "clinic.yaml"))
+    def load(cls, path: str | Path | None = None, **options: Any) -> Chatbot:
+        """Load the knowledge base in folder ``path`` (default: the shipped ``faq/``).
 
-    def ask(self, question: str) -> Reply:
-        if "recovery" in question.lower():
-            return Reply(
-                kind="answer",
-                text="Recovery from this procedure is swift, allowing you to resume your daily activities and work promptly.",
-                confidence=0.8,
-                sources=(Source("Percutaneous Rhizotomy Procedure", "percutaneous-rhizotomy.txt", "Quick Recovery Period"),),
-                matched_question="What is recovery like after percutaneous rhizotomy?",
-                suggestions=("How long does the relief last?",),
-                passage="Recovery from this procedure is swift, allowing you to resume your daily activities and work promptly.",
-                pair_id="percutaneous-rhizotomy-recovery",
-            )
-        if "fever" in question.lower():
-            return Reply(kind="emergency", text=f"Call {self.settings.emergency_number} now.", confidence=1.0)
-        if question.strip() == "recovery?":
-            return Reply(kind="clarify", text="Which procedure do you mean?", suggestions=("Neck (cervical) rhizotomy", "Percutaneous rhizotomy"))
-        return Reply(kind="fallback", text="The clinic's documents do not cover that question. " + self.settings.contact_line)
+        The index is rebuilt from the text files on every load; it takes well under a second.
+        """
+        paths = KnowledgeBasePaths.at(path)
+        if not paths.pairs.exists():
+            raise KnowledgeBaseError(paths.pairs, None, "no built pairs file: run `python -m chatbot build` first")
+        support = read_support(paths)
+        return cls(
+            read_pairs(paths.pairs),
+            settings=support.settings,
+            synonyms=support.synonyms,
+            safety=support.safety,
+            smalltalk=support.smalltalk,
+            **options,
+        )
+
+    def ask(self, question: str | bytes) -> Reply:
+        """Answer one question on its own, with no conversation history and no notice."""
+        return Conversation(self, notice=False).ask(question)
 
     def conversation(self) -> Conversation:
+        """A new conversation for one patient: it remembers the procedure and pending clarifications."""
         return Conversation(self)
 
+    def pair(self, pair_id: str) -> Pair | None:
+        """The pair with id ``pair_id``, or ``None``."""
+        return self._by_id.get(pair_id)
 
-class Conversation:
-    def __init__(self, bot: Chatbot) -> None:
-        self.bot = bot
-        self.turns = 0
+    def procedures_in(self, text: str) -> tuple[str, ...]:
+        """The procedures ``text`` names: by full name if it uses one, else by a telling word ("neck").
 
-    def ask(self, message: str) -> Reply:
-        self.turns += 1
-        return self.bot.ask(message)
+        "What is cervical rhizotomy?" names only cervical rhizotomy, though "cervical" alone would
+        also fit cervical neurotomy. Misspellings are corrected first ("percutanous").
+        """
+        expanded = self.index_.query(text).expanded
+        full = [name for name, _ in self.procedures_ if f" {normalize(name)} " in f" {expanded} "]
+        if full:
+            longest = max(len(name) for name in full)
+            return tuple(name for name in full if len(name) == longest)
+        words = set(expanded.split())
+        return tuple(name for name, distinctive in self.procedures_ if words & distinctive)
+
+    def retrieve(self, text: str, *, procedure: str | None = None, limit: int = 20) -> list[Match]:
+        """Matches for ``text``; with ``procedure``, the question is read as being about that procedure."""
+        query = f"{text} {procedure}" if procedure else text
+        return self.index_.search(query, limit=limit)
+
+    def answer_reply(self, match: Match, *, related: list[Match], caveat: str = "") -> Reply:
+        """A reply quoting ``match``'s passage, with related questions as suggestions."""
+        pair = match.pair
+        text = f"{pair.answer}\n\n{caveat}" if caveat else pair.answer
+        return Reply(
+            kind="answer",
+            text=text,
+            confidence=match.score,
+            sources=(pair.source,),
+            matched_question=pair.question,
+            suggestions=self.related_questions(pair, related),
+            passage=pair.answer,
+            pair_id=pair.id,
+            topic=pair.topic,
+            procedure=pair.procedure,
+            tags=pair.tags,
+        )
+
+    def related_questions(self, pair: Pair, related: list[Match], *, limit: int = 3) -> tuple[str, ...]:
+        """Up to ``limit`` other questions about the same procedure: near matches first, then its neighbours."""
+        seen = {normalize(pair.question)}
+        out: list[str] = []
+        same_doc = [p for p in self.pairs if p.source.document == pair.source.document and p.topic != pair.topic]
+        candidates = [m.pair for m in related if m.pair.procedure == pair.procedure and m.pair.topic != pair.topic]
+        for other in (*candidates, *same_doc):
+            key = normalize(other.question)
+            if key not in seen and other.topic not in {"general", "summary"}:
+                seen.add(key)
+                out.append(other.question)
+            if len(out) == limit:
+                break
+        return tuple(out)
+
+    def fallback_reply(self, text: str, *, suggestions: tuple[str, ...] = (), confidence: float = 0.0) -> Reply:
+        """The honest "not covered" reply, always with the way to reach the care team."""
+        return Reply(
+            kind="fallback",
+            text=f"{text} {self.settings.contact_line}",
+            confidence=min(max(confidence, 0.0), 1.0),
+            suggestions=suggestions,
+        )
+
+
+def _procedure_words(pairs: tuple[Pair, ...], synonyms: Synonyms) -> tuple[tuple[str, frozenset[str]], ...]:
+    """Each procedure name with the words that tell it apart from the others ("percutaneous", "neck").
+
+    A word shared by most procedure names ("rhizotomy") does not identify one, so it is left out.
+    Questions are synonym-expanded before the comparison, so "neck" finds "cervical".
+    """
+    names = sorted({p.procedure for p in pairs if p.procedure})
+    word_sets = {name: set(synonyms.expand(normalize(name)).split()) - _GENERIC_PROCEDURE_WORDS for name in names}
+    counts: dict[str, int] = {}
+    for words in word_sets.values():
+        for word in words:
+            counts[word] = counts.get(word, 0) + 1
+    limit = max(1, len(names) * 2 // 3)
+    out = []
+    for name in names:
+        distinctive = {w for w in word_sets[name] if counts[w] <= limit}
+        out.append((name, frozenset(distinctive)))
+    return tuple(out)
+
+
+def _starters(pairs: tuple[Pair, ...]) -> tuple[str, ...]:
+    """A few starter questions, one per common topic, from the pairs themselves (so each has an answer)."""
+    out = []
+    for topic in _STARTER_TOPICS:
+        for pair in pairs:
+            if pair.topic == topic and pair.procedure and normalize(pair.procedure) in normalize(pair.question):
+                out.append(pair.question)
+                break
+    return tuple(out)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean_input", "normalize", "tokens"]
+__all__ = ["STOP_WORDS", "clean_input", "normalize", "stem", "tokens"]
 
 _APOSTROPHES = re.compile(r"(?<=\w)['’`´](?=\w)")
 _NON_WORD = re.compile(r"[^\w]+")
@@ -43,3 +43,48 @@ def normalize(text: str) -> str:
 def tokens(text: str) -> list[str]:
     """The words of ``normalize(text)``."""
     return normalize(text).split()
+
+
+def stem(word: str) -> str:
+    """A light English stem so "burns", "nerves", "effectively" meet "burn", "nerve", "effective".
+
+    Deliberately conservative (plurals, -ing, -ed, -ly on longer words): an aggressive stemmer
+    would merge words a patient means differently ("numbness" and "numb" may stay apart).
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("ly") and len(word) > 6:
+        return word[:-2]
+    if word.endswith("ing") and len(word) > 6:
+        return word[:-3]
+    if word.endswith("ed") and len(word) > 5 and not word.endswith("eed"):
+        return word[:-2] if word[-3] != "i" else word[:-3] + "y"
+    if word.endswith("sses"):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
+        return word[:-1]
+    return word
+
+
+STOP_WORDS: frozenset[str] = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been before being below
+    between both but by can could did do does dont down during each either else even ever every few for from
+    further get gets getting got had has have having he her here hers him his how however i id if im in into
+    is isnt it its itself ive just let lets like ll me might mine more most much must my myself no nor not now
+    of off on once only or other our ours out over own per please quite rather re really s same shall she
+    should so some such t than that thats the their theirs them then there these they this those though
+    through thus to too under until up upon us ve very was wasnt way we were what whats when where whether
+    which while who whom whose why will with within without would wouldnt yes yet you youd youll your youre
+    yours yourself hi hello hey thanks thank ok okay um uh tell know want wanted wondering wonder question
+    questions ask asking anyone someone something anything thing things one kind sort bit lot lots going gonna
+    wanna may maybe probably already still
+    """.split()
+)
+"""Function words and chat filler that carry no topic.
+
+Deliberately not scikit-learn's list: that one contains "back", "last", "side", "first" and
+"call", which are topic words here ("back pain", "how long does it last", "side effects").
+"""

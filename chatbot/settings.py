@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import KnowledgeBaseError
-from .yamlfile import check_keys, read_yaml, require_str
+from .yamlfile import check_keys, read_yaml, require_str, str_list
 
 __all__ = ["ClinicSettings"]
 
@@ -30,6 +30,7 @@ class ClinicSettings:
     email: str = ""
     primary_color: str = "#1f6f8b"
     logo: str = ""
+    starter_questions: tuple[str, ...] = ()
 
     @classmethod
     def from_file(cls, path: str | Path) -> ClinicSettings:
@@ -42,11 +43,13 @@ class ClinicSettings:
             return cls()
         names = tuple(f.name for f in fields(cls))
         mapping = check_keys(data, path, what="clinic settings", optional=names, line=1)
-        values = {}
+        values: dict[str, object] = {
+            "starter_questions": str_list(mapping, "starter_questions", path, what="clinic settings")
+        }
         for name in names:
-            if name in mapping and mapping[name] not in (None, ""):
+            if name != "starter_questions" and mapping.get(name) not in (None, ""):
                 values[name] = require_str(mapping, name, path, what="clinic settings")
-        settings = cls(**values)
+        settings = cls(**values)  # type: ignore[arg-type]
         if not settings.emergency_number.strip():
             raise KnowledgeBaseError(path, mapping.line_of("emergency_number"), "emergency_number must not be empty")
         return settings

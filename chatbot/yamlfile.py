@@ -84,7 +84,7 @@ def read_yaml(path: str | Path) -> Any:
     except OSError as exc:
         raise KnowledgeBaseError(path, None, f"cannot read file ({exc.strerror or exc})") from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -119,7 +119,9 @@ def check_keys(
     for key in mapping:
         if key not in allowed:
             expected = ", ".join(sorted(allowed))
-            raise KnowledgeBaseError(path, mapping.line_of(key), f"unknown field {key!r} in {what} (expected: {expected})")
+            raise KnowledgeBaseError(
+                path, mapping.line_of(key), f"unknown field {key!r} in {what} (expected: {expected})"
+            )
     for key in required:
         if key not in mapping or mapping[key] in (None, "", []):
             raise KnowledgeBaseError(path, mapping.line, f"{what} has no {key!r}")
@@ -150,7 +152,7 @@ def str_list(mapping: LocatedDict, key: str, path: Path, *, what: str) -> tuple[
         raise KnowledgeBaseError(path, mapping.line_of(key), f"{key!r} in {what} must be a list of texts")
     lines = getattr(value, "item_lines", None) or [mapping.line_of(key)] * len(value)
     out: list[str] = []
-    for item, item_line in zip(value, lines):
+    for item, item_line in zip(value, lines, strict=True):
         if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item).strip():
             raise KnowledgeBaseError(path, item_line, f"every item of {key!r} in {what} must be non-empty text")
         out.append(str(item).strip())

@@ -1,0 +1,112 @@
+"""Command line: ``python -m chatbot ask|chat|build``.
+
+Errors are one line on stderr and a non-zero exit (2 for a knowledge-base problem, 1 otherwise),
+never a traceback: the people running these commands are clinic staff, not Python developers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+
+from .bot import Chatbot
+from .build import build
+from .errors import ChatbotError, KnowledgeBaseError
+from .paths import KnowledgeBasePaths
+from .reply import Reply
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KnowledgeBaseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ChatbotError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m chatbot", description="Patient-information chatbot that answers from the clinic's documents."
+    )
+    parser.add_argument("--faq", type=Path, default=None, help="knowledge-base folder (default: the shipped faq/)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ask = commands.add_parser("ask", help="answer one question")
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--json", action="store_true", help="print the full reply as JSON")
+    ask.set_defaults(run=_ask)
+
+    chat = commands.add_parser("chat", help="a conversation in the terminal (Ctrl-D or 'quit' to leave)")
+    chat.set_defaults(run=_chat)
+
+    build_cmd = commands.add_parser("build", help="rebuild faq/pairs.yaml from the documents and curated.yaml")
+    build_cmd.add_argument("--documents", type=Path, default=None, help="read documents from this folder instead")
+    build_cmd.set_defaults(run=_build)
+    return parser
+
+
+def _ask(args: argparse.Namespace) -> int:
+    bot = Chatbot.load(args.faq)
+    reply = bot.ask(args.question)
+    if args.json:
+        print(json.dumps(asdict(reply), ensure_ascii=False, indent=2))
+    else:
+        print(format_reply(reply))
+    return 0
+
+
+def _chat(args: argparse.Namespace) -> int:
+    bot = Chatbot.load(args.faq)
+    conversation = bot.conversation()
+    print(f"{bot.settings.name} — patient information assistant. Type 'quit' to leave.")
+    print(bot.notice)
+    while True:
+        try:
+            message = input("\nyou> ")
+        except EOFError:
+            print()
+            return 0
+        if message.strip().lower() in {"quit", "exit"}:
+            return 0
+        reply = conversation.ask(message)
+        print(format_reply(reply, notice=False))
+
+
+def _build(args: argparse.Namespace) -> int:
+    result = build(KnowledgeBasePaths.at(args.faq, documents=args.documents))
+    state = "written" if result.changed else "unchanged"
+    print(f"{result.path}: {result.pairs} pairs from {result.documents} documents ({state})")
+    return 0
+
+
+def format_reply(reply: Reply, *, notice: bool = True) -> str:
+    """A reply as terminal text: the text, then its source and suggestions."""
+    lines = []
+    if reply.kind == "emergency":
+        lines.append("!! URGENT !!")
+    lines.append(reply.text)
+    if reply.sources:
+        lines.append("")
+        lines.extend(f"Source: {source}" for source in reply.sources)
+    if reply.suggestions:
+        lines.append("")
+        heading = "Options:" if reply.kind == "clarify" else "You could also ask:"
+        lines.append(heading)
+        lines.extend(f"  {i}. {s}" for i, s in enumerate(reply.suggestions, start=1))
+    if notice and reply.notice:
+        lines.extend(("", reply.notice))
+    return "\n".join(lines)

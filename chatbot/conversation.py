@@ -1,0 +1,216 @@
+"""One patient's conversation: the order in which a message is handled, and what is remembered.
+
+Every message goes through the same steps, in an order chosen for safety:
+
+1. clean the input (surrogates, control characters, markup) so nothing below can crash on it;
+2. **red flags first**, on the whole message however long, before anything else;
+3. a choice among the options of a pending clarification ("2", "the first one", "neck");
+4. small talk and requests for a person;
+5. retrieval, reading a question that names no procedure as being about the one under discussion;
+6. an answer, a clarification, or an honest fallback.
+
+What a conversation remembers (the procedure and topic, the open clarification) is per patient;
+the shared :class:`~chatbot.bot.Chatbot` is never changed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz
+
+from .normalize import STOP_WORDS, clean_input, normalize
+from .reply import Reply
+
+if TYPE_CHECKING:
+    from .bot import Chatbot
+    from .index import Match
+
+__all__ = ["MAX_MESSAGE_CHARS", "Conversation"]
+
+MAX_MESSAGE_CHARS = 1000
+"""Longest message answered; the chat page limits input to this. Longer text is still safety-checked."""
+
+SAFETY_SCAN_CHARS = 20_000
+"""Red flags are looked for in this much of a message; longer text is cut (a story is never that long)."""
+
+_MARKUP = re.compile(r"<[^<>]{0,300}>|&[#\w]{1,10};")
+_MARKDOWN_LINK = re.compile(r"!?\[([^\]]{0,200})\]\([^)]{0,500}\)")
+_LATIN_LETTER = re.compile(r"[a-zA-Z]")
+_ORDINALS = {
+    "first": 0, "1st": 0, "one": 0, "second": 1, "2nd": 1, "two": 1, "third": 2, "3rd": 2, "three": 2,
+    "fourth": 3, "4th": 3, "four": 3, "last": -1,
+}  # fmt: skip
+_EXACT = 0.95
+"""A question worded (almost) exactly like a known one is answered, never sent back for clarification."""
+_CHOICE_FILLER = frozenset(
+    {"the", "one", "option", "number", "no", "please", "i", "mean", "meant", "that", "a", "about", "is", "it"}
+)
+
+
+class Conversation:
+    """A conversation with one patient; create it with :meth:`Chatbot.conversation`.
+
+    Not thread-safe by design: one patient's messages arrive one at a time.
+    """
+
+    def __init__(self, bot: Chatbot, *, notice: bool = True) -> None:
+        self.bot = bot
+        self.procedure: str | None = None
+        self.topic: str | None = None
+        self.turns = 0
+        self._notice = notice
+        self._options: tuple[Match, ...] = ()
+
+    def ask(self, message: str | bytes) -> Reply:
+        """Reply to one message; never raises for any text a patient can send."""
+        reply = self._respond(_as_text(message))
+        self.turns += 1
+        if self._notice and self.turns == 1:
+            reply = dataclasses.replace(reply, notice=self.bot.notice)
+        return reply
+
+    def _respond(self, message: str) -> Reply:
+        text = _strip_markup(clean_input(message[:SAFETY_SCAN_CHARS])).strip()
+        bot = self.bot
+        if not normalize(text):
+            return bot.fallback_reply(
+                "Please type a question about your procedure, for example one of these.",
+                suggestions=bot.starter_questions,
+            )
+        flag = bot.safety.check(text)
+        if flag is not None:
+            self._options = ()
+            return bot.safety.reply(flag, bot.settings)
+        if len(text) > MAX_MESSAGE_CHARS:
+            return bot.fallback_reply(
+                f"That message is too long for me to answer reliably (over {MAX_MESSAGE_CHARS} characters). "
+                "Please ask one question in a sentence or two."
+            )
+        choice = self._choice(text)
+        if choice is not None:
+            return self._answer(choice, text)
+        self._options = ()
+        intent = bot.smalltalk.match(text)
+        if intent is not None:
+            return bot.smalltalk.reply(intent, bot.settings)
+        if not _LATIN_LETTER.search(text) or _looks_foreign(text, bot):
+            return bot.fallback_reply(
+                "Sorry, I can only answer questions written in English, and only from the clinic's documents."
+            )
+        return self._retrieve(text)
+
+    def _retrieve(self, text: str) -> Reply:
+        bot = self.bot
+        named = bot.procedures_in(text)
+        context = self.procedure if not named else None
+        matches = bot.retrieve(text, procedure=context)
+        if context is not None and (not matches or matches[0].score < bot.threshold):
+            matches = bot.retrieve(text)
+        if len(named) == 1:
+            own = [m for m in matches if m.pair.procedure == named[0]]
+            if own and own[0].score >= bot.threshold:
+                matches = own + [m for m in matches if m.pair.procedure != named[0]]
+        if not matches or matches[0].score < bot.threshold:
+            near = tuple(m.pair.question for m in matches[:3] if m.score >= bot.threshold * 0.6)
+            return bot.fallback_reply(
+                "I'm sorry, the clinic's documents don't cover that question, so I can't answer it reliably."
+                + (" I can answer related questions, such as the ones below." if near else ""),
+                suggestions=near,
+                confidence=matches[0].score if matches else 0.0,
+            )
+        best = matches[0]
+        if context is None and len(named) != 1 and best.fuzzy < _EXACT:
+            pool = [m for m in matches if not named or m.pair.procedure in named]
+            options = _distinct_procedures(pool, best, bot.clarify_margin, bot.order_)
+            if len(options) > 1:
+                self._options = tuple(options)
+                listing = "\n".join(f"{i}. {m.pair.question}" for i, m in enumerate(options, start=1))
+                return Reply(
+                    kind="clarify",
+                    text="Your question could be about more than one procedure. Which one do you mean?\n" + listing,
+                    confidence=best.score,
+                    suggestions=tuple(m.pair.question for m in options),
+                    matched_question=best.pair.question,
+                )
+        return self._answer(best, text, related=matches[1:])
+
+    def _answer(self, match: Match, text: str, *, related: list[Match] | None = None) -> Reply:
+        bot = self.bot
+        self._options = ()
+        self.procedure = match.pair.procedure or self.procedure
+        self.topic = match.pair.topic
+        caveat = bot.safety.decision_caveat(bot.settings) if bot.safety.is_personal_decision(text) else ""
+        return bot.answer_reply(match, related=related or [], caveat=caveat)
+
+    def _choice(self, text: str) -> Match | None:
+        """The clarification option a message picks, by number, ordinal or words; ``None`` if none."""
+        if not self._options:
+            return None
+        words = [w for w in normalize(text).split() if w not in _CHOICE_FILLER]
+        if len(words) == 1 and words[0].isdigit():
+            number = int(words[0])
+            return self._options[number - 1] if 1 <= number <= len(self._options) else None
+        if len(words) <= 2:
+            for word in words:
+                if word in _ORDINALS:
+                    return self._options[_ORDINALS[word]] if _ORDINALS[word] < len(self._options) else None
+        content = " ".join(w for w in words if w not in STOP_WORDS)
+        if not content:
+            return None
+        scored = []
+        for option in self._options:
+            label = normalize(f"{option.pair.procedure} {option.pair.question}")
+            scored.append((fuzz.token_set_ratio(self.bot.synonyms.expand(content), label), option))
+        scored.sort(key=lambda s: -s[0])
+        best_score, best = scored[0]
+        runner_up = scored[1][0] if len(scored) > 1 else 0.0
+        if best_score >= 80 and best_score - runner_up >= 10 and len(words) <= 6:
+            return best
+        return None
+
+
+def _as_text(message: str | bytes | None) -> str:
+    """Text from whatever a client sent: bytes are decoded leniently, ``None`` is empty."""
+    if message is None:
+        return ""
+    if isinstance(message, bytes):
+        return message[: SAFETY_SCAN_CHARS * 4].decode("utf-8", errors="replace")
+    if not isinstance(message, str):
+        raise TypeError(f"a message must be text, got {type(message).__name__}")
+    return message
+
+
+def _strip_markup(text: str) -> str:
+    """HTML tags and Markdown links reduced to their words, so markup neither matches nor renders."""
+    return _MARKUP.sub(" ", _MARKDOWN_LINK.sub(r" \1 ", text))
+
+
+def _looks_foreign(text: str, bot: Chatbot) -> bool:
+    """A message of several words none of which are English function words or known to the bot."""
+    words = normalize(text).split()
+    if len(words) < 3:
+        return False
+    query = bot.index_.query(text)
+    english = sum(1 for w in words if w in STOP_WORDS)
+    return english == 0 and query.coverage < 0.3
+
+
+def _distinct_procedures(matches: list[Match], best: Match, margin: float, order: dict[str, int]) -> list[Match]:
+    """One match per procedure that answers the same thing as ``best``, best procedure first (at most four).
+
+    Same thing means the same topic, every key word of the question that ``best`` contains, and a
+    score within ``margin``: "recovery" asked with no procedure is equally about every
+    procedure's recovery, but "fluoroscopy" is only in some documents. Within a procedure the
+    option is its first passage on the topic (its main one), not a side section that scored higher.
+    """
+    chosen: dict[str, Match] = {}
+    for match in matches:
+        if match.pair.topic != best.pair.topic or not match.found >= best.found or match.score < best.score - margin:
+            continue
+        current = chosen.get(match.pair.procedure)
+        if current is None or order[match.pair.id] < order[current.pair.id]:
+            chosen[match.pair.procedure] = match
+    return list(chosen.values())[:4]

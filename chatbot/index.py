@@ -1,0 +1,281 @@
+"""Find the FAQ pairs that answer a question: TF-IDF candidates, re-ranked with fuzzy matching.
+
+Three signals make the confidence, each covering a weakness of the others:
+
+* **TF-IDF** over word 1–2-grams and character 3–5-grams of every phrasing and answer finds
+  candidates by meaning-bearing words; the character n-grams keep misspelt words close.
+* **rapidfuzz** compares the question with each candidate's phrasings word by word, so a
+  question worded like a known question ranks first even when its words are common.
+* **Key terms**: the share of the question's rare words (by IDF) that the candidate pair contains
+  anywhere, so the one passage that mentions "outpatient" or "sciatica" beats a passage that
+  merely shares the procedure's name.
+* **Coverage** asks how much of the question the knowledge base knows at all. "How much does a
+  rhizotomy cost?" shares "rhizotomy" with half the pairs, but nothing in the documents speaks of
+  cost, so the bot must say so instead of answering something else. Unknown words weigh as much
+  as the rarest known word.
+
+Misspelt words are first corrected to the closest word the knowledge base knows (rapidfuzz,
+similarity ≥ 85), so "rizotomy", "recovry" and "nek" become "rhizotomy", "recovery" and "neck".
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize as l2_normalize
+
+from .errors import NotFittedError
+from .normalize import STOP_WORDS, normalize, stem
+from .pairs import Pair
+from .synonyms import Synonyms
+
+__all__ = ["Index", "Match", "Query"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question as the index sees it: normalised, typo-corrected and synonym-expanded."""
+
+    text: str
+    corrected: str
+    expanded: str
+    content_words: tuple[str, ...]
+    unknown_words: tuple[str, ...]
+    coverage: float
+
+
+@dataclass(frozen=True)
+class Match:
+    """One candidate pair and the scores that ranked it (all in [0, 1]); ``found``: the key terms it contains."""
+
+    pair: Pair
+    score: float
+    tfidf: float
+    fuzzy: float
+    terms: float
+    coverage: float
+    phrasing: str
+    found: frozenset[str] = frozenset()
+
+
+class Index:
+    """Searchable index of FAQ pairs.
+
+    Parameters
+    ----------
+    synonyms:
+        Lay-term table applied to both the indexed texts and the questions; ``None`` for none.
+    char_weight:
+        Share of the character n-gram similarity in the TF-IDF score (the rest is word n-grams).
+    fuzzy_weight:
+        Share of the rapidfuzz phrasing similarity in the final score.
+    terms_weight:
+        Share of the key-term match in the final score (TF-IDF has the rest).
+    candidates:
+        How many TF-IDF candidates rapidfuzz re-ranks.
+    answer_weight:
+        Share of the answer-text similarity in the TF-IDF score (the rest is the best phrasing).
+    typo_cutoff:
+        Minimum rapidfuzz ratio (0–100) for correcting an unknown word to a known one; words of
+        five letters or more are also corrected at one edit (two from eight letters), which
+        catches swapped letters ("releif"). ``None`` switches correction off.
+    """
+
+    def __init__(
+        self,
+        *,
+        synonyms: Synonyms | None = None,
+        char_weight: float = 0.4,
+        fuzzy_weight: float = 0.3,
+        terms_weight: float = 0.4,
+        answer_weight: float = 0.5,
+        candidates: int = 20,
+        typo_cutoff: float | None = 85.0,
+    ) -> None:
+        self.synonyms = synonyms
+        self.char_weight = char_weight
+        self.fuzzy_weight = fuzzy_weight
+        self.terms_weight = terms_weight
+        self.answer_weight = answer_weight
+        self.candidates = candidates
+        self.typo_cutoff = typo_cutoff
+
+    def fit(self, pairs: Sequence[Pair]) -> Index:
+        """Learn the vocabulary and vectors of ``pairs``; returns ``self``."""
+        if not pairs:
+            raise ValueError("cannot build an index of zero pairs")
+        synonyms = self.synonyms or Synonyms()
+        self.pairs_ = tuple(pairs)
+        phrasings: list[str] = []
+        owners: list[int] = []
+        for i, pair in enumerate(self.pairs_):
+            for phrasing in pair.phrasings:
+                phrasings.append(normalize(phrasing))
+                owners.append(i)
+        answers = [normalize(f"{p.answer} {p.source.section}") for p in self.pairs_]
+        self.phrasings_ = tuple(phrasings)
+        self.owner_ = np.asarray(owners, dtype=np.int64)
+        expanded_phrasings = [synonyms.expand(t) for t in phrasings]
+        expanded_answers = [synonyms.expand(t) for t in answers]
+        corpus = expanded_phrasings + expanded_answers
+        self.word_vectorizer_ = TfidfVectorizer(analyzer=_stemmed_ngrams, sublinear_tf=True, lowercase=False).fit(
+            corpus
+        )
+        self.char_vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=False
+        ).fit(corpus)
+        pair_stems: list[set[str]] = [set() for _ in self.pairs_]
+        for owner, text in zip(owners, expanded_phrasings, strict=True):
+            pair_stems[owner].update(stem(w) for w in text.split())
+        for i, text in enumerate(expanded_answers):
+            pair_stems[i].update(stem(w) for w in text.split())
+        self.pair_stems_ = tuple(frozenset(s) for s in pair_stems)
+        self.phrasing_matrix_ = self._vectors(expanded_phrasings)
+        self.answer_matrix_ = self._vectors(expanded_answers)
+        frequency: dict[str, int] = {}
+        for text in (*phrasings, *answers):
+            for word in text.split():
+                frequency[word] = frequency.get(word, 0) + 1
+        for word in synonyms.terms:
+            frequency.setdefault(word, 1)
+        self.vocabulary_ = frozenset(frequency)
+        self.stems_ = frozenset(stem(w) for w in frequency)
+        self.correctable_ = sorted(
+            (w for w in frequency if len(w) >= 3 and not w.isdigit()), key=lambda w: (-frequency[w], w)
+        )
+        idf = dict(zip(self.word_vectorizer_.get_feature_names_out(), self.word_vectorizer_.idf_, strict=True))
+        self.idf_ = {w: float(v) for w, v in idf.items() if " " not in w}
+        self.max_idf_ = max(self.idf_.values())
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "pairs_"):
+            raise NotFittedError("this Index is not fitted yet: call fit(pairs) before search()")
+
+    def _vectors(self, texts: list[str]) -> csr_matrix:
+        words = self.word_vectorizer_.transform(texts) * (1.0 - self.char_weight)
+        chars = self.char_vectorizer_.transform(texts) * self.char_weight
+        return csr_matrix(l2_normalize(hstack([words, chars]).tocsr()))
+
+    def query(self, question: str) -> Query:
+        """Normalise, correct and expand ``question``, and measure how much of it the index knows."""
+        self._check_fitted()
+        text = normalize(question)
+        corrected_words = [self._correct(w) for w in text.split()]
+        corrected = " ".join(corrected_words)
+        expanded = (self.synonyms or Synonyms()).expand(corrected)
+        content = tuple(w for w in dict.fromkeys(corrected_words) if w not in STOP_WORDS and not w.isdigit())
+        unknown = tuple(w for w in content if w not in self.vocabulary_ and stem(w) not in self.stems_)
+        weights = [(self.idf_.get(stem(w), self.max_idf_), w not in unknown) for w in content]
+        total = sum(w for w, _ in weights)
+        coverage = sum(w for w, known in weights if known) / total if total else 0.0
+        return Query(text, corrected, expanded, content, unknown, coverage)
+
+    def _correct(self, word: str) -> str:
+        """The known word ``word`` was probably meant to be, or ``word`` itself."""
+        if self.typo_cutoff is None or len(word) < 3 or word.isdigit() or word in STOP_WORDS:
+            return word
+        if word in self.vocabulary_ or stem(word) in self.stems_:
+            return word
+        found = process.extractOne(word, self.correctable_, scorer=fuzz.ratio, score_cutoff=self.typo_cutoff)
+        if found:
+            return found[0]
+        edits = 2 if len(word) >= 8 else 1 if len(word) >= 5 else 0
+        if edits:
+            found = process.extractOne(word, self.correctable_, scorer=OSA.distance, score_cutoff=edits)
+            if found:
+                return found[0]
+        return word
+
+    def search(self, question: str | Query, *, limit: int = 5, score_cutoff: float | None = None) -> list[Match]:
+        """The best pairs for ``question``, best first, at most one match per pair.
+
+        ``score_cutoff`` drops matches scoring below it (``None``: keep all ``limit`` best).
+        """
+        query = question if isinstance(question, Query) else self.query(question)
+        if not query.expanded.strip():
+            return []
+        vector = self._vectors([query.expanded])
+        phrasing_sims = (self.phrasing_matrix_ @ vector.T).toarray().ravel()
+        answer_sims = (self.answer_matrix_ @ vector.T).toarray().ravel()
+        best_phrasing = np.zeros(len(self.pairs_))
+        np.maximum.at(best_phrasing, self.owner_, phrasing_sims)
+        tfidf = (1.0 - self.answer_weight) * best_phrasing + self.answer_weight * answer_sims
+        top = min(self.candidates, len(self.pairs_))
+        candidates = np.argpartition(-tfidf, top - 1)[:top]
+        key_terms = self._key_terms(query)
+        total = sum(weight for weight, _ in key_terms)
+        matches = []
+        for i in candidates:
+            if tfidf[i] <= 0:
+                continue
+            pair = self.pairs_[int(i)]
+            fuzzy, phrasing = self._fuzzy(query.corrected, pair)
+            found = self.pair_stems_[int(i)]
+            hits = [(w, ways[0]) for w, ways in key_terms if any(way <= found for way in ways)]
+            terms = sum(w for w, _ in hits) / total if total else 0.0
+            blended = (
+                (1.0 - self.fuzzy_weight - self.terms_weight) * float(tfidf[i])
+                + self.fuzzy_weight * fuzzy
+                + self.terms_weight * terms
+            )
+            score = round(min(blended * _coverage_factor(query.coverage), 1.0), 4)
+            if score_cutoff is None or score >= score_cutoff:
+                hit_terms = frozenset(term for _, way in hits for term in way)
+                matches.append(Match(pair, score, float(tfidf[i]), fuzzy, terms, query.coverage, phrasing, hit_terms))
+        matches.sort(key=lambda m: (-m.score, m.pair.id))
+        return matches[:limit]
+
+    def _key_terms(self, query: Query) -> list[tuple[float, tuple[frozenset[str], ...]]]:
+        """The question's known content words, each weighted by IDF, with the ways it can be found.
+
+        A word is found in a pair through its own stem or through the canonical term of a lay
+        phrase it belongs to ("put to sleep" is found where the passage says "anesthesia"); a
+        multi-word canonical term counts only when all its words are there.
+        """
+        synonyms = self.synonyms or Synonyms()
+        lay = synonyms.matches(query.corrected)
+        terms = []
+        for word in query.content_words:
+            term = stem(word)
+            if word not in self.vocabulary_ and term not in self.stems_:
+                continue
+            ways = [frozenset({term})]
+            for phrase, canonicals in lay:
+                if word in phrase.split():
+                    ways.extend(frozenset(stem(w) for w in c.split()) for c in canonicals)
+            terms.append((self.idf_.get(term, self.max_idf_), tuple(ways)))
+        return terms
+
+    def _fuzzy(self, text: str, pair: Pair) -> tuple[float, str]:
+        """Best rapidfuzz similarity between the question and the pair's phrasings (0–1)."""
+        best, best_phrasing = 0.0, pair.question
+        for phrasing in pair.phrasings:
+            norm = normalize(phrasing)
+            similarity = 0.5 * fuzz.token_set_ratio(text, norm) + 0.5 * fuzz.token_sort_ratio(text, norm)
+            if similarity > best:
+                best, best_phrasing = similarity, phrasing
+        return best / 100.0, best_phrasing
+
+
+def _stemmed_ngrams(text: str) -> list[str]:
+    """Word unigrams and bigrams of stemmed words: the TF-IDF word analyzer."""
+    words = [stem(w) for w in text.split()]
+    return words + [f"{a} {b}" for a, b in pairwise(words)]
+
+
+def _coverage_factor(coverage: float) -> float:
+    """Full weight when the knowledge base knows the whole question, falling fast below two thirds.
+
+    A smooth curve rather than a cut-off, so a single unknown filler word ("scared") costs a
+    little, while an unknown key word in a short question ("cost", "insurance") sinks it.
+    """
+    return 1.0 if coverage >= 0.999 else math.pow(max(coverage, 0.0), 1.5)

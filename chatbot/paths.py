@@ -1,0 +1,82 @@
+"""Where the files of a knowledge base live, so the build, the bot and the CLI agree on one layout.
+
+A knowledge base is one folder (``faq/`` by default) holding ``documents/``, the built
+``pairs.yaml``, and the staff-editable ``curated.yaml``, ``synonyms.yaml``, ``clinic.yaml``,
+``safety.yaml`` and ``smalltalk.yaml``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .safety import SafetyRules
+from .settings import ClinicSettings
+from .smalltalk import SmallTalk
+from .synonyms import Synonyms
+
+__all__ = ["DEFAULT_FAQ", "KnowledgeBasePaths", "Support", "read_support"]
+
+DEFAULT_FAQ = Path(__file__).resolve().parent.parent / "faq"
+
+
+@dataclass(frozen=True)
+class KnowledgeBasePaths:
+    """The files of one knowledge-base folder; ``documents`` may point elsewhere (``build --documents``)."""
+
+    root: Path
+    documents: Path
+
+    @classmethod
+    def at(cls, root: str | Path | None = None, *, documents: str | Path | None = None) -> KnowledgeBasePaths:
+        root = Path(root) if root is not None else DEFAULT_FAQ
+        return cls(root, Path(documents) if documents is not None else root / "documents")
+
+    @property
+    def pairs(self) -> Path:
+        return self.root / "pairs.yaml"
+
+    @property
+    def curated(self) -> Path:
+        return self.root / "curated.yaml"
+
+    @property
+    def synonyms(self) -> Path:
+        return self.root / "synonyms.yaml"
+
+    @property
+    def clinic(self) -> Path:
+        return self.root / "clinic.yaml"
+
+    @property
+    def safety(self) -> Path:
+        return self.root / "safety.yaml"
+
+    @property
+    def smalltalk(self) -> Path:
+        return self.root / "smalltalk.yaml"
+
+
+@dataclass(frozen=True)
+class Support:
+    """The staff-editable files besides the pairs, parsed and validated."""
+
+    settings: ClinicSettings
+    synonyms: Synonyms
+    safety: SafetyRules
+    smalltalk: SmallTalk
+
+
+def read_support(paths: KnowledgeBasePaths) -> Support:
+    """Parse every staff-editable file; the build calls this so mistakes surface before anything is written.
+
+    The safety and small-talk rules fall back to the shipped ones when a knowledge-base folder has
+    none of its own: a bot must never run without red-flag checks.
+    """
+    shipped = KnowledgeBasePaths.at()
+    return Support(
+        settings=ClinicSettings.from_file(paths.clinic),
+        synonyms=Synonyms.from_file(paths.synonyms),
+        safety=SafetyRules.from_file(paths.safety if paths.safety.exists() else shipped.safety),
+        smalltalk=SmallTalk.from_file(paths.smalltalk if paths.smalltalk.exists() else shipped.smalltalk),
+    )

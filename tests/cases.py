@@ -1,0 +1,124 @@
+"""Real patient questions and what the bot must do with them: shared by the tests and benchmarks.
+
+``ANSWERS`` maps a question to facts its answer must contain. A fact with ``|`` accepts any one
+of its alternatives (different documents word the same fact differently). Questions are written
+the way patients type: lay words, typos, bare keywords, odd case and spacing.
+"""
+
+from __future__ import annotations
+
+ANSWERS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # how long relief lasts
+    ("How long does the relief from cervical rhizotomy last?", ("6 months to 3 years",)),
+    ("how long does cervical rhizotomy last", ("6 months to 3 years",)),
+    ("how long wil the releif last after cervical rizotomy", ("6 months to 3 years",)),
+    ("How long do the effects of a neck rhizotomy last?", ("6 months to 3 years|several months to a few years",)),
+    ("is cervical rhizotomy permanent", ("not a permanent cure",)),
+    ("will the pain come back after cervical rhizotomy", ("recurrence",)),
+    ("do the nerves grow back after cervical rhizotomy", ("regenerat",)),
+    ("can cervical rhizotomy be repeated", ("repeat procedures",)),
+    # risks and side effects
+    ("What are the risks of the rhizotomy neck procedure?", ("nerve damage",)),
+    ("Can rhizotomy cause paralysis?", ("paralysis",)),
+    ("is percutaneous rhizotomy safe", ("generally safe",)),
+    ("side effects of percutaneous rhizotomy", ("hematoma",)),
+    ("risk of spinal fluid leak with neck rhizotomy", ("cerebrospinal fluid",)),
+    ("are headaches a side effect of the neck procedure", ("headaches",)),
+    ("how do you lower the risk of infection with percutaneous rhizotomy", ("sterile|lower risk of infection",)),
+    ("will my arm feel numb after neck rhizotomy", ("numbness",)),
+    ("what complications can sdr cause", ("infection", "paralysis")),
+    # preparation
+    ("How do I prepare for a percutaneous rhizotomy?", ("evaluation",)),
+    ("can i eat before the procedure", ("avoid eating or drinking",)),
+    ("do i need to fast before percutaneous rhizotomy", ("avoid eating or drinking",)),
+    ("do i need to stop my blood thinners before percutaneous rhizotomy", ("blood thinners",)),
+    ("should i stop taking warfarin before rhizotomy", ("blood thinners",)),
+    ("can i drive home after percutaneous rhizotomy", ("drive you home",)),
+    ("do i need someone to take me home after the procedure", ("drive you home",)),
+    ("what tests are done before cervical neurotomy", ("MRI",)),
+    ("what is a diagnostic nerve block", ("diagnostic nerve block",)),
+    ("do i need a test nerve block before neurotomy", ("nerve block",)),
+    # recovery
+    ("What is recovery like after cervical neurotomy?", ("a few days to a week",)),
+    ("recovry time for cervical neurotomy", ("a few days to a week",)),
+    ("RECOVERY AFTER CERVICAL NEUROTOMY", ("a few days to a week",)),
+    ("when can i go back to work after cervical rhizotomy", ("few days to weeks",)),
+    ("will i need physio after neck rhizotomy", ("Physical therapy",)),
+    ("how long will i stay in hospital after neck rhizotomy", ("a day or two",)),
+    ("nek rhizotomy hospital stay", ("a day or two",)),
+    ("can i use ice after cervical neurotomy", ("ice therapy",)),
+    ("what painkillers can i take after cervical neurotomy", ("over-the-counter",)),
+    ("how long does it take to heal after percutanous rhizotomy", ("swift|patience|rest",)),
+    ("what exercises should i do after percutaneous rhizotomy", ("physical therapy|exercises",)),
+    ("sdr recovery", ("numbness for a few weeks",)),
+    ("recovery after selective dorsal rhizotomy", ("numbness for a few weeks",)),
+    # what it is and how it is done
+    ("what is cervical rhizotomy", ("minimally invasive surgical procedure",)),
+    ("What is percutaneous rhizotomy?", ("radiofrequency rhizotomy",)),
+    ("what is cervical neurotomy", ("radiofrequency ablation",)),
+    ("ｗｈａｔ ｉｓ ｃｅｒｖｉｃａｌ ｎｅｕｒｏｔｏｍｙ", ("radiofrequency ablation",)),
+    ("what is\tcervical\n neurotomy ??", ("radiofrequency ablation",)),
+    ("what is sdr", ("selective dorsal rhizotomy",)),
+    ("what is a rhizotomy", ("rhizotomy",)),
+    ("do they burn the nerve in selective dorsal rhizotomy", ("burns",)),
+    ("how does cervical neurotomy work", ("radiofrequency energy",)),
+    ("how is percutaneous rhizotomy done", ("needle|radiofrequency energy",)),
+    ("is selective dorsal rhizotomy done under general anesthesia", ("general anesthesia",)),
+    ("will i be put to sleep for sdr", ("general anesthesia",)),
+    ("what conditions does rhizotomy treat", ("sciatica",)),
+    ("can rhizotomy help sciatica", ("sciatica",)),
+    ("what does a percutaneous rhizotomy involve", ("facet joints",)),
+    ("what is fluoroscopy used for in percutaneous rhizotomy", ("fluoroscop",)),
+    # candidates, results, benefits
+    ("who qualifies for percutaneous rhizotomy", ("persistent spinal pain",)),
+    ("am i a candidate if i already had back surgery", ("back surgery",)),
+    ("what is the success rate of percutaneous rhizotomy", ("70-80%",)),
+    ("mayo clinic results for percutaneous rhizotomy", ("70-80%",)),
+    ("how effective is cervical neurotomy", ("80%",)),
+    ("benefits of cervical neurotomy", ("Significant Pain Reduction",)),
+    ("will i need less pain medication after neurotomy", ("reduce or even eliminate",)),
+    ("what are the advantages of percutaneous rhizotomy", ("benefits|Minimally Invasive",)),
+    ("is cervical neurotomy done as an outpatient", ("outpatient",)),
+    ("how soon will percutaneous rhizotomy relieve my pain", ("immediate relief",)),
+    ("is cervical neurotomy right for me", ("conservative treatment",)),
+)
+
+CLARIFY: tuple[str, ...] = (
+    "recovery",
+    "What are the risks?",
+    "rizotomy risks",
+    "how long is the recovery?",
+    "why do they use fluoroscopy",
+)
+"""Questions that fit several procedures equally well: the bot must ask which one is meant."""
+
+UNANSWERABLE: tuple[str, ...] = (
+    "How much does a rhizotomy cost?",
+    "Does insurance cover it?",
+    "Can I shower after?",
+    "What is the recovery after knee replacement?",
+    "What are the effects of botox?",
+    "Can I drink alcohol after rhizotomy?",
+    "Is rhizotomy covered by Medicare?",
+    "What's the weather tomorrow?",
+    "Who won the football game last night?",
+    "Can I fly on a plane after the procedure?",
+    "Can I take a bath after rhizotomy?",
+    "When can I have sex after the procedure?",
+    "Is rhizotomy safe during pregnancy?",
+    "How do I reset my password?",
+    "Where do I park at the clinic?",
+    "Can I bring my dog to the appointment?",
+    "What is the capital of France?",
+    "How do I treat a migraine?",
+    "What are the side effects of ibuprofen?",
+    "How long does a hip replacement last?",
+    "Tell me a joke",
+    "Does rhizotomy cure cancer?",
+    "Can I swim after the procedure?",
+    "How many calories are in a banana?",
+    "Can I get a tattoo after rhizotomy?",
+    "What is the price of the procedure?",
+    "asdfghjkl",
+)
+"""Off-topic questions and questions the documents do not answer: the bot must say so."""

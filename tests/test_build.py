@@ -1,0 +1,187 @@
+"""The build: deterministic, merges staff edits, all-or-nothing with file:line errors."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import DATA, FAQ
+
+from chatbot import Chatbot, KnowledgeBaseError
+from chatbot.build import build
+from chatbot.paths import KnowledgeBasePaths
+
+
+def test_shipped_pairs_file_is_up_to_date(faq_copy: Path) -> None:
+    result = build(KnowledgeBasePaths.at(faq_copy))
+    assert not result.changed, "faq/pairs.yaml is stale: run `python -m chatbot build`"
+    assert (faq_copy / "pairs.yaml").read_bytes() == (FAQ / "pairs.yaml").read_bytes()
+
+
+def test_build_is_deterministic(faq_copy: Path) -> None:
+    (faq_copy / "pairs.yaml").unlink()
+    build(KnowledgeBasePaths.at(faq_copy))
+    first = (faq_copy / "pairs.yaml").read_bytes()
+    (faq_copy / "pairs.yaml").unlink()
+    result = build(KnowledgeBasePaths.at(faq_copy))
+    assert result.changed
+    assert (faq_copy / "pairs.yaml").read_bytes() == first
+    assert result.documents == 5
+
+
+def test_curated_edits_are_merged_and_never_overwritten(faq_copy: Path) -> None:
+    curated = faq_copy / "curated.yaml"
+    curated.write_text(
+        "pairs:\n"
+        "  - extends: cervical-rhizotomy-duration/duration\n"
+        "    variants: [how many years will my neck stay pain free]\n"
+        "  - extends: percutaneous-rhizotomy/driving\n"
+        "    answer: Please arrange for a responsible adult to drive you home; you must not drive that day.\n"
+        "  - id: clinic/parking\n"
+        "    question: Where do I park for my procedure?\n"
+        "    answer: Free parking is in the North garage, level 2.\n",
+        encoding="utf-8",
+    )
+    before = curated.read_bytes()
+    build(KnowledgeBasePaths.at(faq_copy))
+    assert curated.read_bytes() == before
+    bot = Chatbot.load(faq_copy)
+    assert "6 months to 3 years" in bot.ask("how many years will my neck stay pain free").text
+    driving = bot.ask("can i drive home after percutaneous rhizotomy")
+    assert "responsible adult" in driving.text
+    parking = bot.ask("where do I park for my procedure?")
+    assert parking.kind == "answer"
+    assert "North garage" in parking.text
+    assert parking.sources[0].title == "Clinic staff"
+    assert bot.pair("clinic/parking").origin == "curated"  # type: ignore[union-attr]
+
+
+BAD_CURATED = [
+    ("pairs:\n  - extends: x\n    variants: [a\n", r"curated\.yaml:4: invalid YAML"),
+    ("pairs:\n  - id: a\n    question: Q?\n", r"curated\.yaml:2: pair has no 'answer'"),
+    ("pairs:\n  - id: a\n    question: Q?\n    anwser: A.\n", r"curated\.yaml:4: unknown field 'anwser' in pair"),
+    (
+        "pairs:\n  - extends: no/such-pair\n    variants: [x]\n",
+        r"curated\.yaml:2: 'extends: no/such-pair' names no built pair",
+    ),
+    ("pairs:\n  - extends: cervical-neurotomy/recovery\n", r"curated\.yaml:2: pair edit changes nothing"),
+    (
+        "pairs:\n  - id: cervical-neurotomy/recovery\n    question: Q?\n    answer: A.\n",
+        r"curated\.yaml:2: .*already used",
+    ),
+    ("colour: blue\n", r"curated\.yaml:1: unknown field 'colour' in curated file"),
+    ("documents:\n  missing.txt:\n    procedure: x\n", r"curated\.yaml:2: document 'missing\.txt' is not in"),
+    (
+        "pairs:\n  - id: a\n    question: Q?\n    answer: A.\n  - id: a\n    question: R?\n    answer: B.\n",
+        r"curated\.yaml:5: duplicate pair id 'a'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "message"), BAD_CURATED)
+def test_malformed_curated_file_fails_and_keeps_the_old_pairs(faq_copy: Path, content: str, message: str) -> None:
+    (faq_copy / "curated.yaml").write_text(content, encoding="utf-8")
+    before = (faq_copy / "pairs.yaml").read_bytes()
+    with pytest.raises(KnowledgeBaseError, match=message):
+        build(KnowledgeBasePaths.at(faq_copy))
+    assert (faq_copy / "pairs.yaml").read_bytes() == before
+    assert not list(faq_copy.glob(".pairs.yaml.*"))
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("synonyms.yaml", "cervical: [neck\n", r"synonyms\.yaml:2: invalid YAML"),
+        ("synonyms.yaml", "cervical: []\n", r"synonyms\.yaml:1: 'cervical' has no synonyms"),
+        ("synonyms.yaml", "cervical: [neck, {a: b}]\n", r"synonyms\.yaml:1: every item of 'cervical'"),
+        (
+            "clinic.yaml",
+            "name: X\nphone_number: 1\n",
+            r"clinic\.yaml:2: unknown field 'phone_number' in clinic settings",
+        ),
+        ("clinic.yaml", "name: [a, b]\n", r"clinic\.yaml:1: 'name' in clinic settings must be text"),
+    ],
+)
+def test_malformed_support_files_fail_the_build(faq_copy: Path, name: str, content: str, message: str) -> None:
+    (faq_copy / name).write_text(content, encoding="utf-8")
+    before = (faq_copy / "pairs.yaml").read_bytes()
+    with pytest.raises(KnowledgeBaseError, match=message):
+        build(KnowledgeBasePaths.at(faq_copy))
+    assert (faq_copy / "pairs.yaml").read_bytes() == before
+
+
+def test_unreadable_document_fails_the_build(faq_copy: Path) -> None:
+    (faq_copy / "documents" / "broken.txt").write_bytes(b"A Title\nGood text here.\n\xc3\x28 bad byte\n")
+    before = (faq_copy / "pairs.yaml").read_bytes()
+    with pytest.raises(KnowledgeBaseError, match=r"broken\.txt:3: not valid UTF-8"):
+        build(KnowledgeBasePaths.at(faq_copy))
+    assert (faq_copy / "pairs.yaml").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("pairs:\n  - id: a\n    question: Q?\n    source: {title: T}\n", r"pairs\.yaml:2: pair has no 'answer'"),
+        (
+            "pairs:\n  - id: a\n    question: Q?\n    answer: A\n    source: {title: T}\n    extra: 1\n",
+            r"pairs\.yaml:6: unknown field 'extra'",
+        ),
+        ("pairs: 3\n", r"pairs\.yaml:1: 'pairs' must be a list"),
+        ("", r"pairs\.yaml:1: pairs file must be a mapping"),
+    ],
+)
+def test_malformed_pairs_file_fails_to_load(faq_copy: Path, content: str, message: str) -> None:
+    (faq_copy / "pairs.yaml").write_text(content, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match=message):
+        Chatbot.load(faq_copy)
+
+
+def test_missing_pairs_file_says_how_to_build(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseError, match=r"pairs\.yaml: no built pairs file: run `python -m chatbot build`"):
+        Chatbot.load(tmp_path)
+
+
+NEW_DOCUMENT_QUESTIONS = [
+    ("how long does the relief from a genicular nerve block last", ("three months",)),
+    ("can i eat before the knee injection", ("light meal",)),
+    ("what are the side effects of a genicular nerve block", ("Bruising",)),
+    ("how is a genicular nerve block done", ("ultrasound",)),
+    ("do i need to stop blood thinners before the genicular nerve block", ("blood thinners",)),
+    ("what should i wear for the knee injection", ("loose trousers",)),
+    ("what is a genicular nerve block", ("sensory nerves around the knee",)),
+    ("recovery after genicular nerve block", ("thirty minutes",)),
+]
+
+
+@pytest.fixture(scope="module")
+def knee_bot(tmp_path_factory: pytest.TempPathFactory) -> Chatbot:
+    """A knowledge base of one document nobody tuned the extractor for."""
+    root = tmp_path_factory.mktemp("knee")
+    (root / "documents").mkdir()
+    shutil.copy(DATA / "genicular-nerve-block.md", root / "documents")
+    shutil.copy(FAQ / "synonyms.yaml", root)
+    build(KnowledgeBasePaths.at(root))
+    return Chatbot.load(root)
+
+
+@pytest.mark.parametrize(("question", "facts"), NEW_DOCUMENT_QUESTIONS)
+def test_new_document_is_answerable(knee_bot: Chatbot, question: str, facts: tuple[str, ...]) -> None:
+    reply = knee_bot.ask(question)
+    assert reply.kind == "answer", (question, reply.text)
+    for fact in facts:
+        assert fact.lower() in reply.text.lower(), (question, reply.text)
+    assert reply.sources[0].title == "Genicular Nerve Block for Knee Pain"
+    assert reply.sources[0].document == "genicular-nerve-block.md"
+
+
+def test_new_document_still_falls_back_on_what_it_does_not_say(knee_bot: Chatbot) -> None:
+    assert knee_bot.ask("How much does a genicular nerve block cost?").kind == "fallback"
+    assert knee_bot.ask("What is a cervical rhizotomy?").kind == "fallback"
+
+
+def test_new_document_cleaning(knee_bot: Chatbot) -> None:
+    assert all("Genicular Nerve Block for Knee Pain" not in p.answer for p in knee_bot.pairs)
+    assert any(
+        p.answer.startswith("Serious problems are uncommon. Possible side effects include:") for p in knee_bot.pairs
+    )

@@ -1,0 +1,87 @@
+"""The command line: answers, JSON, a terminal chat, builds, and one-line errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "chatbot", *args], cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=120
+    )
+
+
+def test_ask_prints_answer_and_source() -> None:
+    result = run("ask", "How long does the relief from cervical rhizotomy last?")
+    assert result.returncode == 0, result.stderr
+    assert "6 months to 3 years" in result.stdout
+    assert "Source: Duration of Cervical Rhizotomy Effects" in result.stdout
+
+
+def test_ask_json_is_the_full_reply() -> None:
+    result = run("ask", "Can I shower after?", "--json")
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)
+    assert reply["kind"] == "fallback"
+    assert set(reply) >= {"kind", "text", "confidence", "sources", "matched_question", "suggestions"}
+
+
+def test_chat_keeps_the_thread() -> None:
+    result = run("chat", stdin="tell me about cervical neurotomy\nwhat about recovery?\nquit\n")
+    assert result.returncode == 0, result.stderr
+    assert "not medical advice" in result.stdout
+    assert "a few days to a week" in result.stdout
+
+
+def test_build_reports_counts(tmp_path: Path) -> None:
+    faq = tmp_path / "faq"
+    docs = faq / "documents"
+    docs.mkdir(parents=True)
+    (docs / "knee.md").write_text((ROOT / "tests" / "data" / "genicular-nerve-block.md").read_text("utf-8"), "utf-8")
+    result = run("--faq", str(faq), "build")
+    assert result.returncode == 0, result.stderr
+    assert "pairs from 1 documents (written)" in result.stdout
+    again = run("--faq", str(faq), "build")
+    assert "(unchanged)" in again.stdout
+
+
+def test_build_with_other_documents_folder(tmp_path: Path) -> None:
+    faq = tmp_path / "faq"
+    faq.mkdir()
+    docs = tmp_path / "elsewhere"
+    docs.mkdir()
+    (docs / "knee.md").write_text((ROOT / "tests" / "data" / "genicular-nerve-block.md").read_text("utf-8"), "utf-8")
+    result = run("--faq", str(faq), "build", "--documents", str(docs))
+    assert result.returncode == 0, result.stderr
+    assert (faq / "pairs.yaml").exists()
+
+
+def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    faq = tmp_path / "faq"
+    (faq / "documents").mkdir(parents=True)
+    (faq / "documents" / "a.txt").write_text("Title\nSome text.\n", "utf-8")
+    (faq / "curated.yaml").write_text("pairs:\n  - id: x\n    question: Q?\n    anwser: A\n", "utf-8")
+    result = run("--faq", str(faq), "build")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().count("\n") == 0
+    assert result.stderr.startswith("error: ")
+    assert "curated.yaml:4: unknown field 'anwser' in pair" in result.stderr
+
+
+def test_missing_knowledge_base(tmp_path: Path) -> None:
+    result = run("--faq", str(tmp_path), "ask", "hello")
+    assert result.returncode == 2
+    assert "no built pairs file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error() -> None:
+    result = run("frobnicate")
+    assert result.returncode == 2
+    assert "invalid choice" in result.stderr

@@ -1,0 +1,137 @@
+"""Real patient questions → answers that contain the facts; unanswerable ones → an honest fallback."""
+
+from __future__ import annotations
+
+import pytest
+from cases import ANSWERS, CLARIFY, UNANSWERABLE
+
+from chatbot import Chatbot, NotFittedError
+from chatbot.index import Index
+
+
+def _has(text: str, fact: str) -> bool:
+    return any(alternative.lower() in text.lower() for alternative in fact.split("|"))
+
+
+def test_tables_are_big_enough() -> None:
+    assert len(ANSWERS) >= 60
+    assert len(UNANSWERABLE) >= 20
+
+
+@pytest.mark.parametrize(("question", "facts"), ANSWERS, ids=[q for q, _ in ANSWERS])
+def test_answers_contain_the_facts(bot: Chatbot, question: str, facts: tuple[str, ...]) -> None:
+    reply = bot.ask(question)
+    assert reply.kind == "answer", (reply.kind, reply.text)
+    for fact in facts:
+        assert _has(reply.text, fact), (fact, reply.text)
+    assert reply.sources and reply.sources[0].title
+    assert reply.passage and reply.passage in reply.text
+    assert reply.matched_question
+    assert bot.threshold <= reply.confidence <= 1.0
+
+
+@pytest.mark.parametrize("question", UNANSWERABLE)
+def test_unanswerable_questions_fall_back(bot: Chatbot, question: str) -> None:
+    reply = bot.ask(question)
+    assert reply.kind == "fallback", (question, reply.text)
+    assert "don't cover" in reply.text or "only answer" in reply.text
+    assert bot.settings.phone in reply.text
+    assert reply.sources == ()
+    assert reply.confidence < bot.threshold
+
+
+@pytest.mark.parametrize("question", CLARIFY)
+def test_ambiguous_questions_ask_which_procedure(bot: Chatbot, question: str) -> None:
+    reply = bot.ask(question)
+    assert reply.kind == "clarify", (question, reply.text)
+    assert len(reply.suggestions) >= 2
+    procedures = {bot.retrieve(option)[0].pair.procedure for option in reply.suggestions}
+    assert len(procedures) == len(reply.suggestions)
+
+
+def test_every_pairs_own_question_finds_it(bot: Chatbot) -> None:
+    for pair in bot.pairs:
+        best = bot.retrieve(pair.question)[0]
+        assert best.pair.id == pair.id, (pair.question, best.pair.id)
+        assert best.score >= bot.threshold
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "HOW LONG DOES THE RELIEF FROM CERVICAL RHIZOTOMY LAST?",
+        "ｈｏｗ ｌｏｎｇ ｄｏｅｓ ｔｈｅ ｒｅｌｉｅｆ ｆｒｏｍ ｃｅｒｖｉｃａｌ ｒｈｉｚｏｔｏｍｙ ｌａｓｔ？",
+        "how\tlong does the relief\nfrom cervical rhizotomy   last",
+        "  how long does the relief from cervical rhizotomy last!!  ",
+    ],
+)
+def test_normalised_forms_answer_like_the_plain_question(bot: Chatbot, variant: str) -> None:
+    plain = bot.ask("How long does the relief from cervical rhizotomy last?")
+    reply = bot.ask(variant)
+    assert (reply.kind, reply.pair_id) == (plain.kind, plain.pair_id)
+    assert reply.confidence == pytest.approx(plain.confidence)
+
+
+def test_threshold_both_sides(bot: Chatbot) -> None:
+    question = "how long does cervical rhizotomy last"
+    score = bot.ask(question).confidence
+    below = Chatbot(bot.pairs, settings=bot.settings, synonyms=bot.synonyms, threshold=score - 0.001)
+    above = Chatbot(bot.pairs, settings=bot.settings, synonyms=bot.synonyms, threshold=score + 0.001)
+    assert below.ask(question).kind == "answer"
+    assert above.ask(question).kind == "fallback"
+
+
+def test_unknown_key_word_sinks_a_matching_question(bot: Chatbot) -> None:
+    known = bot.index_.query("how long does a rhizotomy last")
+    unknown = bot.index_.query("how much does a rhizotomy cost")
+    assert known.coverage == 1.0
+    assert unknown.unknown_words == ("cost",)
+    assert unknown.coverage < 0.5
+
+
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [
+        ("rizotomy", "rhizotomy"),
+        ("recovry", "recovery"),
+        ("releif", "relief"),
+        ("percutanous", "percutaneous"),
+        ("nuerotomy", "neurotomy"),
+    ],
+)
+def test_typos_are_corrected_to_known_words(bot: Chatbot, typo: str, word: str) -> None:
+    assert word in bot.index_.query(f"{typo} question").corrected.split()
+
+
+@pytest.mark.parametrize("word", ["cost", "shower", "insurance", "botox", "bath"])
+def test_unknown_words_are_not_forced_onto_known_ones(bot: Chatbot, word: str) -> None:
+    assert word in bot.index_.query(word).unknown_words
+
+
+def test_lay_words_reach_the_clinical_terms(bot: Chatbot) -> None:
+    assert "cervical" in bot.index_.query("my neck").expanded
+    assert "radiofrequency ablation" in bot.index_.query("can they burn the nerve").expanded
+    assert "physical therapy" in bot.index_.query("physio").expanded
+
+
+def test_index_used_before_fit() -> None:
+    with pytest.raises(NotFittedError, match=r"not fitted yet: call fit\(pairs\)"):
+        Index().search("anything")
+
+
+def test_index_of_nothing() -> None:
+    with pytest.raises(ValueError, match="zero pairs"):
+        Index().fit([])
+
+
+def test_bot_is_immutable(bot: Chatbot) -> None:
+    with pytest.raises(AttributeError, match="Chatbot is immutable"):
+        bot.threshold = 0.0  # type: ignore[misc]
+
+
+def test_answers_suggest_related_questions(bot: Chatbot) -> None:
+    reply = bot.ask("What are the risks of the rhizotomy neck procedure?")
+    assert 1 <= len(reply.suggestions) <= 3
+    assert reply.matched_question not in reply.suggestions
+    for suggestion in reply.suggestions:
+        assert bot.ask(suggestion).kind == "answer"
