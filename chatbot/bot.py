@@ -14,7 +14,7 @@ from typing import Any
 
 from .conversation import MAX_MESSAGE_CHARS, Conversation
 from .errors import KnowledgeBaseError
-from .index import Index, Match
+from .index import Index, Match, Query
 from .normalize import normalize
 from .pairs import Pair, read_pairs
 from .paths import KnowledgeBasePaths, read_support
@@ -77,10 +77,14 @@ class Chatbot:
                 f"In an emergency, call {settings.emergency_number}."
             ),
         }
-        values["procedures_"] = _procedure_words(pairs, values["synonyms"])
+        values["procedures_"] = _ProcedureNames(pairs, values["synonyms"])
         values["starter_questions"] = settings.starter_questions or _starters(pairs)
         values["_by_id"] = {p.id: p for p in pairs}
         values["order_"] = {p.id: i for i, p in enumerate(pairs)}
+        by_document: dict[str, list[Pair]] = {}
+        for pair in pairs:
+            by_document.setdefault(pair.source.document, []).append(pair)
+        values["by_document_"] = {doc: tuple(group) for doc, group in by_document.items()}
         for name, value in values.items():
             object.__setattr__(self, name, value)
 
@@ -118,24 +122,21 @@ class Chatbot:
         """The pair with id ``pair_id``, or ``None``."""
         return self._by_id.get(pair_id)
 
-    def procedures_in(self, text: str) -> tuple[str, ...]:
+    def procedures_in(self, question: str | Query) -> tuple[str, ...]:
         """The procedures ``text`` names: by full name if it uses one, else by a telling word ("neck").
 
         "What is cervical rhizotomy?" names only cervical rhizotomy, though "cervical" alone would
         also fit cervical neurotomy. Misspellings are corrected first ("percutanous").
         """
-        expanded = self.index_.query(text).expanded
-        full = [name for name, _ in self.procedures_ if f" {normalize(name)} " in f" {expanded} "]
-        if full:
-            longest = max(len(name) for name in full)
-            return tuple(name for name in full if len(name) == longest)
-        words = set(expanded.split())
-        return tuple(name for name, distinctive in self.procedures_ if words & distinctive)
+        query = question if isinstance(question, Query) else self.index_.query(question)
+        return self.procedures_.named_in(query.expanded)
 
-    def retrieve(self, text: str, *, procedure: str | None = None, limit: int = 20) -> list[Match]:
-        """Matches for ``text``; with ``procedure``, the question is read as being about that procedure."""
-        query = f"{text} {procedure}" if procedure else text
-        return self.index_.search(query, limit=limit)
+    def retrieve(self, question: str | Query, *, procedure: str | None = None, limit: int = 20) -> list[Match]:
+        """Matches for ``question``; with ``procedure``, it is read as being about that procedure."""
+        if procedure:
+            text = question.text if isinstance(question, Query) else question
+            return self.index_.search(f"{text} {procedure}", limit=limit)
+        return self.index_.search(question, limit=limit)
 
     def answer_reply(self, match: Match, *, related: list[Match], caveat: str = "") -> Reply:
         """A reply quoting ``match``'s passage, with related questions as suggestions."""
@@ -159,7 +160,7 @@ class Chatbot:
         """Up to ``limit`` other questions about the same procedure: near matches first, then its neighbours."""
         seen = {normalize(pair.question)}
         out: list[str] = []
-        same_doc = [p for p in self.pairs if p.source.document == pair.source.document and p.topic != pair.topic]
+        same_doc = [p for p in self.by_document_[pair.source.document] if p.topic != pair.topic]
         candidates = [m.pair for m in related if m.pair.procedure == pair.procedure and m.pair.topic != pair.topic]
         for other in (*candidates, *same_doc):
             key = normalize(other.question)
@@ -180,24 +181,41 @@ class Chatbot:
         )
 
 
-def _procedure_words(pairs: tuple[Pair, ...], synonyms: Synonyms) -> tuple[tuple[str, frozenset[str]], ...]:
-    """Each procedure name with the words that tell it apart from the others ("percutaneous", "neck").
+class _ProcedureNames:
+    """Finds the procedures a question names, by full name or by a word that tells one apart.
 
-    A word shared by most procedure names ("rhizotomy") does not identify one, so it is left out.
-    Questions are synonym-expanded before the comparison, so "neck" finds "cervical".
+    A word shared by most procedure names ("rhizotomy") does not identify one, so it is not a
+    telling word. Questions arrive synonym-expanded, so "neck" finds "cervical". Word → name
+    maps keep the look-up proportional to the question, not to the number of procedures.
     """
-    names = sorted({p.procedure for p in pairs if p.procedure})
-    word_sets = {name: set(synonyms.expand(normalize(name)).split()) - _GENERIC_PROCEDURE_WORDS for name in names}
-    counts: dict[str, int] = {}
-    for words in word_sets.values():
-        for word in words:
-            counts[word] = counts.get(word, 0) + 1
-    limit = max(1, len(names) * 2 // 3)
-    out = []
-    for name in names:
-        distinctive = {w for w in word_sets[name] if counts[w] <= limit}
-        out.append((name, frozenset(distinctive)))
-    return tuple(out)
+
+    def __init__(self, pairs: tuple[Pair, ...], synonyms: Synonyms) -> None:
+        names = sorted({p.procedure for p in pairs if p.procedure})
+        words = {name: set(synonyms.expand(normalize(name)).split()) - _GENERIC_PROCEDURE_WORDS for name in names}
+        counts: dict[str, int] = {}
+        for name_words in words.values():
+            for word in name_words:
+                counts[word] = counts.get(word, 0) + 1
+        limit = max(1, len(names) * 2 // 3)
+        self.phrases = {name: f" {normalize(name)} " for name in names}
+        self.by_word: dict[str, list[str]] = {}
+        self.by_telling_word: dict[str, list[str]] = {}
+        for name in names:
+            for word in normalize(name).split():
+                self.by_word.setdefault(word, []).append(name)
+            for word in words[name]:
+                if counts[word] <= limit:
+                    self.by_telling_word.setdefault(word, []).append(name)
+
+    def named_in(self, expanded: str) -> tuple[str, ...]:
+        words = set(expanded.split())
+        padded = f" {expanded} "
+        candidates = {name for word in words for name in self.by_word.get(word, ())}
+        full = sorted(name for name in candidates if self.phrases[name] in padded)
+        if full:
+            longest = max(len(name) for name in full)
+            return tuple(name for name in full if len(name) == longest)
+        return tuple(sorted({name for word in words for name in self.by_telling_word.get(word, ())}))
 
 
 def _starters(pairs: tuple[Pair, ...]) -> tuple[str, ...]:

@@ -26,7 +26,7 @@ from .reply import Reply
 
 if TYPE_CHECKING:
     from .bot import Chatbot
-    from .index import Match
+    from .index import Match, Query
 
 __all__ = ["MAX_MESSAGE_CHARS", "Conversation"]
 
@@ -96,19 +96,20 @@ class Conversation:
         intent = bot.smalltalk.match(text)
         if intent is not None:
             return bot.smalltalk.reply(intent, bot.settings)
-        if not _LATIN_LETTER.search(text) or _looks_foreign(text, bot):
+        query = bot.index_.query(text)
+        if not _LATIN_LETTER.search(text) or _looks_foreign(query):
             return bot.fallback_reply(
                 "Sorry, I can only answer questions written in English, and only from the clinic's documents."
             )
-        return self._retrieve(text)
+        return self._retrieve(text, query)
 
-    def _retrieve(self, text: str) -> Reply:
+    def _retrieve(self, text: str, query: Query) -> Reply:
         bot = self.bot
-        named = bot.procedures_in(text)
+        named = bot.procedures_in(query)
         context = self.procedure if not named else None
-        matches = bot.retrieve(text, procedure=context)
+        matches = bot.retrieve(query, procedure=context)
         if context is not None and (not matches or matches[0].score < bot.threshold):
-            matches = bot.retrieve(text)
+            matches = bot.retrieve(query)
         if len(named) == 1:
             own = [m for m in matches if m.pair.procedure == named[0]]
             if own and own[0].score >= bot.threshold:
@@ -188,12 +189,11 @@ def _strip_markup(text: str) -> str:
     return _MARKUP.sub(" ", _MARKDOWN_LINK.sub(r" \1 ", text))
 
 
-def _looks_foreign(text: str, bot: Chatbot) -> bool:
+def _looks_foreign(query: Query) -> bool:
     """A message of several words none of which are English function words or known to the bot."""
-    words = normalize(text).split()
+    words = query.text.split()
     if len(words) < 3:
         return False
-    query = bot.index_.query(text)
     english = sum(1 for w in words if w in STOP_WORDS)
     return english == 0 and query.coverage < 0.3
 

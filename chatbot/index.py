@@ -21,7 +21,7 @@ similarity ≥ 85), so "rizotomy", "recovry" and "nek" become "rhizotomy", "reco
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -126,20 +126,29 @@ class Index:
         expanded_phrasings = [synonyms.expand(t) for t in phrasings]
         expanded_answers = [synonyms.expand(t) for t in answers]
         corpus = expanded_phrasings + expanded_answers
-        self.word_vectorizer_ = TfidfVectorizer(analyzer=_stemmed_ngrams, sublinear_tf=True, lowercase=False).fit(
-            corpus
-        )
+        self.word_vectorizer_ = TfidfVectorizer(analyzer=_stemmed_ngrams, sublinear_tf=True, lowercase=False)
         self.char_vectorizer_ = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=False
-        ).fit(corpus)
+            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=False, max_df=0.5
+        )
+        words = self.word_vectorizer_.fit_transform(corpus)
+        chars = self.char_vectorizer_.fit_transform(corpus)
+        self.spaces_ = (
+            _Space(_stemmed_ngrams, self.word_vectorizer_, 0, 1.0 - self.char_weight),
+            _Space(
+                self.char_vectorizer_.build_analyzer(),
+                self.char_vectorizer_,
+                len(self.word_vectorizer_.vocabulary_),
+                self.char_weight,
+            ),
+        )
+        self.postings_ = _Postings(self._combine(words, chars))
+        self.pair_phrasings_ = tuple(tuple(normalize(ph) for ph in p.phrasings) for p in self.pairs_)
         pair_stems: list[set[str]] = [set() for _ in self.pairs_]
         for owner, text in zip(owners, expanded_phrasings, strict=True):
             pair_stems[owner].update(stem(w) for w in text.split())
         for i, text in enumerate(expanded_answers):
             pair_stems[i].update(stem(w) for w in text.split())
         self.pair_stems_ = tuple(frozenset(s) for s in pair_stems)
-        self.phrasing_matrix_ = self._vectors(expanded_phrasings)
-        self.answer_matrix_ = self._vectors(expanded_answers)
         frequency: dict[str, int] = {}
         for text in (*phrasings, *answers):
             for word in text.split():
@@ -160,10 +169,10 @@ class Index:
         if not hasattr(self, "pairs_"):
             raise NotFittedError("this Index is not fitted yet: call fit(pairs) before search()")
 
-    def _vectors(self, texts: list[str]) -> csr_matrix:
-        words = self.word_vectorizer_.transform(texts) * (1.0 - self.char_weight)
-        chars = self.char_vectorizer_.transform(texts) * self.char_weight
-        return csr_matrix(l2_normalize(hstack([words, chars]).tocsr()))
+    def _combine(self, words: csr_matrix, chars: csr_matrix) -> csr_matrix:
+        """Word and character vectors side by side, weighted, each row scaled to unit length."""
+        weighted = hstack([words * (1.0 - self.char_weight), chars * self.char_weight]).tocsr()
+        return csr_matrix(l2_normalize(weighted))
 
     def query(self, question: str) -> Query:
         """Normalise, correct and expand ``question``, and measure how much of it the index knows."""
@@ -203,9 +212,9 @@ class Index:
         query = question if isinstance(question, Query) else self.query(question)
         if not query.expanded.strip():
             return []
-        vector = self._vectors([query.expanded])
-        phrasing_sims = (self.phrasing_matrix_ @ vector.T).toarray().ravel()
-        answer_sims = (self.answer_matrix_ @ vector.T).toarray().ravel()
+        features, weights = self._query_vector(query.expanded)
+        sims = self.postings_.dot(features, weights)
+        phrasing_sims, answer_sims = sims[: len(self.owner_)], sims[len(self.owner_) :]
         best_phrasing = np.zeros(len(self.pairs_))
         np.maximum.at(best_phrasing, self.owner_, phrasing_sims)
         tfidf = (1.0 - self.answer_weight) * best_phrasing + self.answer_weight * answer_sims
@@ -218,7 +227,7 @@ class Index:
             if tfidf[i] <= 0:
                 continue
             pair = self.pairs_[int(i)]
-            fuzzy, phrasing = self._fuzzy(query.corrected, pair)
+            fuzzy, phrasing = self._fuzzy(query.corrected, int(i))
             found = self.pair_stems_[int(i)]
             hits = [(w, ways[0]) for w, ways in key_terms if any(way <= found for way in ways)]
             terms = sum(w for w, _ in hits) / total if total else 0.0
@@ -255,15 +264,80 @@ class Index:
             terms.append((self.idf_.get(term, self.max_idf_), tuple(ways)))
         return terms
 
-    def _fuzzy(self, text: str, pair: Pair) -> tuple[float, str]:
+    def _query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """The question's TF-IDF vector as (feature indices, weights), as ``fit`` computes the index's.
+
+        Done by hand because scikit-learn's ``transform`` spends most of a millisecond validating
+        its input: fine for building the index, too slow for every question.
+        """
+        features: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        for space in self.spaces_:
+            counts: dict[int, int] = {}
+            for feature in space.analyzer(text):
+                column = space.vocabulary.get(feature)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            if not counts:
+                continue
+            columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * space.idf[
+                columns
+            ]
+            features.append(columns + space.offset)
+            weights.append(values / np.linalg.norm(values) * space.weight)
+        if not features:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        vector = np.concatenate(weights)
+        return np.concatenate(features), vector / np.linalg.norm(vector)
+
+    def _fuzzy(self, text: str, pair_index: int) -> tuple[float, str]:
         """Best rapidfuzz similarity between the question and the pair's phrasings (0–1)."""
+        pair = self.pairs_[pair_index]
         best, best_phrasing = 0.0, pair.question
-        for phrasing in pair.phrasings:
-            norm = normalize(phrasing)
+        for phrasing, norm in zip(pair.phrasings, self.pair_phrasings_[pair_index], strict=True):
             similarity = 0.5 * fuzz.token_set_ratio(text, norm) + 0.5 * fuzz.token_sort_ratio(text, norm)
             if similarity > best:
                 best, best_phrasing = similarity, phrasing
         return best / 100.0, best_phrasing
+
+
+@dataclass(frozen=True)
+class _Space:
+    """One feature space of the index (word or character n-grams) and its share of the vector."""
+
+    analyzer: Callable[[str], list[str]]
+    vectorizer: TfidfVectorizer
+    offset: int
+    weight: float
+
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        return self.vectorizer.vocabulary_
+
+    @property
+    def idf(self) -> np.ndarray:
+        return self.vectorizer.idf_
+
+
+class _Postings:
+    """The indexed vectors stored by feature (column), so a question touches only its own features."""
+
+    def __init__(self, matrix: csr_matrix) -> None:
+        columns = matrix.tocsc()
+        self.rows = matrix.shape[0]
+        self.indptr = columns.indptr
+        self.indices = columns.indices
+        self.data = columns.data
+
+    def dot(self, features: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Cosine similarity of every indexed row with the (already normalised) query vector."""
+        if len(features) == 0:
+            return np.zeros(self.rows)
+        starts, ends = self.indptr[features], self.indptr[features + 1]
+        rows = np.concatenate([self.indices[a:b] for a, b in zip(starts, ends, strict=True)])
+        values = np.concatenate([self.data[a:b] * w for a, b, w in zip(starts, ends, weights, strict=True)])
+        return np.bincount(rows, weights=values, minlength=self.rows)
 
 
 def _stemmed_ngrams(text: str) -> list[str]:
