@@ -138,14 +138,15 @@ def _pairs(top: LocatedDict, path: Path) -> tuple[tuple[tuple[Pair, int], ...], 
                 )
             )
             continue
-        if isinstance(entry, LocatedDict) and "source" not in entry:
+        if not isinstance(entry, LocatedDict):
+            raise KnowledgeBaseError(path, line, "each pair must be a mapping of 'key: value' lines")
+        allowed = tuple(f for f in PAIR_FIELDS if f != "origin")
+        check_keys(entry, path, what="pair", required=("id", "question"), optional=allowed, line=line)
+        if not entry.get("answer"):
+            raise KnowledgeBaseError(path, line, "pair has no 'answer'")
+        if "source" not in entry:
             entry["source"] = LocatedDict(title="Clinic staff")
             entry["source"].line, entry["source"].key_lines = line, {}
-        if isinstance(entry, LocatedDict) and "answer" not in entry:
-            raise KnowledgeBaseError(path, line, "pair has no 'answer'")
-        allowed = tuple(f for f in PAIR_FIELDS if f != "origin")
-        if isinstance(entry, LocatedDict):
-            check_keys(entry, path, what="pair", required=("id", "question", "answer"), optional=allowed, line=line)
         pair = parse_pair(entry, path, line=line, origin="curated")
         if pair.id in seen:
             raise KnowledgeBaseError(path, line, f"duplicate pair id {pair.id!r} (first at line {seen[pair.id]})")
