@@ -161,6 +161,10 @@ class Conversation:
         content = " ".join(w for w in words if w not in STOP_WORDS)
         if not content:
             return None
+        named = set(self.bot.procedures_in(content))
+        by_name = [option for option in self._options if option.pair.procedure in named]
+        if len(by_name) == 1 and len(words) <= 6:
+            return by_name[0]
         scored = []
         for option in self._options:
             label = normalize(f"{option.pair.procedure} {option.pair.question}")

@@ -1,0 +1,153 @@
+"""Multi-turn behaviour: follow-ups keep the procedure, clarifications accept a choice, the notice comes first."""
+
+from __future__ import annotations
+
+import pytest
+
+from chatbot import Chatbot
+
+FOLLOW_UPS = [
+    # (turns, facts the last answer must contain, procedure it must be about)
+    (
+        ["Tell me about cervical rhizotomy", "how long do the effects last?"],
+        ("6 months to 3 years",),
+        "cervical rhizotomy",
+    ),
+    (["what is cervical neurotomy", "what about recovery?"], ("a few days to a week",), "cervical neurotomy"),
+    (["what is cervical neurotomy", "thanks!", "and the recovery?"], ("a few days to a week",), "cervical neurotomy"),
+    (["what is percutaneous rhizotomy", "how do I prepare?"], ("evaluation",), "percutaneous rhizotomy"),
+    (["what is percutaneous rhizotomy", "can I drive home after?"], ("drive you home",), "percutaneous rhizotomy"),
+    (["what is sdr", "what are the risks?"], ("paralysis",), "selective dorsal rhizotomy"),
+    (["what is sdr", "how much does it cost?", "what are the risks?"], ("paralysis",), "selective dorsal rhizotomy"),
+    (
+        ["what is cervical neurotomy", "what are the risks of percutaneous rhizotomy?", "how do I prepare?"],
+        ("evaluation",),
+        "percutaneous rhizotomy",
+    ),
+    (
+        ["what is the rhizotomy neck procedure", "hello", "will I need physio?"],
+        ("Physical therapy",),
+        "rhizotomy neck procedure",
+    ),
+]
+
+
+@pytest.mark.parametrize(("turns", "facts", "procedure"), FOLLOW_UPS)
+def test_follow_ups_keep_the_procedure(bot: Chatbot, turns: list[str], facts: tuple[str, ...], procedure: str) -> None:
+    conversation = bot.conversation()
+    for message in turns:
+        reply = conversation.ask(message)
+    assert reply.kind == "answer", (turns, reply.text)
+    assert reply.procedure == procedure
+    for fact in facts:
+        assert fact.lower() in reply.text.lower()
+
+
+def test_same_question_without_context_asks_which_procedure(bot: Chatbot) -> None:
+    assert bot.conversation().ask("what are the risks?").kind == "clarify"
+
+
+@pytest.mark.parametrize(
+    ("choice", "index"),
+    [
+        ("2", 1),
+        ("#1", 0),
+        ("option 3", 2),
+        ("the first one", 0),
+        ("second", 1),
+        ("the last one", -1),
+        ("3rd please", 2),
+    ],
+)
+def test_clarification_choice_by_number_or_ordinal(bot: Chatbot, choice: str, index: int) -> None:
+    conversation = bot.conversation()
+    question = conversation.ask("What are the risks?")
+    assert question.kind == "clarify"
+    picked = question.suggestions[index]
+    reply = conversation.ask(choice)
+    assert reply.kind == "answer"
+    assert reply.matched_question == picked
+
+
+@pytest.mark.parametrize(
+    ("choice", "procedure"),
+    [
+        ("selective dorsal", "selective dorsal rhizotomy"),
+        ("the percutaneous one", "percutaneous rhizotomy"),
+        ("neck", "rhizotomy neck procedure"),
+        ("sdr", "selective dorsal rhizotomy"),
+    ],
+)
+def test_clarification_choice_by_words(bot: Chatbot, choice: str, procedure: str) -> None:
+    conversation = bot.conversation()
+    assert conversation.ask("What are the risks?").kind == "clarify"
+    reply = conversation.ask(choice)
+    assert reply.kind == "answer", reply.text
+    assert reply.procedure == procedure
+
+
+def test_clarification_option_text_answers_it(bot: Chatbot) -> None:
+    conversation = bot.conversation()
+    question = conversation.ask("recovery")
+    assert question.kind == "clarify"
+    reply = conversation.ask(question.suggestions[1])
+    assert reply.kind == "answer"
+    assert reply.matched_question == question.suggestions[1]
+
+
+def test_number_out_of_range_is_not_a_choice(bot: Chatbot) -> None:
+    conversation = bot.conversation()
+    assert conversation.ask("What are the risks?").kind == "clarify"
+    assert conversation.ask("9").kind != "answer"
+
+
+def test_a_new_question_replaces_a_pending_clarification(bot: Chatbot) -> None:
+    conversation = bot.conversation()
+    assert conversation.ask("What are the risks?").kind == "clarify"
+    reply = conversation.ask("what is cervical neurotomy")
+    assert reply.kind == "answer"
+    assert "radiofrequency ablation" in reply.text
+    assert conversation.ask("2").kind != "answer"
+
+
+def test_notice_on_the_first_reply_only(bot: Chatbot) -> None:
+    conversation = bot.conversation()
+    first = conversation.ask("hello")
+    second = conversation.ask("what is cervical neurotomy")
+    assert "not medical advice" in first.notice
+    assert bot.settings.emergency_number in first.notice
+    assert second.notice == ""
+    assert bot.ask("what is cervical neurotomy").notice == ""
+
+
+def test_conversations_do_not_share_state(bot: Chatbot) -> None:
+    one, two = bot.conversation(), bot.conversation()
+    one.ask("what is sdr")
+    assert one.procedure == "selective dorsal rhizotomy"
+    assert two.procedure is None
+    assert two.ask("what are the risks?").kind == "clarify"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Should I stop my blood thinner before percutaneous rhizotomy?",
+        "can I stop taking warfarin before the procedure?",
+    ],
+)
+def test_personal_decisions_get_the_documents_words_and_see_your_doctor(bot: Chatbot, question: str) -> None:
+    reply = bot.ask(question)
+    assert reply.kind == "answer", reply.text
+    assert "blood thinners" in reply.passage
+    assert reply.text.startswith(reply.passage)
+    caveat = reply.text[len(reply.passage) :].strip()
+    assert "check with your doctor" in caveat
+    assert bot.settings.phone in caveat
+    assert not any(
+        order in caveat.lower() for order in ("you should stop", "stop taking", "you should start", "keep taking")
+    )
+
+
+def test_ordinary_questions_get_no_caveat(bot: Chatbot) -> None:
+    reply = bot.ask("what are the risks of percutaneous rhizotomy")
+    assert reply.text == reply.passage
