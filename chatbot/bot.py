@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .conversation import MAX_MESSAGE_CHARS, Conversation
 from .errors import KnowledgeBaseError
 from .index import Index, Match, Query
@@ -85,6 +87,10 @@ class Chatbot:
         for pair in pairs:
             by_document.setdefault(pair.source.document, []).append(pair)
         values["by_document_"] = {doc: tuple(group) for doc, group in by_document.items()}
+        positions: dict[str, list[int]] = {}
+        for i, pair in enumerate(pairs):
+            positions.setdefault(pair.procedure, []).append(i)
+        values["procedure_pairs_"] = {name: np.asarray(found, dtype=np.int64) for name, found in positions.items()}
         for name, value in values.items():
             object.__setattr__(self, name, value)
 
@@ -132,11 +138,11 @@ class Chatbot:
         return self.procedures_.named_in(query.expanded)
 
     def retrieve(self, question: str | Query, *, procedure: str | None = None, limit: int = 20) -> list[Match]:
-        """Matches for ``question``; with ``procedure``, it is read as being about that procedure."""
-        if procedure:
-            text = question.text if isinstance(question, Query) else question
-            return self.index_.search(f"{text} {procedure}", limit=limit)
-        return self.index_.search(question, limit=limit)
+        """Matches for ``question``; with ``procedure``, only that procedure's pairs are searched."""
+        within = self.procedure_pairs_.get(procedure) if procedure else None
+        if procedure and within is None:
+            return []
+        return self.index_.search(question, limit=limit, within=within)
 
     def answer_reply(self, match: Match, *, related: list[Match], caveat: str = "") -> Reply:
         """A reply quoting ``match``'s passage, with related questions as suggestions."""

@@ -2,12 +2,14 @@
 
 Errors are one line on stderr and a non-zero exit (2 for a knowledge-base problem, 1 otherwise),
 never a traceback: the people running these commands are clinic staff, not Python developers.
+``CHATBOT_DEBUG=1`` shows the traceback of an unexpected error for a developer.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -36,6 +38,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:
+        if os.environ.get("CHATBOT_DEBUG"):
+            raise
+        print(f"error: unexpected {type(exc).__name__}: {exc} (set CHATBOT_DEBUG=1 for details)", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
+from .index import Match, Query
 from .normalize import STOP_WORDS, clean_input, normalize
 from .reply import Reply
 
 if TYPE_CHECKING:
     from .bot import Chatbot
-    from .index import Match, Query
 
 __all__ = ["MAX_MESSAGE_CHARS", "Conversation"]
 
@@ -96,6 +96,11 @@ class Conversation:
         intent = bot.smalltalk.match(text)
         if intent is not None:
             return bot.smalltalk.reply(intent, bot.settings)
+        if not any(c.isalpha() for c in text):
+            return bot.fallback_reply(
+                "I didn't find a question there. Please type your question in words, for example one of these.",
+                suggestions=bot.starter_questions,
+            )
         query = bot.index_.query(text)
         if not _LATIN_LETTER.search(text) or _looks_foreign(query):
             return bot.fallback_reply(
@@ -107,13 +112,13 @@ class Conversation:
         bot = self.bot
         named = bot.procedures_in(query)
         context = self.procedure if not named else None
-        matches = bot.retrieve(query, procedure=context)
-        if context is not None and (not matches or matches[0].score < bot.threshold):
+        focus = named[0] if len(named) == 1 else context
+        matches: list[Match] = []
+        if focus is not None:
+            matches = bot.retrieve(query, procedure=focus)
+        if not matches or matches[0].score < bot.threshold:
             matches = bot.retrieve(query)
-        if len(named) == 1:
-            own = [m for m in matches if m.pair.procedure == named[0]]
-            if own and own[0].score >= bot.threshold:
-                matches = own + [m for m in matches if m.pair.procedure != named[0]]
+            context = None
         if not matches or matches[0].score < bot.threshold:
             near = tuple(m.pair.question for m in matches[:3] if m.score >= bot.threshold * 0.6)
             return bot.fallback_reply(

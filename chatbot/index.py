@@ -204,10 +204,18 @@ class Index:
                 return found[0]
         return word
 
-    def search(self, question: str | Query, *, limit: int = 5, score_cutoff: float | None = None) -> list[Match]:
+    def search(
+        self,
+        question: str | Query,
+        *,
+        limit: int = 5,
+        score_cutoff: float | None = None,
+        within: np.ndarray | None = None,
+    ) -> list[Match]:
         """The best pairs for ``question``, best first, at most one match per pair.
 
-        ``score_cutoff`` drops matches scoring below it (``None``: keep all ``limit`` best).
+        ``score_cutoff`` drops matches scoring below it (``None``: keep all ``limit`` best);
+        ``within`` limits the search to those pair positions (``None``: all pairs).
         """
         query = question if isinstance(question, Query) else self.query(question)
         if not query.expanded.strip():
@@ -218,13 +226,17 @@ class Index:
         best_phrasing = np.zeros(len(self.pairs_))
         np.maximum.at(best_phrasing, self.owner_, phrasing_sims)
         tfidf = (1.0 - self.answer_weight) * best_phrasing + self.answer_weight * answer_sims
+        if within is not None:
+            allowed = np.full(len(self.pairs_), -1.0)
+            allowed[within] = tfidf[within]
+            tfidf = allowed
         top = min(self.candidates, len(self.pairs_))
         candidates = np.argpartition(-tfidf, top - 1)[:top]
         key_terms = self._key_terms(query)
         total = sum(weight for weight, _ in key_terms)
         matches = []
         for i in candidates:
-            if tfidf[i] <= 0:
+            if tfidf[i] <= 0 and (within is None or tfidf[i] < 0):
                 continue
             pair = self.pairs_[int(i)]
             fuzzy, phrasing = self._fuzzy(query.corrected, int(i))

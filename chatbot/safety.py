@@ -1,0 +1,528 @@
+"""Red flags, crisis messages and personal medicine questions, found by staff-editable word rules.
+
+Every patient message is checked here before anything else: a patient who writes "I can't feel my
+legs" must be told to call the emergency number, not shown a paragraph about recovery times. The
+words live in ``faq/safety.yaml`` so clinic staff can add the ones their patients use; this module
+decides whether a match *counts*, because "no fever", "can rhizotomy cause paralysis?" and "I had
+a fever last month" all mention a symptom without reporting one.
+
+The rules are deterministic regular expressions rather than a trained model: a clinic must be able
+to read, test and explain exactly why a message raised (or did not raise) an alarm.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import KnowledgeBaseError
+from .normalize import clean_input, normalize
+from .reply import Reply
+from .settings import ClinicSettings
+from .yamlfile import LocatedDict, check_keys, read_yaml, require_str, str_list
+
+__all__ = [
+    "PLACEHOLDERS",
+    "Context",
+    "DecisionRules",
+    "RedFlag",
+    "Rule",
+    "SafetyRules",
+    "check_template",
+    "fill_template",
+    "read_patterns",
+    "require_keys",
+    "word_pattern",
+]
+
+PLACEHOLDERS: tuple[str, ...] = (
+    "emergency_number",
+    "urgent_phone",
+    "phone",
+    "hours",
+    "name",
+    "crisis_line",
+    "contact_line",
+)
+"""Clinic details a reply template may use; anything else is a typo that would crash at reply time."""
+
+NEGATION_WORDS = 4
+"""Words allowed between a negation and the symptom ("I don't have any sort of fever")."""
+
+FIRST_PERSON_WORDS = 3
+"""Words allowed between "I have"/"my" and the symptom ("I have a really high fever")."""
+
+RESOLVED_WORDS = 3
+"""Words allowed between the symptom and the cue that it is over ("my fever from yesterday has gone")."""
+
+IGNORE_AFTER_WORDS = 1
+"""Words allowed between an ``ignore_after`` word and the symptom ("hay fever")."""
+
+LOOKAROUND_CHARS = 120
+"""How far around a match the context cues are looked for; bounds the work on very long messages."""
+
+_CLAUSE_PUNCTUATION = re.compile(r"[.!?]+(?=\s|$)|[\r\n,;:()\[\]{}…–—]+|\s-+\s|\.{2,}")
+"""Punctuation that ends a clause. A full stop inside "38.5" does not."""
+
+_RULE_NAME = re.compile(r"[a-z][a-z0-9_]*")
+_APOSTROPHES = ("'", "’", "`", "´")
+_CODE_IN_PATTERN = re.compile(r"\\N\{[^}]*\}|\\.|\(\?P[<=]\w+[>)]")
+"""Escapes and group names, where capital letters are regex syntax (``\\W``), not text to match."""
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """A symptom that needs urgent care (``emergency``) or thoughts of self-harm (``crisis``)."""
+
+    kind: Literal["emergency", "crisis"]
+    name: str
+    matched: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One red-flag rule: the words that report a symptom and what to tell the patient.
+
+    ``patterns`` and ``ignore_after`` are the regular expressions as staff wrote them;
+    :class:`SafetyRules` compiles them once, together, so a message is scanned in one pass.
+    """
+
+    name: str
+    kind: Literal["emergency", "crisis"]
+    reply: str
+    advice: str
+    patterns: tuple[str, ...]
+    ignore_after: tuple[str, ...] = ()
+    any_mention: bool = False
+
+
+@dataclass(frozen=True)
+class Context:
+    """The cue words that decide whether a symptom match is a report (see :meth:`SafetyRules.check`)."""
+
+    clause_breaks: re.Pattern[str]
+    negation: re.Pattern[str]
+    first_person: re.Pattern[str]
+    hypothetical: re.Pattern[str]
+    current_time: re.Pattern[str]
+    past_time: re.Pattern[str]
+    resolved: re.Pattern[str]
+    refers_back: re.Pattern[str]
+    risk_question: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class DecisionRules:
+    """A personal medicine question has an ``asking`` phrase and a ``medicine`` word."""
+
+    asking: re.Pattern[str]
+    medicine: re.Pattern[str]
+    caveat: str
+
+
+_CONTEXT_KEYS = tuple(field.name for field in fields(Context))
+
+
+class SafetyRules:
+    """Finds red flags, crisis messages and personal medicine questions in patient messages.
+
+    Parameters
+    ----------
+    rules:
+        red-flag rules, most serious first: of the rules that fire anywhere in a message, the one
+        listed first decides the reply.
+    replies:
+        reply template name → template using ``{advice}`` and clinic placeholders.
+    context:
+        the cue words that decide whether a match counts.
+    decision:
+        the personal-decision patterns and caveat.
+    """
+
+    def __init__(
+        self, rules: tuple[Rule, ...], replies: dict[str, str], context: Context, decision: DecisionRules
+    ) -> None:
+        self.rules = tuple(rules)
+        self.replies = dict(replies)
+        self.context = context
+        self.decision = decision
+        self._by_name = {rule.name: rule for rule in self.rules}
+        self._patterns = tuple(re.compile(word_pattern(_either(rule.patterns))) for rule in self.rules)
+        self._ignore_after = tuple(
+            re.compile(word_pattern(_either(rule.ignore_after))) if rule.ignore_after else None for rule in self.rules
+        )
+        # One pass over the message for all rules: the scan costs time per character per pass, so
+        # twelve separate passes over a 20,000-character message would cost twelve times as much.
+        groups = "|".join(f"(?P<_rule{i}>{_either(rule.patterns)})" for i, rule in enumerate(self.rules))
+        self._any = re.compile(word_pattern(groups))
+        self._rule_of_group = {self._any.groupindex[f"_rule{i}"]: i for i in range(len(self.rules))}
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> SafetyRules:
+        """Read and validate ``path``; any mistake is a :class:`KnowledgeBaseError` with its line.
+
+        A missing file is an error, not "no rules": the bot must never silently stop checking for
+        emergencies because a file was renamed.
+        """
+        path = Path(path)
+        data = require_keys(
+            read_yaml(path),
+            path,
+            what="safety rules",
+            required=("replies", "rules", "context", "personal_decision"),
+            line=1,
+        )
+        replies = _read_replies(data, path)
+        rules = _read_rules(data, path, replies)
+        context_map = require_keys(
+            data["context"], path, what="context", required=_CONTEXT_KEYS, line=data.line_of("context")
+        )
+        context = Context(**{key: _alternatives(context_map, key, path, what="context") for key in _CONTEXT_KEYS})
+        decision_map = require_keys(
+            data["personal_decision"],
+            path,
+            what="personal_decision",
+            required=("asking", "medicine", "caveat"),
+            line=data.line_of("personal_decision"),
+        )
+        decision = DecisionRules(
+            asking=_alternatives(decision_map, "asking", path, what="personal_decision"),
+            medicine=_alternatives(decision_map, "medicine", path, what="personal_decision"),
+            caveat=check_template(decision_map, "caveat", path, what="personal_decision"),
+        )
+        try:
+            return cls(rules, replies, context, decision)
+        except re.error as exc:
+            raise KnowledgeBaseError(
+                path, data.line_of("rules"), f"the patterns of the rules clash: {exc.msg}"
+            ) from None
+
+    def check(self, text: str) -> RedFlag | None:
+        """The first rule (in file order) with a match that reports a symptom, or ``None``.
+
+        A match does not count, in this order of precedence, when
+
+        0. a word of the rule's ``ignore_after`` list comes right before it ("hay fever");
+        1. a negation comes up to four words before it, in the same clause ("no fever");
+        2. it is said to be over right after it, or at the start of the next clause
+           ("had a bad headache yesterday but it's gone now");
+        3. its clause places it in the past with no sign it goes on ("a fever last month");
+        4. — but a nearby first-person report ("I have", "I'm", "my") makes it count, even in a
+           question ("I have a fever, is that normal?"), unless that report is hypothetical
+           ("what if I have") or a risk word stands between ("I'm worried about paralysis");
+        5. its clause asks about a risk ("can it cause", "risk of", "what if").
+
+        Anything else counts: a bare "chest pain" or "cant breath" is a report, because a false
+        alarm costs a patient a few seconds and a missed emergency can cost much more.
+        """
+        clauses = _clauses(text, self.context.clause_breaks)
+        joined = "\n".join(clauses)
+        starts = _starts(clauses)
+        best: tuple[int, RedFlag] | None = None
+        pos = 0
+        while (found := self._any.search(joined, pos)) is not None:
+            first = self._rule_of_group[found.lastindex or 0]
+            # A later rule may match at the same place (the combined pattern reports only the first).
+            for index in range(first, best[0] if best else len(self.rules)):
+                match = found if index == first else self._patterns[index].match(joined, found.start())
+                if match is None:
+                    continue
+                clause = bisect_right(starts, match.start()) - 1
+                begin, end = match.start() - starts[clause], match.end() - starts[clause]
+                rule = self.rules[index]
+                if rule.any_mention or self._counts(index, clauses, clause, begin, end):
+                    best = (index, RedFlag(rule.kind, rule.name, match.group(0)))
+                    break
+            if best is not None and best[0] == 0:
+                break
+            pos = found.start() + 1
+        return best[1] if best else None
+
+    def is_personal_decision(self, text: str) -> bool:
+        """Whether ``text`` asks what the patient themself should do about a medicine.
+
+        The documents can say that blood thinners are often paused before the procedure; they
+        cannot say whether *this* patient should pause theirs, so such answers get a caveat.
+        """
+        words = normalize(text)
+        return bool(self.decision.asking.search(words) and self.decision.medicine.search(words))
+
+    def reply(self, flag: RedFlag, settings: ClinicSettings) -> Reply:
+        """The urgent-care (or crisis) reply for ``flag``, with this clinic's numbers filled in."""
+        rule = self._by_name.get(flag.name)
+        if rule is None:
+            raise ValueError(f"no safety rule named {flag.name!r}")
+        advice = fill_template(rule.advice, settings)
+        text = fill_template(self.replies[rule.reply], settings, advice=advice)
+        return Reply(kind="emergency", text=text, confidence=1.0, tags=(flag.kind, flag.name))
+
+    def decision_caveat(self, settings: ClinicSettings) -> str:
+        """The sentence appended to answers to personal medicine questions."""
+        return fill_template(self.decision.caveat, settings)
+
+    def _counts(self, rule_index: int, clauses: list[str], index: int, begin: int, end: int) -> bool:
+        """Whether the match at ``clauses[index][begin:end]`` reports the symptom (precedence in :meth:`check`)."""
+        clause = clauses[index]
+        context = self.context
+        ignore_after = self._ignore_after[rule_index]
+        if ignore_after is not None and _cue_before(ignore_after, clause, begin, IGNORE_AFTER_WORDS):
+            return False
+        if _cue_before(context.negation, clause, begin, NEGATION_WORDS):
+            return False
+        if self._resolved(clauses, index, end):
+            return False
+        if context.past_time.search(clause) and not context.current_time.search(clause):
+            return False
+        if self._first_person(clause, begin, end):
+            return True
+        return not context.risk_question.search(clause)
+
+    def _first_person(self, clause: str, begin: int, end: int) -> bool:
+        """A real (not hypothetical) first-person cue inside the match or up to three words before it."""
+        context = self.context
+        for cue in context.first_person.finditer(clause, max(0, begin - LOOKAROUND_CHARS), end):
+            between = clause[cue.end() : begin] if cue.end() < begin else ""
+            if len(between.split()) > FIRST_PERSON_WORDS or context.risk_question.search(between):
+                continue
+            if _cue_before(context.hypothetical, clause, cue.start(), 0):
+                continue
+            return True
+        return False
+
+    def _resolved(self, clauses: list[str], index: int, end: int) -> bool:
+        """Whether the symptom ending at ``end`` is said to be over, right after it or in the next clause."""
+        resolved = self.context.resolved
+        clause = clauses[index]
+        cue = resolved.search(clause, end, end + LOOKAROUND_CHARS)
+        if cue is not None and len(clause[end : cue.start()].split()) <= RESOLVED_WORDS:
+            return True
+        if index + 1 >= len(clauses):
+            return False
+        following = clauses[index + 1]
+        ref = self.context.refers_back.search(following)
+        if ref is None or len(following[: ref.start()].split()) > 1:
+            return False
+        cue = resolved.search(following, ref.end(), ref.end() + LOOKAROUND_CHARS)
+        return cue is not None and len(following[ref.end() : cue.start()].split()) <= RESOLVED_WORDS
+
+
+def _cue_before(pattern: re.Pattern[str], text: str, pos: int, max_words: int) -> bool:
+    """Whether ``pattern`` matches ending before ``pos`` with at most ``max_words`` words in between."""
+    for cue in pattern.finditer(text, max(0, pos - LOOKAROUND_CHARS), pos):
+        if len(text[cue.end() : pos].split()) <= max_words:
+            return True
+    return False
+
+
+def _clauses(text: str, breaks: re.Pattern[str]) -> list[str]:
+    """Normalised clauses of ``text``: split at clause punctuation, then at words such as "but".
+
+    Punctuation must be used before normalising removes it; each piece is then normalised with the
+    shared normaliser so the rules see exactly what every other part of the bot sees.
+    """
+    clauses: list[str] = []
+    for part in _CLAUSE_PUNCTUATION.split(clean_input(text)):
+        words = normalize(part) if not part.isspace() else ""
+        if words:
+            clauses.extend(piece.strip() for piece in breaks.sub("\n", words).split("\n") if piece.strip())
+    return clauses or [""]
+
+
+def _starts(clauses: list[str]) -> list[int]:
+    """Offset of each clause in ``"\\n".join(clauses)``."""
+    starts: list[int] = []
+    offset = 0
+    for clause in clauses:
+        starts.append(offset)
+        offset += len(clause) + 1
+    return starts
+
+
+def word_pattern(pattern: str) -> str:
+    """``pattern`` made to match whole words only, so "fever" does not fire inside "feverfew"."""
+    return rf"(?<!\w)(?:{pattern})(?!\w)"
+
+
+def require_keys(
+    data: Any, path: Path, *, what: str, required: tuple[str, ...], optional: tuple[str, ...] = (), line: int
+) -> LocatedDict:
+    """Like :func:`check_keys`, but an empty value is reported on its own line, not the mapping's first."""
+    mapping = check_keys(data, path, what=what, optional=(*required, *optional), line=line)
+    for key in required:
+        if key not in mapping:
+            raise KnowledgeBaseError(path, mapping.line, f"{what} has no {key!r}")
+        if mapping[key] in (None, "", []):
+            raise KnowledgeBaseError(path, mapping.line_of(key), f"{key!r} in {what} is empty")
+    return mapping
+
+
+def read_patterns(mapping: LocatedDict, key: str, path: Path, *, what: str) -> tuple[str, ...]:
+    """The regular expressions at ``mapping[key]``, each checked so a mistake points at its own line.
+
+    Patterns are matched against normalised text, so an apostrophe can never match and a pattern
+    that matches empty text would fire on every message; both are load-time errors.
+    """
+    patterns = str_list(mapping, key, path, what=what)
+    if not patterns:
+        raise KnowledgeBaseError(path, mapping.line_of(key), f"{key!r} in {what} is empty")
+    raw = mapping[key]
+    lines = getattr(raw, "item_lines", None) or [mapping.line_of(key)] * len(patterns)
+    for pattern, line in zip(patterns, lines, strict=True):
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise KnowledgeBaseError(path, line, f"bad pattern {pattern!r} in {key!r} of {what}: {exc.msg}") from None
+        if _CODE_IN_PATTERN.sub("", pattern) != _CODE_IN_PATTERN.sub("", pattern).lower():
+            raise KnowledgeBaseError(
+                path,
+                line,
+                f"pattern {pattern!r} in {key!r} of {what} has capital letters; messages are matched in lower case",
+            )
+        if any(mark in pattern for mark in _APOSTROPHES):
+            raise KnowledgeBaseError(
+                path,
+                line,
+                f"pattern {pattern!r} in {key!r} of {what} has an apostrophe; messages are matched with "
+                "apostrophes removed, so write dont, not don't",
+            )
+        if compiled.fullmatch(""):
+            raise KnowledgeBaseError(
+                path,
+                line,
+                f"pattern {pattern!r} in {key!r} of {what} matches empty text, so it would match every message",
+            )
+    return patterns
+
+
+def _either(patterns: Iterable[str]) -> str:
+    """One regular expression matching any of ``patterns``."""
+    return "|".join(f"(?:{pattern})" for pattern in patterns)
+
+
+def _alternatives(mapping: LocatedDict, key: str, path: Path, *, what: str) -> re.Pattern[str]:
+    """One whole-word regular expression matching any of the patterns at ``mapping[key]``."""
+    patterns = read_patterns(mapping, key, path, what=what)
+    try:
+        return re.compile(word_pattern(_either(patterns)))
+    except re.error as exc:
+        raise KnowledgeBaseError(
+            path, mapping.line_of(key), f"the patterns of {key!r} of {what} clash: {exc.msg}"
+        ) from None
+
+
+def _read_replies(data: LocatedDict, path: Path) -> dict[str, str]:
+    replies = data["replies"]
+    if not isinstance(replies, LocatedDict):
+        raise KnowledgeBaseError(path, data.line_of("replies"), "'replies' must be a mapping of 'name: template' lines")
+    return {name: check_template(replies, name, path, what="replies", extra=("advice",)) for name in replies}
+
+
+def _read_rules(data: LocatedDict, path: Path, replies: dict[str, str]) -> tuple[Rule, ...]:
+    items = data["rules"]
+    if not isinstance(items, list):
+        raise KnowledgeBaseError(path, data.line_of("rules"), "'rules' must be a list of rules")
+    lines = getattr(items, "item_lines", None) or [data.line_of("rules")] * len(items)
+    rules: list[Rule] = []
+    first_line: dict[str, int] = {}
+    for item, line in zip(items, lines, strict=True):
+        rule = _read_rule(item, path, line, replies)
+        if rule.name in first_line:
+            raise KnowledgeBaseError(
+                path, item.line, f"rule name {rule.name!r} is used twice (first at line {first_line[rule.name]})"
+            )
+        first_line[rule.name] = item.line
+        rules.append(rule)
+    return tuple(rules)
+
+
+def _read_rule(item: Any, path: Path, line: int, replies: dict[str, str]) -> Rule:
+    name = item.get("name") if isinstance(item, dict) else None
+    what = f"rule {name!r}" if isinstance(name, str) else "rule"
+    rule = require_keys(
+        item,
+        path,
+        what=what,
+        required=("name", "advice", "patterns"),
+        optional=("kind", "reply", "ignore_after", "any_mention"),
+        line=line,
+    )
+    name = require_str(rule, "name", path, what=what)
+    if not _RULE_NAME.fullmatch(name):
+        raise KnowledgeBaseError(
+            path, rule.line_of("name"), f"rule name {name!r} must be lower-case letters, digits and _"
+        )
+    kind = require_str(rule, "kind", path, what=what, default="emergency")
+    if kind not in ("emergency", "crisis"):
+        raise KnowledgeBaseError(
+            path, rule.line_of("kind"), f"'kind' in {what} must be emergency or crisis, not {kind!r}"
+        )
+    reply = require_str(rule, "reply", path, what=what, default="crisis" if kind == "crisis" else "emergency")
+    if reply not in replies:
+        defined = ", ".join(sorted(replies))
+        raise KnowledgeBaseError(
+            path,
+            rule.line_of("reply"),
+            f"{what} uses reply {reply!r}, which is not under 'replies' (defined: {defined})",
+        )
+    any_mention = rule.get("any_mention", False)
+    if not isinstance(any_mention, bool):
+        raise KnowledgeBaseError(path, rule.line_of("any_mention"), f"'any_mention' in {what} must be true or false")
+    return Rule(
+        name=name,
+        kind=kind,  # type: ignore[arg-type]  # checked just above
+        reply=reply,
+        advice=check_template(rule, "advice", path, what=what),
+        patterns=read_patterns(rule, "patterns", path, what=what),
+        ignore_after=read_patterns(rule, "ignore_after", path, what=what) if "ignore_after" in rule else (),
+        any_mention=any_mention,
+    )
+
+
+def _template_values(settings: ClinicSettings) -> dict[str, str]:
+    return {
+        "emergency_number": settings.emergency_number,
+        "urgent_phone": settings.urgent_phone,
+        "phone": settings.phone,
+        "hours": settings.hours,
+        "name": settings.name,
+        "crisis_line": settings.crisis_line,
+        "contact_line": settings.contact_line,
+    }
+
+
+def check_template(mapping: LocatedDict, key: str, path: Path, *, what: str, extra: tuple[str, ...] = ()) -> str:
+    """The reply template at ``mapping[key]``, proven to format at load time.
+
+    A typo such as ``{emergency_numbr}`` would otherwise surface as a crash in the middle of an
+    emergency reply; here it is an error pointing at the line, found when the bot starts.
+    """
+    template = " ".join(require_str(mapping, key, path, what=what).split())
+    line = mapping.line_of(key)
+    allowed = (*PLACEHOLDERS, *extra)
+    try:
+        names_used = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    except ValueError as exc:
+        raise KnowledgeBaseError(
+            path, line, f"bad template {key!r} of {what}: {exc} (write {{{{ for a literal {{)"
+        ) from None
+    for field in names_used:
+        if field not in allowed:
+            names = ", ".join(f"{{{name}}}" for name in allowed)
+            raise KnowledgeBaseError(
+                path, line, f"unknown placeholder {{{field}}} in {key!r} of {what} (allowed: {names})"
+            )
+    try:
+        fill_template(template, ClinicSettings(), **dict.fromkeys(extra, ""))
+    except (ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise KnowledgeBaseError(path, line, f"bad template {key!r} of {what}: {exc}") from None
+    return template
+
+
+def fill_template(template: str, settings: ClinicSettings, **extra: str) -> str:
+    """``template`` with the clinic's details (and any ``extra`` values) filled in."""
+    return template.format(**_template_values(settings), **extra)
