@@ -1,0 +1,69 @@
+"""Print red-flag recall, false-alarm rate and timing of the safety rules, for the README.
+
+Run from the repository root:  python benchmarks/safety_figures.py
+
+Recall counts a red flag as caught only when the *expected* rule fires (a fever reported as
+"bleeding" would send the patient to the wrong number). False alarms are counted over the
+look-alike table and over the ordinary patient questions the retrieval tests use.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from cases import ANSWERS, CLARIFY, UNANSWERABLE  # noqa: E402
+from safety_cases import LOOK_ALIKES, RED_FLAGS  # noqa: E402
+
+from chatbot.safety import SafetyRules  # noqa: E402
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{part}/{whole} = {100 * part / whole:.1f}%"
+
+
+def _milliseconds(run: Callable[[], object], repeat: int) -> float:
+    """Median wall time of ``run`` in milliseconds (the median ignores one-off pauses)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return 1000 * statistics.median(times)
+
+
+def main() -> None:
+    rules = SafetyRules.from_file(ROOT / "faq" / "safety.yaml")
+    caught = [message for message, name in RED_FLAGS if (flag := rules.check(message)) and flag.name == name]
+    any_flag = [message for message, _ in RED_FLAGS if rules.check(message)]
+    questions = [q for q, _ in ANSWERS] + list(CLARIFY) + list(UNANSWERABLE)
+    look_alike_alarms = [message for message in LOOK_ALIKES if rules.check(message)]
+    question_alarms = [message for message in questions if rules.check(message)]
+
+    print(f"red-flag recall (expected rule):   {_percent(len(caught), len(RED_FLAGS))}")
+    print(f"red-flag recall (any alarm):       {_percent(len(any_flag), len(RED_FLAGS))}")
+    print(f"false alarms, look-alikes:         {_percent(len(look_alike_alarms), len(LOOK_ALIKES))}")
+    print(f"false alarms, ordinary questions:  {_percent(len(question_alarms), len(questions))}")
+    for message, name in RED_FLAGS:
+        if message not in caught:
+            print(f"  missed ({name}): {message}")
+    for message in look_alike_alarms + question_alarms:
+        print(f"  false alarm: {message}")
+
+    typical = "Hi, I had my neck rhizotomy last Tuesday and wondered how long the relief usually lasts?"
+    prose = (ROOT / "faq" / "documents" / "percutaneous-rhizotomy.txt").read_text(encoding="utf-8")
+    story = (prose * 4)[:20_000]
+    print(f"check(), typical message:          {_milliseconds(lambda: rules.check(typical), 500):.3f} ms")
+    print(f"check(), 20,000 characters prose:  {_milliseconds(lambda: rules.check(story), 20):.1f} ms")
+    print(f"check(), 20,000 characters 'a a':  {_milliseconds(lambda: rules.check('a ' * 10_000), 20):.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,327 @@
+"""Red-flag, crisis and personal-decision detection, and the validation of ``safety.yaml``.
+
+The tables in ``safety_cases.py`` are the contract: every red flag must raise its rule and every
+look-alike (a question about a risk, a negated or resolved symptom, an expected one) must not.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+from cases import ANSWERS, CLARIFY, UNANSWERABLE
+from safety_cases import LOOK_ALIKES, RED_FLAGS
+
+from chatbot.errors import KnowledgeBaseError
+from chatbot.safety import RedFlag, SafetyRules
+from chatbot.settings import ClinicSettings
+
+SAFETY = Path(__file__).resolve().parent.parent / "faq" / "safety.yaml"
+
+CUSTOM = ClinicSettings(
+    name="Harbour Spine Centre",
+    phone="02 5550 1234",
+    urgent_phone="02 5550 9876",
+    hours="weekdays 7 am to 3 pm",
+    emergency_number="000",
+    crisis_line="Lifeline on 13 11 14",
+)
+"""Settings unlike the defaults, so a reply that ignores the clinic's own numbers fails."""
+
+URGENT_RULES = ("fever", "wound_infection", "csf_leak")
+"""Rules whose reply sends the patient to the clinic's urgent line first."""
+
+
+@pytest.fixture(scope="module")
+def rules() -> SafetyRules:
+    return SafetyRules.from_file(SAFETY)
+
+
+@pytest.mark.parametrize(("message", "name"), RED_FLAGS)
+def test_red_flags_are_caught(rules: SafetyRules, message: str, name: str) -> None:
+    flag = rules.check(message)
+    assert flag is not None, message
+    assert flag.name == name
+    assert flag.kind == ("crisis" if name == "self_harm" else "emergency")
+
+
+@pytest.mark.parametrize("message", LOOK_ALIKES)
+def test_look_alikes_are_not_emergencies(rules: SafetyRules, message: str) -> None:
+    assert rules.check(message) is None
+
+
+@pytest.mark.parametrize("message", [q for q, _ in ANSWERS] + list(CLARIFY) + list(UNANSWERABLE))
+def test_ordinary_questions_are_not_emergencies(rules: SafetyRules, message: str) -> None:
+    """The questions the retrieval tests answer must never be hijacked by an emergency reply."""
+    assert rules.check(message) is None
+
+
+def test_every_rule_has_a_red_flag_case(rules: SafetyRules) -> None:
+    covered = {name for _, name in RED_FLAGS}
+    assert [rule.name for rule in rules.rules if rule.name not in covered] == []
+
+
+def test_tables_are_big_enough() -> None:
+    assert len(RED_FLAGS) >= 30
+    assert len(LOOK_ALIKES) >= 30
+
+
+def test_match_reports_the_words_that_triggered_it(rules: SafetyRules) -> None:
+    assert rules.check("help, I cant breath!!") == RedFlag("emergency", "breathing", "cant breath")
+    assert rules.check("TEMPRATURE OF 39") == RedFlag("emergency", "fever", "temprature of 39")
+
+
+def test_the_more_serious_rule_wins(rules: SafetyRules) -> None:
+    """Rules are listed most serious first; the order in the message does not matter."""
+    flag = rules.check("I have a fever and since an hour I have chest pain")
+    assert flag is not None
+    assert flag.name == "chest_pain"
+
+
+def test_a_symptom_after_a_long_story_is_found(rules: SafetyRules) -> None:
+    story = "I had the procedure on Monday and everything was fine, I rested and iced it. " * 60
+    assert rules.check(story + "Now my arm went weak and I feel strange. " + story) == RedFlag(
+        "emergency", "weakness", "arm went weak"
+    )
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["no fever at all", "No fever, no chills", "I don't have any fever", "Free of fever since Monday"],
+)
+def test_negation_cancels(rules: SafetyRules, message: str) -> None:
+    assert rules.check(message) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "no fever but my legs are numb",
+        "I have no pain and I can't feel my legs",
+        "not sure if it matters, I can't feel my legs",
+        "no idea why but I can't feel my legs",
+    ],
+)
+def test_negation_stops_at_the_clause(rules: SafetyRules, message: str) -> None:
+    flag = rules.check(message)
+    assert flag is not None
+    assert flag.name == "weakness"
+
+
+def test_crisis_counts_even_when_asked_about(rules: SafetyRules) -> None:
+    """A kind crisis reply to a false alarm does no harm; a missed one might."""
+    assert rules.check("I'm worried I might kill myself") == RedFlag("crisis", "self_harm", "kill myself")
+    assert rules.check("I'm not suicidal, just tired of the pain") == RedFlag("crisis", "self_harm", "suicidal")
+
+
+@pytest.mark.parametrize("name", [rule for _, rule in RED_FLAGS])
+def test_reply_uses_the_clinics_numbers(rules: SafetyRules, name: str) -> None:
+    flag = RedFlag("crisis" if name == "self_harm" else "emergency", name, "")
+    reply = rules.reply(flag, CUSTOM)
+    assert reply.kind == "emergency"
+    assert reply.confidence == 1.0
+    assert "000" in reply.text
+    assert "{" not in reply.text
+    assert 2 <= len(re.findall(r"[.!?](?:\s|$)", reply.text)) <= 4
+    if name in URGENT_RULES:
+        assert "02 5550 9876" in reply.text
+        assert "emergency department" in reply.text
+    if name == "self_harm":
+        assert "Lifeline on 13 11 14" in reply.text
+    else:
+        assert "emergency department" in reply.text
+
+
+def test_reply_starts_with_rule_specific_advice(rules: SafetyRules) -> None:
+    reply = rules.reply(RedFlag("emergency", "fever", "fever"), CUSTOM)
+    assert reply.text.startswith("Fever or chills after a procedure can be a sign of infection.")
+    assert rules.reply(RedFlag("emergency", "stroke", ""), CUSTOM).text.startswith("A drooping face")
+
+
+def test_crisis_reply_is_kind_and_plain(rules: SafetyRules) -> None:
+    text = rules.reply(RedFlag("crisis", "self_harm", ""), CUSTOM).text
+    assert "alone" in text
+    assert not re.search(r"\b(?:must|should|patient|ideation|disorder)\b", text, re.IGNORECASE)
+
+
+def test_reply_for_an_unknown_rule_is_an_error(rules: SafetyRules) -> None:
+    with pytest.raises(ValueError, match="no safety rule named 'gout'"):
+        rules.reply(RedFlag("emergency", "gout", ""), CUSTOM)
+
+
+PERSONAL = (
+    "Should I stop my blood thinner?",
+    "can I skip my meds the morning of the procedure",
+    "is it ok for me to take ibuprofen after",
+    "do I need to stop aspirin before rhizotomy",
+    "When should I restart warfarin?",
+    "should i take my pain pills before I come in",
+    "how long before the procedure do I stop eliquis",
+)
+GENERAL = (
+    "What is a blood thinner?",
+    "can I drive home after",
+    "Do blood thinners affect the procedure?",
+    "what medications are used during the procedure",
+    "Should I bring someone with me?",
+    "is it ok to shower after",
+    "How long does the relief last?",
+)
+
+
+@pytest.mark.parametrize("message", PERSONAL)
+def test_personal_medicine_decisions(rules: SafetyRules, message: str) -> None:
+    assert rules.is_personal_decision(message)
+
+
+@pytest.mark.parametrize("message", GENERAL)
+def test_general_questions_are_not_personal_decisions(rules: SafetyRules, message: str) -> None:
+    assert not rules.is_personal_decision(message)
+
+
+def test_decision_caveat(rules: SafetyRules) -> None:
+    caveat = rules.decision_caveat(CUSTOM)
+    assert "doctor" in caveat
+    assert "02 5550 1234" in caveat
+    assert len(re.findall(r"[.!?](?:\s|$)", caveat)) == 1
+    assert not re.search(r"\b(?:stop|start|skip) (?:taking|your)\b", caveat)
+
+
+def test_check_is_fast(rules: SafetyRules) -> None:
+    """Well under a millisecond for a chat message; linear (no backtracking blow-up) for 20,000 characters."""
+    message = "Hi, I had my neck rhizotomy last Tuesday and wondered how long the relief usually lasts?"
+    start = time.perf_counter()
+    for _ in range(200):
+        rules.check(message)
+    assert (time.perf_counter() - start) / 200 < 0.001
+    for long in ("no fever, " * 2000, "a " * 10_000, "x" * 20_000, "I can not " * 2000):
+        start = time.perf_counter()
+        rules.check(long)
+        assert time.perf_counter() - start < 0.2
+
+
+BASE = """\
+replies:
+  emergency: "{advice} Call {emergency_number}."
+  crisis: "{advice} Call {crisis_line}."
+rules:
+  - name: fever
+    advice: Fever can mean infection.
+    patterns:
+      - 'fever'
+context:
+  clause_breaks: [but]
+  negation: ['no']
+  first_person: [i have]
+  hypothetical: [if]
+  current_time: [now]
+  past_time: [ago]
+  resolved: [gone]
+  refers_back: [it]
+  risk_question: [risk]
+personal_decision:
+  asking: [should i]
+  medicine: [aspirin]
+  caveat: Ask your doctor.
+"""
+"""The smallest valid file; each error test changes one line of it."""
+
+
+def _write(tmp_path: Path, old: str, new: str) -> Path:
+    assert old in BASE
+    path = tmp_path / "safety.yaml"
+    path.write_text(BASE.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_minimal_file_works(tmp_path: Path) -> None:
+    rules = SafetyRules.from_file(_write(tmp_path, "", ""))
+    assert rules.check("I have a fever") == RedFlag("emergency", "fever", "fever")
+    assert rules.check("no fever") is None
+    assert rules.check("risk of fever") is None
+    assert rules.reply(RedFlag("emergency", "fever", ""), CUSTOM).text == "Fever can mean infection. Call 000."
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    advice: Fever",
+            "    severity: high\n    advice: Fever",
+            r"safety\.yaml:6: unknown field 'severity' in rule 'fever'",
+        ),
+        ("    advice: Fever can mean infection.\n", "", r"safety\.yaml:5: rule 'fever' has no 'advice'"),
+        (
+            "      - 'fever'",
+            "      - '(fever'",
+            r"safety\.yaml:8: bad pattern '\(fever' in 'patterns' of rule 'fever': missing \)",
+        ),
+        (
+            "      - 'fever'",
+            "      - '[fever'",
+            r"safety\.yaml:8: bad pattern '\[fever' in 'patterns' of rule 'fever': unterminated",
+        ),
+        ("    patterns:\n      - 'fever'", "    patterns: []", r"safety\.yaml:7: 'patterns' in rule 'fever' is empty"),
+        ("  negation: ['no']", "  negation: []", r"safety\.yaml:11: 'negation' in context is empty"),
+        ("  resolved: [gone]\n", "", r"safety\.yaml:10: context has no 'resolved'"),
+        ("  medicine: [aspirin]", "  medicine: [aspirin, '']", r"safety\.yaml:21: every item of 'medicine'"),
+        ("      - 'fever'", "      - 'don''t have'", r"safety\.yaml:8: pattern .* has an apostrophe"),
+        ("      - 'fever'", "      - 'Fever'", r"safety\.yaml:8: pattern 'Fever' .* has capital letters"),
+        ("      - 'fever'", "      - '(?:fever)?'", r"safety\.yaml:8: pattern .* matches empty text"),
+        (
+            "{advice} Call {emergency_number}.",
+            "{advice} Call {emergency_numbr}.",
+            r"safety\.yaml:2: unknown placeholder \{emergency_numbr\} in 'emergency' of replies",
+        ),
+        (
+            "Fever can mean infection.",
+            "Fever can mean infection, call {urgent_line}.",
+            r"safety\.yaml:6: unknown placeholder \{urgent_line\} in 'advice' of rule 'fever'",
+        ),
+        ("Ask your doctor.", "Ask {doctor}.", r"safety\.yaml:22: unknown placeholder \{doctor\} in 'caveat'"),
+        ("Ask your doctor.", "Ask {}.", r"safety\.yaml:22: unknown placeholder \{\} in 'caveat'"),
+        ("Call {crisis_line}.", "Call {crisis_line.", r"safety\.yaml:3: bad template 'crisis' of replies"),
+        (
+            "    advice: Fever",
+            "    reply: urgent\n    advice: Fever",
+            r"safety\.yaml:6: rule 'fever' uses reply 'urgent'",
+        ),
+        ("    advice: Fever", "    kind: urgent\n    advice: Fever", r"safety\.yaml:6: 'kind' in rule 'fever' must be"),
+        (
+            "    advice: Fever",
+            "    any_mention: maybe\n    advice: Fever",
+            r"safety\.yaml:6: 'any_mention' in rule 'fever' must",
+        ),
+        ("  - name: fever", "  - name: Fever Rule", r"safety\.yaml:5: rule name 'Fever Rule' must be lower-case"),
+        (
+            "context:",
+            "  - name: fever\n    advice: Again.\n    patterns: [fever]\ncontext:",
+            r"safety\.yaml:9: rule name 'fever' is used twice \(first at line 5\)",
+        ),
+        ("personal_decision:", "personal_decisions:", r"safety\.yaml:19: unknown field 'personal_decisions'"),
+        (
+            "rules:\n  - name: fever\n    advice: Fever can mean infection.\n    patterns:\n      - 'fever'\n",
+            "rules: fever\n",
+            r"safety\.yaml:4: 'rules' must be a list of rules",
+        ),
+        ("  clause_breaks: [but]", "  clause_breaks: [but", r"safety\.yaml:\d+: invalid YAML"),
+    ],
+)
+def test_malformed_file(tmp_path: Path, old: str, new: str, message: str) -> None:
+    with pytest.raises(KnowledgeBaseError, match=message):
+        SafetyRules.from_file(_write(tmp_path, old, new))
+
+
+def test_missing_file_is_an_error(tmp_path: Path) -> None:
+    """A bot must never silently run without red-flag checks."""
+    with pytest.raises(KnowledgeBaseError, match=r"safety\.yaml: file not found"):
+        SafetyRules.from_file(tmp_path / "safety.yaml")
+
+
+def test_empty_file_is_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "safety.yaml"
+    path.write_text("# nothing here\n", encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match=r"safety\.yaml:1: safety rules must be a mapping"):
+        SafetyRules.from_file(path)

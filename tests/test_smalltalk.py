@@ -1,0 +1,239 @@
+"""Small talk and hand-off detection, their replies, and the validation of ``smalltalk.yaml``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from chatbot.errors import KnowledgeBaseError
+from chatbot.settings import ClinicSettings
+from chatbot.smalltalk import Intent, SmallTalk
+
+SMALLTALK_FILE = Path(__file__).resolve().parent.parent / "faq" / "smalltalk.yaml"
+
+CUSTOM = ClinicSettings(
+    name="Harbour Spine Centre",
+    phone="02 5550 1234",
+    urgent_phone="02 5550 9876",
+    hours="weekdays 7 am to 3 pm",
+    emergency_number="000",
+    email="desk@harbour.example",
+)
+"""Settings unlike the defaults, so a reply that ignores the clinic's own details fails."""
+
+
+@pytest.fixture(scope="module")
+def smalltalk() -> SmallTalk:
+    return SmallTalk.from_file(SMALLTALK_FILE)
+
+
+SMALL_TALK = (
+    ("hi", "greeting"),
+    ("Hello!", "greeting"),
+    ("hey there", "greeting"),
+    ("Good morning", "greeting"),
+    ("thanks", "thanks"),
+    ("Thank you so much for your help!", "thanks"),
+    ("ok thanks", "thanks"),
+    ("thx", "thanks"),
+    ("bye", "goodbye"),
+    ("that's all, have a nice day", "goodbye"),
+    ("who are you?", "identity"),
+    ("are you a bot?", "identity"),
+    ("Am I talking to a real person?", "identity"),
+    ("what can you do", "identity"),
+    ("is this a bot or a human?", "identity"),
+    ("are you a doctor?", "doctor"),
+    ("Hi, are you a nurse?", "doctor"),
+    ("how are you", "how_are_you"),
+    ("hi how are you doing today", "how_are_you"),
+    ("ok", "acknowledge"),
+    ("got it", "acknowledge"),
+)
+HANDOFF = (
+    ("I want to talk to a person", "human"),
+    ("can I speak to a nurse please", "human"),
+    ("i need to talk with a human", "human"),
+    ("human please", "human"),
+    ("Is there a nurse I can talk to?", "human"),
+    ("I'd like to book an appointment to discuss my neck pain", "appointment"),
+    ("how do I schedule a consultation", "appointment"),
+    ("Can I make an appointment?", "appointment"),
+    ("i need to reschedule my appointment", "appointment"),
+    ("call me back", "callback"),
+    ("can someone call me", "callback"),
+    ("Please have a nurse call me about my results", "callback"),
+    ("phone number?", "contact"),
+    ("How do I contact the clinic?", "contact"),
+    ("what are your opening hours", "contact"),
+    ("thanks, what's the clinic's phone number?", "contact"),
+)
+NEITHER = (
+    "hi, how long does relief last?",
+    "thanks, and what about recovery?",
+    "how do I prepare for the appointment?",
+    "will the doctor call me after the procedure",
+    "what happens at the consultation",
+    "Do I need an appointment before the procedure?",
+    "Will I talk to the doctor before the procedure?",
+    "what should I bring to my appointment",
+    "how many hours does the procedure take",
+    "Can I do contact sports after rhizotomy?",
+    "What is a rhizotomy?",
+    "hello, is rhizotomy safe?",
+    "is the doctor who does the procedure a surgeon?",
+    "is there anything to avoid after?",
+    "yes",
+    "",
+    "   ",
+)
+
+
+@pytest.mark.parametrize(("message", "name"), SMALL_TALK)
+def test_small_talk(smalltalk: SmallTalk, message: str, name: str) -> None:
+    assert smalltalk.match(message) == Intent(name, "smalltalk")
+
+
+@pytest.mark.parametrize(("message", "name"), HANDOFF)
+def test_handoff(smalltalk: SmallTalk, message: str, name: str) -> None:
+    assert smalltalk.match(message) == Intent(name, "handoff")
+
+
+@pytest.mark.parametrize("message", NEITHER)
+def test_questions_are_left_for_the_documents(smalltalk: SmallTalk, message: str) -> None:
+    assert smalltalk.match(message) is None
+
+
+def test_long_message_is_not_small_talk_and_is_fast(smalltalk: SmallTalk) -> None:
+    long = "hi " * 7000
+    start = time.perf_counter()
+    assert smalltalk.match(long) is None
+    assert time.perf_counter() - start < 0.2
+
+
+@pytest.mark.parametrize("name", ["greeting", "thanks", "goodbye", "identity", "doctor", "how_are_you", "acknowledge"])
+def test_small_talk_replies(smalltalk: SmallTalk, name: str) -> None:
+    reply = smalltalk.reply(Intent(name, "smalltalk"), CUSTOM)
+    assert reply.kind == "smalltalk"
+    assert reply.text
+    assert "{" not in reply.text
+
+
+def test_identity_reply_is_honest(smalltalk: SmallTalk) -> None:
+    text = smalltalk.reply(Intent("identity", "smalltalk"), CUSTOM).text
+    assert "automated assistant" in text
+    assert "not a person" in text
+    assert "Harbour Spine Centre" in text
+    assert "000" in text
+
+
+def test_doctor_reply_says_not_a_doctor(smalltalk: SmallTalk) -> None:
+    text = smalltalk.reply(Intent("doctor", "smalltalk"), CUSTOM).text
+    assert "not a doctor" in text
+    assert "000" in text
+    assert "02 5550 1234" in text
+
+
+@pytest.mark.parametrize("name", ["human", "appointment", "callback", "contact"])
+def test_handoff_replies_give_contact_details(smalltalk: SmallTalk, name: str) -> None:
+    reply = smalltalk.reply(Intent(name, "handoff"), CUSTOM)
+    assert reply.kind == "handoff"
+    assert CUSTOM.contact_line in reply.text
+    assert "02 5550 1234" in reply.text
+    assert "weekdays 7 am to 3 pm" in reply.text
+    assert "desk@harbour.example" in reply.text
+
+
+@pytest.mark.parametrize("name", ["human", "callback", "contact"])
+def test_handoff_replies_give_the_urgent_line(smalltalk: SmallTalk, name: str) -> None:
+    text = smalltalk.reply(Intent(name, "handoff"), CUSTOM).text
+    assert "02 5550 9876" in text
+    assert "000" in text
+
+
+def test_reply_for_an_unknown_intent_is_an_error(smalltalk: SmallTalk) -> None:
+    with pytest.raises(ValueError, match="no small-talk intent named 'weather'"):
+        smalltalk.reply(Intent("weather", "smalltalk"), CUSTOM)
+
+
+BASE = """\
+filler: [please, there]
+intents:
+  - name: human
+    kind: handoff
+    patterns:
+      - 'talk to a (?:person|human)'
+    unless: ['will i']
+    reply: "{contact_line}"
+  - name: greeting
+    kind: smalltalk
+    patterns: ['hi|hello']
+    reply: Hello from {name}!
+"""
+"""The smallest useful file; each error test changes one line of it."""
+
+
+def _write(tmp_path: Path, old: str, new: str) -> Path:
+    assert old in BASE
+    path = tmp_path / "smalltalk.yaml"
+    path.write_text(BASE.replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_minimal_file_works(tmp_path: Path) -> None:
+    smalltalk = SmallTalk.from_file(_write(tmp_path, "", ""))
+    assert smalltalk.match("hi there") == Intent("greeting", "smalltalk")
+    assert smalltalk.match("hi, what is rhizotomy") is None
+    assert smalltalk.match("hello, I want to talk to a human") == Intent("human", "handoff")
+    assert smalltalk.match("will I talk to a person first") is None
+    assert smalltalk.reply(Intent("greeting", "smalltalk"), CUSTOM).text == "Hello from Harbour Spine Centre!"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (
+            "    kind: handoff",
+            "    kind: handoff\n    priority: 1",
+            r"smalltalk\.yaml:5: unknown field 'priority' in intent 'human'",
+        ),
+        ('    reply: "{contact_line}"\n', "", r"smalltalk\.yaml:3: intent 'human' has no 'reply'"),
+        (
+            "    kind: smalltalk",
+            "    kind: chitchat",
+            r"smalltalk\.yaml:10: 'kind' in intent 'greeting' must be smalltalk or handoff",
+        ),
+        (
+            "['hi|hello']",
+            "['hi|(hello']",
+            r"smalltalk\.yaml:11: bad pattern 'hi\|\(hello' in 'patterns' of intent 'greeting'",
+        ),
+        ("['hi|hello']", "[]", r"smalltalk\.yaml:11: 'patterns' in intent 'greeting' is empty"),
+        ("['will i']", "['will (i']", r"smalltalk\.yaml:7: bad pattern 'will \(i' in 'unless' of intent 'human'"),
+        ("[please, there]", "[please, '(there']", r"smalltalk\.yaml:1: bad pattern '\(there' in 'filler'"),
+        ("[please, there]", "[please, 'x*']", r"smalltalk\.yaml:1: pattern 'x\*' in 'filler' .* matches empty text"),
+        (
+            "Hello from {name}!",
+            "Hello from {clinic}!",
+            r"smalltalk\.yaml:12: unknown placeholder \{clinic\} in 'reply' of intent 'greeting'",
+        ),
+        (
+            "  - name: greeting",
+            "  - name: human",
+            r"smalltalk\.yaml:9: intent name 'human' is used twice \(first at line 3\)",
+        ),
+        ("  - name: greeting", "  - name: Say Hi", r"smalltalk\.yaml:9: intent name 'Say Hi' must be lower-case"),
+        ("intents:", "intent:", r"smalltalk\.yaml:2: unknown field 'intent' in small talk"),
+        ("  - name: human", "  - human\n  - name: humans", r"smalltalk\.yaml:3: intent must be a mapping"),
+    ],
+)
+def test_malformed_file(tmp_path: Path, old: str, new: str, message: str) -> None:
+    with pytest.raises(KnowledgeBaseError, match=message):
+        SmallTalk.from_file(_write(tmp_path, old, new))
+
+
+def test_missing_file_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseError, match=r"smalltalk\.yaml: file not found"):
+        SmallTalk.from_file(tmp_path / "smalltalk.yaml")
