@@ -95,7 +95,8 @@ def main() -> None:
         start = time.perf_counter()
         bot = Chatbot.load()
         loads.append(time.perf_counter() - start)
-    print(f"Chatbot.load() after imports: median {statistics.median(loads) * 1000:.0f} ms, best {min(loads) * 1000:.0f} ms")
+    median, best = statistics.median(loads) * 1000, min(loads) * 1000
+    print(f"Chatbot.load() after imports: median {median:.0f} ms, best {best:.0f} ms")
 
     shipped = latencies(bot, questions, args.rounds)
     print(

@@ -13,7 +13,6 @@ to read, test and explain exactly why a message raised (or did not raise) an ala
 from __future__ import annotations
 
 import re
-import string
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
@@ -23,33 +22,17 @@ from typing import Any, Literal
 from .errors import KnowledgeBaseError
 from .normalize import clean_input, normalize
 from .reply import Reply
+from .rules import check_template, fill_template, read_patterns, word_pattern
 from .settings import ClinicSettings
-from .yamlfile import LocatedDict, check_keys, read_yaml, require_str, str_list
+from .yamlfile import LocatedDict, check_keys, read_yaml, require_str
 
 __all__ = [
-    "PLACEHOLDERS",
     "Context",
     "DecisionRules",
     "RedFlag",
     "Rule",
     "SafetyRules",
-    "check_template",
-    "fill_template",
-    "read_patterns",
-    "require_keys",
-    "word_pattern",
 ]
-
-PLACEHOLDERS: tuple[str, ...] = (
-    "emergency_number",
-    "urgent_phone",
-    "phone",
-    "hours",
-    "name",
-    "crisis_line",
-    "contact_line",
-)
-"""Clinic details a reply template may use; anything else is a typo that would crash at reply time."""
 
 NEGATION_WORDS = 4
 """Words allowed between a negation and the symptom ("I don't have any sort of fever")."""
@@ -70,9 +53,6 @@ _CLAUSE_PUNCTUATION = re.compile(r"[.!?]+(?=\s|$)|[\r\n,;:()\[\]{}…–—]+|\s
 """Punctuation that ends a clause. A full stop inside "38.5" does not."""
 
 _RULE_NAME = re.compile(r"[a-z][a-z0-9_]*")
-_APOSTROPHES = ("'", "’", "`", "´")
-_CODE_IN_PATTERN = re.compile(r"\\N\{[^}]*\}|\\.|\(\?P[<=]\w+[>)]")
-"""Escapes and group names, where capital letters are regex syntax (``\\W``), not text to match."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +150,7 @@ class SafetyRules:
         emergencies because a file was renamed.
         """
         path = Path(path)
-        data = require_keys(
+        data = check_keys(
             read_yaml(path),
             path,
             what="safety rules",
@@ -179,11 +159,11 @@ class SafetyRules:
         )
         replies = _read_replies(data, path)
         rules = _read_rules(data, path, replies)
-        context_map = require_keys(
+        context_map = check_keys(
             data["context"], path, what="context", required=_CONTEXT_KEYS, line=data.line_of("context")
         )
         context = Context(**{key: _alternatives(context_map, key, path, what="context") for key in _CONTEXT_KEYS})
-        decision_map = require_keys(
+        decision_map = check_keys(
             data["personal_decision"],
             path,
             what="personal_decision",
@@ -343,62 +323,6 @@ def _starts(clauses: list[str]) -> list[int]:
     return starts
 
 
-def word_pattern(pattern: str) -> str:
-    """``pattern`` made to match whole words only, so "fever" does not fire inside "feverfew"."""
-    return rf"(?<!\w)(?:{pattern})(?!\w)"
-
-
-def require_keys(
-    data: Any, path: Path, *, what: str, required: tuple[str, ...], optional: tuple[str, ...] = (), line: int
-) -> LocatedDict:
-    """Like :func:`check_keys`, but an empty value is reported on its own line, not the mapping's first."""
-    mapping = check_keys(data, path, what=what, optional=(*required, *optional), line=line)
-    for key in required:
-        if key not in mapping:
-            raise KnowledgeBaseError(path, mapping.line, f"{what} has no {key!r}")
-        if mapping[key] in (None, "", []):
-            raise KnowledgeBaseError(path, mapping.line_of(key), f"{key!r} in {what} is empty")
-    return mapping
-
-
-def read_patterns(mapping: LocatedDict, key: str, path: Path, *, what: str) -> tuple[str, ...]:
-    """The regular expressions at ``mapping[key]``, each checked so a mistake points at its own line.
-
-    Patterns are matched against normalised text, so an apostrophe can never match and a pattern
-    that matches empty text would fire on every message; both are load-time errors.
-    """
-    patterns = str_list(mapping, key, path, what=what)
-    if not patterns:
-        raise KnowledgeBaseError(path, mapping.line_of(key), f"{key!r} in {what} is empty")
-    raw = mapping[key]
-    lines = getattr(raw, "item_lines", None) or [mapping.line_of(key)] * len(patterns)
-    for pattern, line in zip(patterns, lines, strict=True):
-        try:
-            compiled = re.compile(pattern)
-        except re.error as exc:
-            raise KnowledgeBaseError(path, line, f"bad pattern {pattern!r} in {key!r} of {what}: {exc.msg}") from None
-        if _CODE_IN_PATTERN.sub("", pattern) != _CODE_IN_PATTERN.sub("", pattern).lower():
-            raise KnowledgeBaseError(
-                path,
-                line,
-                f"pattern {pattern!r} in {key!r} of {what} has capital letters; messages are matched in lower case",
-            )
-        if any(mark in pattern for mark in _APOSTROPHES):
-            raise KnowledgeBaseError(
-                path,
-                line,
-                f"pattern {pattern!r} in {key!r} of {what} has an apostrophe; messages are matched with "
-                "apostrophes removed, so write dont, not don't",
-            )
-        if compiled.fullmatch(""):
-            raise KnowledgeBaseError(
-                path,
-                line,
-                f"pattern {pattern!r} in {key!r} of {what} matches empty text, so it would match every message",
-            )
-    return patterns
-
-
 def _either(patterns: Iterable[str]) -> str:
     """One regular expression matching any of ``patterns``."""
     return "|".join(f"(?:{pattern})" for pattern in patterns)
@@ -443,7 +367,7 @@ def _read_rules(data: LocatedDict, path: Path, replies: dict[str, str]) -> tuple
 def _read_rule(item: Any, path: Path, line: int, replies: dict[str, str]) -> Rule:
     name = item.get("name") if isinstance(item, dict) else None
     what = f"rule {name!r}" if isinstance(name, str) else "rule"
-    rule = require_keys(
+    rule = check_keys(
         item,
         path,
         what=what,
@@ -481,48 +405,3 @@ def _read_rule(item: Any, path: Path, line: int, replies: dict[str, str]) -> Rul
         ignore_after=read_patterns(rule, "ignore_after", path, what=what) if "ignore_after" in rule else (),
         any_mention=any_mention,
     )
-
-
-def _template_values(settings: ClinicSettings) -> dict[str, str]:
-    return {
-        "emergency_number": settings.emergency_number,
-        "urgent_phone": settings.urgent_phone,
-        "phone": settings.phone,
-        "hours": settings.hours,
-        "name": settings.name,
-        "crisis_line": settings.crisis_line,
-        "contact_line": settings.contact_line,
-    }
-
-
-def check_template(mapping: LocatedDict, key: str, path: Path, *, what: str, extra: tuple[str, ...] = ()) -> str:
-    """The reply template at ``mapping[key]``, proven to format at load time.
-
-    A typo such as ``{emergency_numbr}`` would otherwise surface as a crash in the middle of an
-    emergency reply; here it is an error pointing at the line, found when the bot starts.
-    """
-    template = " ".join(require_str(mapping, key, path, what=what).split())
-    line = mapping.line_of(key)
-    allowed = (*PLACEHOLDERS, *extra)
-    try:
-        names_used = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
-    except ValueError as exc:
-        raise KnowledgeBaseError(
-            path, line, f"bad template {key!r} of {what}: {exc} (write {{{{ for a literal {{)"
-        ) from None
-    for field in names_used:
-        if field not in allowed:
-            names = ", ".join(f"{{{name}}}" for name in allowed)
-            raise KnowledgeBaseError(
-                path, line, f"unknown placeholder {{{field}}} in {key!r} of {what} (allowed: {names})"
-            )
-    try:
-        fill_template(template, ClinicSettings(), **dict.fromkeys(extra, ""))
-    except (ValueError, KeyError, IndexError, AttributeError) as exc:
-        raise KnowledgeBaseError(path, line, f"bad template {key!r} of {what}: {exc}") from None
-    return template
-
-
-def fill_template(template: str, settings: ClinicSettings, **extra: str) -> str:
-    """``template`` with the clinic's details (and any ``extra`` values) filled in."""
-    return template.format(**_template_values(settings), **extra)

@@ -20,9 +20,9 @@ from typing import Any, Literal
 from .errors import KnowledgeBaseError
 from .normalize import normalize
 from .reply import Reply
-from .safety import check_template, fill_template, read_patterns, require_keys, word_pattern
+from .rules import check_template, fill_template, read_patterns, word_pattern
 from .settings import ClinicSettings
-from .yamlfile import read_yaml, require_str
+from .yamlfile import check_keys, read_yaml, require_str
 
 __all__ = ["Intent", "IntentRule", "SmallTalk"]
 
@@ -76,9 +76,7 @@ class SmallTalk:
     def from_file(cls, path: str | Path) -> SmallTalk:
         """Read and validate ``path``; any mistake is a :class:`KnowledgeBaseError` with its line."""
         path = Path(path)
-        data = require_keys(
-            read_yaml(path), path, what="small talk", required=("intents",), optional=("filler",), line=1
-        )
+        data = check_keys(read_yaml(path), path, what="small talk", required=("intents",), optional=("filler",), line=1)
         items = data["intents"]
         if not isinstance(items, list):
             raise KnowledgeBaseError(path, data.line_of("intents"), "'intents' must be a list of intents")
@@ -180,7 +178,7 @@ def _compile(patterns: tuple[str, ...], wrap: Any) -> re.Pattern[str]:
 def _read_intent(item: Any, path: Path, line: int) -> IntentRule:
     name = item.get("name") if isinstance(item, dict) else None
     what = f"intent {name!r}" if isinstance(name, str) else "intent"
-    data = require_keys(
+    data = check_keys(
         item, path, what=what, required=("name", "kind", "patterns", "reply"), optional=("unless",), line=line
     )
     name = require_str(data, "name", path, what=what)

@@ -123,8 +123,10 @@ def check_keys(
                 path, mapping.line_of(key), f"unknown field {key!r} in {what} (expected: {expected})"
             )
     for key in required:
-        if key not in mapping or mapping[key] in (None, "", []):
+        if key not in mapping:
             raise KnowledgeBaseError(path, mapping.line, f"{what} has no {key!r}")
+        if mapping[key] in (None, "", []):
+            raise KnowledgeBaseError(path, mapping.line_of(key), f"{key!r} in {what} is empty")
     return mapping
 
 
@@ -154,6 +156,7 @@ def str_list(mapping: LocatedDict, key: str, path: Path, *, what: str) -> tuple[
     out: list[str] = []
     for item, item_line in zip(value, lines, strict=True):
         if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item).strip():
-            raise KnowledgeBaseError(path, item_line, f"every item of {key!r} in {what} must be non-empty text")
+            hint = " (put yes/no/on/off in quotes)" if isinstance(item, bool) else ""
+            raise KnowledgeBaseError(path, item_line, f"every item of {key!r} in {what} must be non-empty text{hint}")
         out.append(str(item).strip())
     return tuple(out)

@@ -1,0 +1,122 @@
+"""Shared by the staff-editable rule files (safety and small talk): word patterns and reply templates.
+
+Both files are edited by clinic staff, not programmers, so every pattern and template is checked
+when the bot loads and a mistake is reported as ``file:line: reason``, never as a crash while a
+patient is waiting for an emergency reply.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+from .errors import KnowledgeBaseError
+from .settings import ClinicSettings
+from .yamlfile import LocatedDict, require_str, str_list
+
+__all__ = ["PLACEHOLDERS", "check_template", "fill_template", "read_patterns", "word_pattern"]
+
+PLACEHOLDERS: tuple[str, ...] = (
+    "emergency_number",
+    "urgent_phone",
+    "phone",
+    "hours",
+    "name",
+    "crisis_line",
+    "contact_line",
+)
+"""Clinic details a reply template may use; anything else is a typo that would crash at reply time."""
+
+
+_APOSTROPHES = ("'", "’", "`", "´")
+_CODE_IN_PATTERN = re.compile(r"\\N\{[^}]*\}|\\.|\(\?P[<=]\w+[>)]")
+"""Escapes and group names, where capital letters are regex syntax (``\\W``), not text to match."""
+
+
+def word_pattern(pattern: str) -> str:
+    """``pattern`` made to match whole words only, so "fever" does not fire inside "feverfew"."""
+    return rf"(?<!\w)(?:{pattern})(?!\w)"
+
+
+def read_patterns(mapping: LocatedDict, key: str, path: Path, *, what: str) -> tuple[str, ...]:
+    """The regular expressions at ``mapping[key]``, each checked so a mistake points at its own line.
+
+    Patterns are matched against normalised text, so an apostrophe can never match and a pattern
+    that matches empty text would fire on every message; both are load-time errors.
+    """
+    patterns = str_list(mapping, key, path, what=what)
+    if not patterns:
+        raise KnowledgeBaseError(path, mapping.line_of(key), f"{key!r} in {what} is empty")
+    raw = mapping[key]
+    lines = getattr(raw, "item_lines", None) or [mapping.line_of(key)] * len(patterns)
+    for pattern, line in zip(patterns, lines, strict=True):
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise KnowledgeBaseError(path, line, f"bad pattern {pattern!r} in {key!r} of {what}: {exc.msg}") from None
+        if _CODE_IN_PATTERN.sub("", pattern) != _CODE_IN_PATTERN.sub("", pattern).lower():
+            raise KnowledgeBaseError(
+                path,
+                line,
+                f"pattern {pattern!r} in {key!r} of {what} has capital letters; messages are matched in lower case",
+            )
+        if any(mark in pattern for mark in _APOSTROPHES):
+            raise KnowledgeBaseError(
+                path,
+                line,
+                f"pattern {pattern!r} in {key!r} of {what} has an apostrophe; messages are matched with "
+                "apostrophes removed, so write dont, not don't",
+            )
+        if compiled.fullmatch(""):
+            raise KnowledgeBaseError(
+                path,
+                line,
+                f"pattern {pattern!r} in {key!r} of {what} matches empty text, so it would match every message",
+            )
+    return patterns
+
+
+def _template_values(settings: ClinicSettings) -> dict[str, str]:
+    return {
+        "emergency_number": settings.emergency_number,
+        "urgent_phone": settings.urgent_phone,
+        "phone": settings.phone,
+        "hours": settings.hours,
+        "name": settings.name,
+        "crisis_line": settings.crisis_line,
+        "contact_line": settings.contact_line,
+    }
+
+
+def check_template(mapping: LocatedDict, key: str, path: Path, *, what: str, extra: tuple[str, ...] = ()) -> str:
+    """The reply template at ``mapping[key]``, proven to format at load time.
+
+    A typo such as ``{emergency_numbr}`` would otherwise surface as a crash in the middle of an
+    emergency reply; here it is an error pointing at the line, found when the bot starts.
+    """
+    template = " ".join(require_str(mapping, key, path, what=what).split())
+    line = mapping.line_of(key)
+    allowed = (*PLACEHOLDERS, *extra)
+    try:
+        names_used = [field for _, field, _, _ in string.Formatter().parse(template) if field is not None]
+    except ValueError as exc:
+        raise KnowledgeBaseError(
+            path, line, f"bad template {key!r} of {what}: {exc} (write {{{{ for a literal {{)"
+        ) from None
+    for field in names_used:
+        if field not in allowed:
+            names = ", ".join(f"{{{name}}}" for name in allowed)
+            raise KnowledgeBaseError(
+                path, line, f"unknown placeholder {{{field}}} in {key!r} of {what} (allowed: {names})"
+            )
+    try:
+        fill_template(template, ClinicSettings(), **dict.fromkeys(extra, ""))
+    except (ValueError, KeyError, IndexError, AttributeError) as exc:
+        raise KnowledgeBaseError(path, line, f"bad template {key!r} of {what}: {exc}") from None
+    return template
+
+
+def fill_template(template: str, settings: ClinicSettings, **extra: str) -> str:
+    """``template`` with the clinic's details (and any ``extra`` values) filled in."""
+    return template.format(**_template_values(settings), **extra)
