@@ -137,6 +137,20 @@ class Chatbot:
         query = question if isinstance(question, Query) else self.index_.query(question)
         return self.procedures_.named_in(query.expanded)
 
+    def topic_words(self, query: Query, procedures: tuple[str, ...]) -> tuple[str, ...]:
+        """The question's content words other than those naming ``procedures`` ("what about SDR?" has none)."""
+        naming = {w for name in procedures for w in self.synonyms.expand(normalize(name)).split()}
+        return tuple(
+            w for w in query.content_words if w not in naming and not set(self.synonyms.expand(w).split()[1:]) & naming
+        )
+
+    def without_procedure(self, question: str) -> str:
+        """``question`` with the names of all procedures taken out, to ask it again about another one."""
+        text = f" {normalize(question)} "
+        for phrase in sorted(self.procedures_.phrases.values(), key=len, reverse=True):
+            text = text.replace(phrase, " ")
+        return " ".join(text.split())
+
     def retrieve(self, question: str | Query, *, procedure: str | None = None, limit: int = 20) -> list[Match]:
         """Matches for ``question``; with ``procedure``, only that procedure's pairs are searched."""
         within = self.procedure_pairs_.get(procedure) if procedure else None

@@ -48,6 +48,9 @@ _EXACT = 0.95
 _CHOICE_FILLER = frozenset(
     {"the", "one", "option", "number", "no", "please", "i", "mean", "meant", "that", "a", "about", "is", "it"}
 )
+_DEFINITION_ASKED = re.compile(r"\b(?:what|whats|who) (?:is|are|s)\b|\btell me about\b|\bexplain\b|\bdefine\b|\bmean")
+_QUESTION_WORDS = frozenset("what how why when where who which can could should will would do does are".split())
+"""A message with one of these is a new question, not a pick among clarification options."""
 
 
 class Conversation:
@@ -60,6 +63,7 @@ class Conversation:
         self.bot = bot
         self.procedure: str | None = None
         self.topic: str | None = None
+        self.topic_question: str | None = None
         self.turns = 0
         self._notice = notice
         self._options: tuple[Match, ...] = ()
@@ -111,6 +115,8 @@ class Conversation:
     def _retrieve(self, text: str, query: Query) -> Reply:
         bot = self.bot
         named = bot.procedures_in(query)
+        if named and self.topic_question and _switches_procedure(query) and not bot.topic_words(query, named):
+            query = bot.index_.query(bot.without_procedure(self.topic_question))
         context = self.procedure if not named else None
         focus = named[0] if len(named) == 1 else context
         matches: list[Match] = []
@@ -148,6 +154,7 @@ class Conversation:
         self._options = ()
         self.procedure = match.pair.procedure or self.procedure
         self.topic = match.pair.topic
+        self.topic_question = match.pair.question
         caveat = bot.safety.decision_caveat(bot.settings) if bot.safety.is_personal_decision(text) else ""
         return bot.answer_reply(match, related=related or [], caveat=caveat)
 
@@ -166,6 +173,8 @@ class Conversation:
         content = " ".join(w for w in words if w not in STOP_WORDS)
         if not content:
             return None
+        if _QUESTION_WORDS & set(words):
+            return None
         named = set(self.bot.procedures_in(content))
         by_name = [option for option in self._options if option.pair.procedure in named]
         if len(by_name) == 1 and len(words) <= 6:
@@ -180,6 +189,15 @@ class Conversation:
         if best_score >= 80 and best_score - runner_up >= 10 and len(words) <= 6:
             return best
         return None
+
+
+def _switches_procedure(query: Query) -> bool:
+    """Whether a message that only names a procedure asks the last question again about it.
+
+    "What about percutaneous?" and "and for SDR" do; "What is percutaneous rhizotomy?" and
+    "tell me about SDR" ask for the procedure itself.
+    """
+    return not _DEFINITION_ASKED.search(query.text)
 
 
 def _as_text(message: str | bytes | None) -> str:

@@ -43,6 +43,36 @@ def test_follow_ups_keep_the_procedure(bot: Chatbot, turns: list[str], facts: tu
         assert fact.lower() in reply.text.lower()
 
 
+@pytest.mark.parametrize(
+    ("switch", "procedure"),
+    [
+        ("what about percutaneous?", "percutaneous rhizotomy"),
+        ("and for SDR", "selective dorsal rhizotomy"),
+        ("how about the rhizotomy neck procedure", "rhizotomy neck procedure"),
+    ],
+)
+def test_naming_another_procedure_keeps_the_topic(bot: Chatbot, switch: str, procedure: str) -> None:
+    conversation = bot.conversation()
+    assert conversation.ask("What is recovery like after cervical neurotomy?").topic == "recovery"
+    reply = conversation.ask(switch)
+    assert (reply.kind, reply.procedure, reply.topic) == ("answer", procedure, "recovery")
+
+
+@pytest.mark.parametrize("question", ["what is percutaneous rhizotomy", "tell me about percutaneous rhizotomy"])
+def test_asking_what_a_procedure_is_does_not_keep_the_topic(bot: Chatbot, question: str) -> None:
+    conversation = bot.conversation()
+    conversation.ask("What is recovery like after cervical neurotomy?")
+    reply = conversation.ask(question)
+    assert (reply.procedure, reply.topic) == ("percutaneous rhizotomy", "what-is")
+
+
+def test_a_pending_clarification_does_not_swallow_a_new_question(bot: Chatbot) -> None:
+    conversation = bot.conversation()
+    assert conversation.ask("What are the risks?").kind == "clarify"
+    reply = conversation.ask("what is percutaneous rhizotomy")
+    assert reply.topic == "what-is"
+
+
 def test_same_question_without_context_asks_which_procedure(bot: Chatbot) -> None:
     assert bot.conversation().ask("what are the risks?").kind == "clarify"
 
