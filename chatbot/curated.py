@@ -83,9 +83,7 @@ class Curated:
 def read_curated(path: str | Path) -> Curated:
     """Parse and validate the curated file; a missing file means no edits."""
     path = Path(path)
-    if not path.exists():
-        return Curated(path)
-    data = read_yaml(path)
+    data = read_yaml(path, missing_ok=True)
     if data is None:
         return Curated(path)
     top = check_keys(data, path, what="curated file", optional=("documents", "pairs"), line=1)

@@ -36,9 +36,7 @@ class ClinicSettings:
     def from_file(cls, path: str | Path) -> ClinicSettings:
         """Read ``path``; a missing file means "use the defaults", a malformed one is an error."""
         path = Path(path)
-        if not path.exists():
-            return cls()
-        data = read_yaml(path)
+        data = read_yaml(path, missing_ok=True)
         if data is None:
             return cls()
         names = tuple(f.name for f in fields(cls))

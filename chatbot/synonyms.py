@@ -40,9 +40,7 @@ class Synonyms:
     def from_file(cls, path: str | Path) -> Synonyms:
         """Read the table; a missing file means no synonyms, a malformed one is an error with its line."""
         path = Path(path)
-        if not path.exists():
-            return cls()
-        data = read_yaml(path)
+        data = read_yaml(path, missing_ok=True)
         if data is None:
             return cls()
         if not isinstance(data, LocatedDict):

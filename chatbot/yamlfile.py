@@ -68,12 +68,15 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 
 
-def read_yaml(path: str | Path) -> Any:
+def read_yaml(path: str | Path, *, missing_ok: bool = False) -> Any:
     """Parse ``path``; any read or syntax problem becomes a :class:`KnowledgeBaseError`.
 
-    An empty file yields ``None``; callers decide whether that is allowed.
+    An empty file yields ``None``, and so does a missing one with ``missing_ok`` (the optional
+    staff files: no file means "use the defaults"); callers decide whether ``None`` is allowed.
     """
     path = Path(path)
+    if missing_ok and not path.exists():
+        return None
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
