@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 from rapidfuzz import fuzz
 
 from .index import Match, Query
-from .normalize import STOP_WORDS, clean_input, normalize
+from .normalize import STOP_WORDS, clean_input, normalize, stem
 from .reply import Reply
+from .topics import GROUPS, question_group
 
 if TYPE_CHECKING:
     from .bot import Chatbot
@@ -36,9 +37,12 @@ MAX_MESSAGE_CHARS = 1000
 SAFETY_SCAN_CHARS = 20_000
 """Red flags are looked for in this much of a message; longer text is cut (a story is never that long)."""
 
-_MARKUP = re.compile(r"<[^<>]{0,300}>|&[#\w]{1,10};")
+_MARKUP = re.compile(
+    r"<(script|style)\b[^>]{0,300}>.{0,2000}?</\1\s*>|<[^<>]{0,300}>|&[#\w]{1,10};", re.IGNORECASE | re.DOTALL
+)
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]{0,200})\]\([^)]{0,500}\)")
 _LATIN_LETTER = re.compile(r"[a-zA-Z]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _ORDINALS = {
     "first": 0, "1st": 0, "one": 0, "second": 1, "2nd": 1, "two": 1, "third": 2, "3rd": 2, "three": 2,
     "fourth": 3, "4th": 3, "four": 3, "last": -1,
@@ -108,35 +112,69 @@ class Conversation:
         query = bot.index_.query(text)
         if not _LATIN_LETTER.search(text) or _looks_foreign(query):
             return bot.fallback_reply(
-                "Sorry, I can only answer questions written in English, and only from the clinic's documents."
+                "Sorry, I can only answer questions written in English, and only from the clinic's documents. "
+                f"If this is an emergency, call {bot.settings.emergency_number} now."
             )
         return self._retrieve(text, query)
 
     def _retrieve(self, text: str, query: Query) -> Reply:
+        """Answer from the documents, or say honestly that they do not answer this.
+
+        A question is read as being about one procedure (the focus) when it names one, or when it
+        names none and the conversation is about one. Only the focus procedure's documents may
+        answer then: if they do not cover the question, the reply says so and offers the matching
+        questions about other procedures as suggestions, rather than quietly answering about a
+        different procedure.
+        """
         bot = self.bot
         named = bot.procedures_in(query)
         if named and self.topic_question and _switches_procedure(query) and not bot.topic_words(query, named):
             query = bot.index_.query(bot.without_procedure(self.topic_question))
-        context = self.procedure if not named else None
-        focus = named[0] if len(named) == 1 else context
-        matches: list[Match] = []
+        reply = self._search(text, query, named)
+        asked = _question_part(text)
+        if reply.kind == "fallback" and asked != text:
+            retry = self._search(text, bot.index_.query(asked), named or bot.procedures_in(asked))
+            if retry.kind != "fallback":
+                return retry
+        if reply.kind == "fallback" and len(named) == 1:
+            self.procedure = named[0]
+        return reply
+
+    def _search(self, text: str, query: Query, named: tuple[str, ...]) -> Reply:
+        bot = self.bot
+        group = question_group(bot.without_procedure(query.expanded))
+        focus = named[0] if len(named) == 1 else None if named else self.procedure
         if focus is not None:
-            matches = bot.retrieve(query, procedure=focus)
-        if not matches or matches[0].score < bot.threshold:
-            matches = bot.retrieve(query)
-            context = None
-        if not matches or matches[0].score < bot.threshold:
+            asked = {stem(w) for w in bot.topic_words(query, (focus,))}
+            if focus not in named:
+                query = bot.index_.query(f"{query.text} {focus}")
+            searched = [m for m in bot.retrieve(query, procedure=focus) if not asked or asked & m.found]
+            own = _fitting(searched, group, bot.threshold)
+            if own:
+                return self._answer(own[0], text, related=own[1:])
+            others = [m for m in _fitting(bot.retrieve(query), group, bot.threshold) if m.pair.procedure != focus]
+            suggestions = tuple(dict.fromkeys(m.pair.question for m in others))[:3]
+            return bot.fallback_reply(
+                f"I'm sorry, the clinic's documents about {focus} don't cover that question, so I can't answer it "
+                "reliably."
+                + (" The documents on other procedures answer similar questions, below." if suggestions else ""),
+                suggestions=suggestions,
+                confidence=min(searched[0].score if searched else 0.0, bot.threshold - 0.01),
+            )
+        matches = [m for m in bot.retrieve(query) if not named or m.pair.procedure in named]
+        fitting = _fitting(matches, group, bot.threshold)
+        if not fitting:
+            best_score = matches[0].score if matches else 0.0
             near = tuple(m.pair.question for m in matches[:3] if m.score >= bot.threshold * 0.6)
             return bot.fallback_reply(
                 "I'm sorry, the clinic's documents don't cover that question, so I can't answer it reliably."
                 + (" I can answer related questions, such as the ones below." if near else ""),
                 suggestions=near,
-                confidence=matches[0].score if matches else 0.0,
+                confidence=min(best_score, bot.threshold - 0.01),
             )
-        best = matches[0]
-        if context is None and len(named) != 1 and best.fuzzy < _EXACT:
-            pool = [m for m in matches if not named or m.pair.procedure in named]
-            options = _distinct_procedures(pool, best, bot.clarify_margin, bot.order_)
+        best = fitting[0]
+        if best.fuzzy < _EXACT:
+            options = _distinct_procedures(fitting, best, bot.clarify_margin, bot.order_)
             if len(options) > 1:
                 self._options = tuple(options)
                 listing = "\n".join(f"{i}. {m.pair.question}" for i, m in enumerate(options, start=1))
@@ -147,7 +185,7 @@ class Conversation:
                     suggestions=tuple(m.pair.question for m in options),
                     matched_question=best.pair.question,
                 )
-        return self._answer(best, text, related=matches[1:])
+        return self._answer(best, text, related=fitting[1:])
 
     def _answer(self, match: Match, text: str, *, related: list[Match] | None = None) -> Reply:
         bot = self.bot
@@ -189,6 +227,30 @@ class Conversation:
         if best_score >= 80 and best_score - runner_up >= 10 and len(words) <= 6:
             return best
         return None
+
+
+def _fitting(matches: list[Match], group: str | None, threshold: float) -> list[Match]:
+    """The matches good enough to answer: above ``threshold`` and about the kind of thing asked.
+
+    A question about risks is never answered with a passage on benefits that happens to mention
+    "risk"; a pair with no topic (written by clinic staff) fits any question.
+    """
+    return [
+        m
+        for m in matches
+        if m.score >= threshold and (group is None or not m.pair.topic or GROUPS.get(m.pair.topic, group) == group)
+    ]
+
+
+def _question_part(text: str) -> str:
+    """The sentences of a message that ask something, without the story before them.
+
+    "My doctor said I need a cervical rhizotomy. What is it?" → "What is it?"; the procedure it
+    names is still read from the whole message.
+    """
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    asked = [s for s in sentences if s.endswith("?")] or sentences[-1:]
+    return " ".join(asked) if asked else text
 
 
 def _switches_procedure(query: Query) -> bool:

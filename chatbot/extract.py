@@ -29,7 +29,8 @@ _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[A-Z0-9\"“(])")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|dr|mr|mrs|ms|approx|no)\.$", re.IGNORECASE)
 _DEFINITION = re.compile(
     r"^(?P<article>an?\s+|the\s+)?(?P<subject>[A-Za-z][\w\s-]{2,60}?)\s*(?:,[^,]{0,90},\s*|\([^)]{0,40}\)\s*)?"
-    r"\bis\s+(?:an?|the)\s+(?:[\w-]+\s+){0,5}?(?:procedure|treatment|intervention|condition|technique|option|surgery|therapy)\b",
+    r"\bis\s+(?:an?|the)\s+(?:[\w-]+\s+){0,5}?(?:procedure|treatment|intervention|condition|technique|option|surgery|therapy|injection|block"
+    r"|operation|implant|method|approach)\b",
     re.IGNORECASE,
 )
 _DEMONSTRATIVE = re.compile(r"^(?:this|that|these|those|it|they|such)\b", re.IGNORECASE)
@@ -154,13 +155,18 @@ def _units(block: Block) -> list[_Chunk]:
     return chunks
 
 
-def _topic_of(chunk: _Chunk, title: str, *, first_in_section: bool = True) -> Topic | None:
-    heading = chunk.section if chunk.section != title else ""
-    first, *rest = split_sentences(chunk.text)
+def _topic_of(chunk: _Chunk, title: str, procedure: str, *, first_in_section: bool = True) -> Topic | None:
+    """The chunk's topic, judged with the procedure's own name masked.
+
+    Otherwise a "genicular nerve block" document would read as being about nerve blocks throughout.
+    """
+    mask = re.compile(r"\b" + r"\W+".join(map(re.escape, procedure.split())) + r"\b", re.IGNORECASE)
+    heading = mask.sub(" ", chunk.section) if chunk.section != title else ""
+    first, *rest = split_sentences(mask.sub(" ", chunk.text))
     return classify(heading, first, " ".join(rest), heading_weight=3.0 if first_in_section else 1.0)
 
 
-def _chunks(doc: Document) -> list[_Chunk]:
+def _chunks(doc: Document, procedure: str) -> list[_Chunk]:
     """Focused passages: units merged with a neighbour in the same section when they belong together.
 
     A one-sentence unit joins its neighbour (a list and the sentence that closes it), and so do two
@@ -179,7 +185,7 @@ def _chunks(doc: Document) -> list[_Chunk]:
                 related = (
                     unit.sentences == 1
                     or prev.sentences == 1
-                    or _topic_of(prev, doc.title) == _topic_of(unit, doc.title)
+                    or _topic_of(prev, doc.title, procedure) == _topic_of(unit, doc.title, procedure)
                     or (prev.structured != unit.structured and prev.parts[-1].endswith(":"))
                 )
                 if prev.section == unit.section and fits and related:
@@ -197,11 +203,11 @@ def extract_pairs(doc: Document, *, procedure: str | None = None, tags: tuple[st
     name = procedure or procedure_name(doc)
     p = _with_article(name)
     file_stem = re.sub(r"[^\w-]+", "-", doc.file.rsplit(".", 1)[0]).strip("-").lower()
-    chunks = _chunks(doc)
+    chunks = _chunks(doc, name)
     firsts: list[bool] = []
     for i, chunk in enumerate(chunks):
         firsts.append(all(other.section != chunk.section for other in chunks[:i]))
-    topics = [_topic_of(c, doc.title, first_in_section=f) for c, f in zip(chunks, firsts, strict=True)]
+    topics = [_topic_of(c, doc.title, name, first_in_section=f) for c, f in zip(chunks, firsts, strict=True)]
     own = [_has_own_question(c, f, doc.title) for c, f in zip(chunks, firsts, strict=True)]
     assigned = _assign_templates(chunks, topics, own, p)
     used_questions: set[str] = set()

@@ -181,8 +181,13 @@ class Index:
         corrected_words = [self._correct(w) for w in text.split()]
         corrected = " ".join(corrected_words)
         expanded = (self.synonyms or Synonyms()).expand(corrected)
-        content = tuple(w for w in dict.fromkeys(corrected_words) if w not in STOP_WORDS and not w.isdigit())
-        unknown = tuple(w for w in content if w not in self.vocabulary_ and stem(w) not in self.stems_)
+        content = tuple(
+            w for w in dict.fromkeys(corrected_words) if w not in STOP_WORDS and not w.isdigit() and len(w) > 1
+        )
+        in_phrases = {w for phrase, _ in (self.synonyms or Synonyms()).matches(corrected) for w in phrase.split()}
+        unknown = tuple(
+            w for w in content if w not in self.vocabulary_ and stem(w) not in self.stems_ and w not in in_phrases
+        )
         weights = [(self.idf_.get(stem(w), self.max_idf_), w not in unknown) for w in content]
         total = sum(w for w, _ in weights)
         coverage = sum(w for w, known in weights if known) / total if total else 0.0
@@ -266,9 +271,9 @@ class Index:
         lay = synonyms.matches(query.corrected)
         terms = []
         for word in query.content_words:
-            term = stem(word)
-            if word not in self.vocabulary_ and term not in self.stems_:
+            if word in query.unknown_words:
                 continue
+            term = stem(word)
             ways = [frozenset({term})]
             for phrase, canonicals in lay:
                 if word in phrase.split():

@@ -59,11 +59,16 @@ class Synonyms:
 
     @property
     def terms(self) -> frozenset[str]:
-        """Every word that appears in the table, on either side (for typo correction)."""
+        """The one-word terms of the table, on either side (for typo correction and coverage).
+
+        Words of multi-word phrases are left out: "sleep" is known only inside "put to sleep", and
+        a question about sleeping on one's back must not count it as a word the documents know.
+        """
         words: set[str] = set()
         for canonical, terms in self.table.items():
             for term in (canonical, *terms):
-                words.update(normalize(term).split())
+                if len(normalize(term).split()) == 1:
+                    words.add(normalize(term))
         return frozenset(words)
 
     def matches(self, text: str) -> list[tuple[str, tuple[str, ...]]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["TOPICS", "Topic", "classify"]
+__all__ = ["GROUPS", "QUESTION_CUES", "TOPICS", "Topic", "classify", "question_group"]
 
 
 @dataclass(frozen=True)
@@ -217,3 +217,42 @@ def classify(heading: str, first_sentence: str, rest: str, *, heading_weight: fl
         if score > best_score:
             best, best_score = topic, score
     return best
+
+
+GROUPS: dict[str, str] = {
+    **dict.fromkeys(("duration", "recurrence", "success", "onset", "benefits", "summary"), "outcome"),
+    **dict.fromkeys(("risks", "side-effects", "risk-reduction"), "risk"),
+    **dict.fromkeys(("recovery", "return-to-activities", "physical-therapy", "follow-up", "medication"), "recovery"),
+    **dict.fromkeys(
+        ("preparation", "fasting", "driving", "medicines-before", "evaluation", "nerve-block"), "preparation"
+    ),
+    **dict.fromkeys(("what-is", "how-it-works", "conditions", "candidates", "decision"), "about"),
+}
+"""Topics close enough that a passage on one answers a question on another ("how long does relief
+last?" is answered by a passage on success and longevity), and far enough apart that a passage on
+another group does not ("what are the risks?" is not answered by a list of benefits)."""
+
+
+QUESTION_CUES: dict[str, re.Pattern[str]] = {
+    "risk": re.compile(r"\b(?:risks?|risky|dangers?|dangerous|safe|safety|complications?|side effects?|go wrong)\b"),
+    "outcome": re.compile(
+        r"\b(?:how long (?:\w+ ){0,6}(?:last|lasts|work|works)|lasts?|lasting|permanent|success\w*|effective\w*"
+        r"|percent\w*|results?|wear off|come back)\b"
+    ),
+    "preparation": re.compile(
+        r"\b(?:prepar\w*|before (?:the |my )?(?:procedure|surgery|injection|op)|fast|fasting|eat|drink"
+        r"|blood thinners?|drive|driving)\b"
+    ),
+    "recovery": re.compile(r"\b(?:recover\w*|heal\w*|back to work|physio\w*|physical therapy|rehab\w*|downtime)\b"),
+}
+"""Words that show what a patient's question asks about. Narrower than the passage cues above:
+a question says "after the procedure" to place it in time, not to ask about recovery."""
+
+
+def question_group(question: str) -> str | None:
+    """The one topic group a patient's (normalised) question clearly asks about, else ``None``.
+
+    ``None`` (no cue, or cues of several groups) means the question is matched on its words alone.
+    """
+    groups = [group for group, cues in QUESTION_CUES.items() if cues.search(question)]
+    return groups[0] if len(groups) == 1 else None

@@ -69,6 +69,7 @@ ANSWERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("can rhizotomy help sciatica", ("sciatica",)),
     ("what does a percutaneous rhizotomy involve", ("facet joints",)),
     ("what is fluoroscopy used for in percutaneous rhizotomy", ("fluoroscop",)),
+    ("why do they use fluoroscopy", ("fluoroscop",)),
     # candidates, results, benefits
     ("who qualifies for percutaneous rhizotomy", ("persistent spinal pain",)),
     ("am i a candidate if i already had back surgery", ("back surgery",)),
@@ -88,7 +89,6 @@ CLARIFY: tuple[str, ...] = (
     "What are the risks?",
     "rizotomy risks",
     "how long is the recovery?",
-    "why do they use fluoroscopy",
 )
 """Questions that fit several procedures equally well: the bot must ask which one is meant."""
 
