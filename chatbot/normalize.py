@@ -81,6 +81,8 @@ STOP_WORDS: frozenset[str] = frozenset(
     yours yourself hi hello hey thanks thank ok okay um uh tell know want wanted wondering wonder question
     questions ask asking anyone someone something anything thing things one kind sort bit lot lots going gonna
     wanna may maybe probably already still
+    r u ur pls plz thx said says told worry worried worrying scared afraid nervous concerned anxious
+    exactly actually basically generally usually normally typically
     """.split()
 )
 """Function words and chat filler that carry no topic.
