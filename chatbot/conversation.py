@@ -146,7 +146,7 @@ class Conversation:
         focus = named[0] if len(named) == 1 else None if named else self.procedure
         if focus is not None:
             asked = {stem(w) for w in bot.topic_words(query, (focus,))}
-            if focus not in named:
+            if focus not in bot.procedures_in(query):
                 query = bot.index_.query(f"{query.text} {focus}")
             searched = [m for m in bot.retrieve(query, procedure=focus) if not asked or asked & m.found]
             own = _fitting(searched, group, bot.threshold)
@@ -279,12 +279,16 @@ def _strip_markup(text: str) -> str:
 
 
 def _looks_foreign(query: Query) -> bool:
-    """A message of several words none of which are English function words or known to the bot."""
+    """A message of several words with almost no English function words, mostly unknown to the bot.
+
+    English questions of four words or more nearly always contain two or more of "I", "can",
+    "the", "is" …; a German or Spanish one may share one ("an", "de") by accident.
+    """
     words = query.text.split()
     if len(words) < 3:
         return False
     english = sum(1 for w in words if w in STOP_WORDS)
-    return english == 0 and query.coverage < 0.3
+    return english / len(words) < 0.15 and query.coverage < 0.5
 
 
 def _distinct_procedures(matches: list[Match], best: Match, margin: float, order: dict[str, int]) -> list[Match]:

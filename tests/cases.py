@@ -74,6 +74,8 @@ ANSWERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("who qualifies for percutaneous rhizotomy", ("persistent spinal pain",)),
     ("am i a candidate if i already had back surgery", ("back surgery",)),
     ("what is the success rate of percutaneous rhizotomy", ("70-80%",)),
+    ("how long does relief last from percutaneous rhizotomy?", ("sustained relief|70-80%",)),
+    ("do i need fisio after the neck procedure", ("Physical therapy",)),
     ("mayo clinic results for percutaneous rhizotomy", ("70-80%",)),
     ("how effective is cervical neurotomy", ("80%",)),
     ("benefits of cervical neurotomy", ("Significant Pain Reduction",)),

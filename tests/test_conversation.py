@@ -181,3 +181,87 @@ def test_personal_decisions_get_the_documents_words_and_see_your_doctor(bot: Cha
 def test_ordinary_questions_get_no_caveat(bot: Chatbot) -> None:
     reply = bot.ask("what are the risks of percutaneous rhizotomy")
     assert reply.text == reply.passage
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure", "suggested"),
+    [
+        (
+            "What are the risks of cervical neurotomy?",
+            "cervical neurotomy",
+            "What are the risks of the rhizotomy neck procedure?",
+        ),
+        ("Is cervical neurotomy safe?", "cervical neurotomy", "What are the risks of the rhizotomy neck procedure?"),
+        (
+            "Can I drive home after cervical neurotomy?",
+            "cervical neurotomy",
+            "Can I drive home after percutaneous rhizotomy?",
+        ),
+    ],
+)
+def test_a_procedure_whose_documents_are_silent_gets_an_honest_fallback(
+    bot: Chatbot, question: str, procedure: str, suggested: str
+) -> None:
+    reply = bot.ask(question)
+    assert reply.kind == "fallback", reply.text
+    assert f"documents about {procedure} don't cover that question" in reply.text
+    assert suggested in reply.suggestions
+
+
+def test_context_is_not_silently_switched_to_another_procedure(bot: Chatbot) -> None:
+    conversation = bot.conversation()
+    conversation.ask("what is cervical neurotomy")
+    reply = conversation.ask("when can I drive?")
+    assert reply.kind == "fallback"
+    assert "Can I drive home after percutaneous rhizotomy?" in reply.suggestions
+    assert conversation.procedure == "cervical neurotomy"
+    assert conversation.ask("what about recovery?").procedure == "cervical neurotomy"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "my doctor said i need a cervical rhizotomy. what is it?",
+        "im really scared, my doctor said i need a cervical rhizotomy. what is it exactly?",
+    ],
+)
+def test_a_story_before_the_question_is_read_past(bot: Chatbot, message: str) -> None:
+    reply = bot.ask(message)
+    assert (reply.kind, reply.pair_id) == ("answer", "cervical-rhizotomy-duration/what-is")
+
+
+def test_a_procedure_named_in_a_statement_becomes_the_subject(bot: Chatbot) -> None:
+    conversation = bot.conversation()
+    opening = "hello, my daughter is 6 and the neurosurgeon mentioned selective dorsal rhizotomy"
+    assert conversation.ask(opening).kind == "fallback"
+    reply = conversation.ask("what is it?")
+    assert (reply.kind, reply.procedure) == ("answer", "selective dorsal rhizotomy")
+
+
+@pytest.mark.parametrize(
+    ("turns", "pair_id"),
+    [
+        (["what is sdr", "will she need physio after"], "selective-dorsal-rhizotomy/recovery"),
+        (["what is sdr", "is it safe?"], "selective-dorsal-rhizotomy/risks"),
+    ],
+)
+def test_short_follow_ups_in_lay_words(bot: Chatbot, turns: list[str], pair_id: str) -> None:
+    conversation = bot.conversation()
+    for message in turns:
+        reply = conversation.ask(message)
+    assert reply.pair_id == pair_id
+
+
+def test_a_word_known_only_inside_a_lay_phrase_is_not_known_alone(bot: Chatbot) -> None:
+    assert bot.ask("can I sleep on my back after").kind == "fallback"
+    assert "anesthesia" in bot.index_.query("will I be put to sleep").expanded
+
+
+def test_script_content_is_dropped_with_its_tags(bot: Chatbot) -> None:
+    assert bot.ask("<script>alert(1)</script> what is a rhizotomy").kind == "answer"
+
+
+def test_other_languages_still_hear_the_emergency_number(bot: Chatbot) -> None:
+    reply = bot.ask("Wie lange hält die Schmerzlinderung nach der Operation an?")
+    assert "English" in reply.text
+    assert f"call {bot.settings.emergency_number}" in reply.text
