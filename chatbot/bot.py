@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -92,7 +93,7 @@ class Chatbot:
             positions.setdefault(pair.procedure, []).append(i)
         values["procedure_pairs_"] = {name: np.asarray(found, dtype=np.int64) for name, found in positions.items()}
         for name, value in values.items():
-            object.__setattr__(self, name, value)
+            object.__setattr__(self, name, MappingProxyType(value) if isinstance(value, dict) else value)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Chatbot is immutable (cannot set {name!r}); load a new one instead")
