@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -43,14 +44,29 @@ FIRST_PERSON_WORDS = 3
 RESOLVED_WORDS = 3
 """Words allowed between the symptom and the cue that it is over ("my fever from yesterday has gone")."""
 
-IGNORE_AFTER_WORDS = 1
-"""Words allowed between an ``ignore_after`` word and the symptom ("hay fever")."""
+IGNORE_AFTER_WORDS = 0
+"""Words allowed between an ``ignore_after`` word and the symptom: none ("hay fever", "not suicidal").
+
+Any gap would let "no, I want to die" typed without its comma read as a denial.
+"""
 
 LOOKAROUND_CHARS = 120
 """How far around a match the context cues are looked for; bounds the work on very long messages."""
 
+FORM_LABEL_WORDS = 3
+"""Words besides the symptom a form-style label may have ("any fever or chills? no")."""
+
 _CLAUSE_PUNCTUATION = re.compile(r"[.!?]+(?=\s|$)|[\r\n,;:()\[\]{}…–—]+|\s-+\s|\.{2,}")
 """Punctuation that ends a clause. A full stop inside "38.5" does not."""
+
+_BULLET = re.compile(r"\s*(?:[-*+•‣◦▪]|\d{1,2}[.)])\s")
+"""The start of a list item ("- paralysis?", "2. infection")."""
+
+_NEGATIVE_WORD = re.compile(
+    r"(?<!\w)(?:no|not|never|cant|cannot|couldnt|wont|wouldnt|isnt|arent|wasnt|werent|doesnt|dont|didnt|"
+    r"hasnt|havent|hadnt|unable)(?!\w)"
+)
+"""Negative words, which inside a match either belong to the symptom ("not breathing") or deny it ("not numb")."""
 
 _RULE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 
@@ -83,7 +99,11 @@ class Rule:
 
 @dataclass(frozen=True)
 class Context:
-    """The cue words that decide whether a symptom match is a report (see :meth:`SafetyRules.check`)."""
+    """The cue words that decide whether a symptom match is a report (see :meth:`SafetyRules.check`).
+
+    The last two are optional in the file (a clinic's older ``safety.yaml`` stays valid); without
+    them form-style answers and other people's past symptoms are judged like any other clause.
+    """
 
     clause_breaks: re.Pattern[str]
     negation: re.Pattern[str]
@@ -94,6 +114,8 @@ class Context:
     resolved: re.Pattern[str]
     refers_back: re.Pattern[str]
     risk_question: re.Pattern[str]
+    answered_no: re.Pattern[str] | None = None
+    someone_else: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +127,43 @@ class DecisionRules:
     caveat: str
 
 
-_CONTEXT_KEYS = tuple(field.name for field in fields(Context))
+_CONTEXT_KEYS = tuple(field.name for field in fields(Context) if field.default is MISSING)
+_OPTIONAL_CONTEXT_KEYS = tuple(field.name for field in fields(Context) if field.default is not MISSING)
+
+
+class _Message:
+    """The clauses of one message, and which context cues each holds, each looked up at most once.
+
+    Whether a clause holds a past-time cue does not depend on which match in it is being judged.
+    A 20,000-character message without punctuation is one clause with hundreds of matches, and
+    searching it again for each of them would make the check quadratic.
+    """
+
+    def __init__(self, clauses: list[str], headings: list[int], context: Context) -> None:
+        self.clauses = clauses
+        self.headings = headings
+        self.context = context
+        self._found: dict[tuple[str, int], bool] = {}
+
+    def has(self, cue: str, index: int) -> bool:
+        """Whether clause ``index`` holds a cue of ``context.<cue>`` (never, for an optional cue the file lacks)."""
+        key = (cue, index)
+        found = self._found.get(key)
+        if found is None:
+            pattern: re.Pattern[str] | None = getattr(self.context, cue)
+            found = pattern is not None and pattern.search(self.clauses[index]) is not None
+            self._found[key] = found
+        return found
+
+    @cached_property
+    def happening_now(self) -> bool:
+        """Whether any clause says something is going on now ("now", "still", "lately")."""
+        return any(self.has("current_time", index) for index in range(len(self.clauses)))
+
+    @cached_property
+    def asks(self) -> bool:
+        """Whether any clause asks a question about risks or safety."""
+        return any(self.has("risk_question", index) for index in range(len(self.clauses)))
 
 
 class SafetyRules:
@@ -160,9 +218,20 @@ class SafetyRules:
         replies = _read_replies(data, path)
         rules = _read_rules(data, path, replies)
         context_map = check_keys(
-            data["context"], path, what="context", required=_CONTEXT_KEYS, line=data.line_of("context")
+            data["context"],
+            path,
+            what="context",
+            required=_CONTEXT_KEYS,
+            optional=_OPTIONAL_CONTEXT_KEYS,
+            line=data.line_of("context"),
         )
-        context = Context(**{key: _alternatives(context_map, key, path, what="context") for key in _CONTEXT_KEYS})
+        context = Context(
+            **{
+                key: _alternatives(context_map, key, path, what="context")
+                for key in (*_CONTEXT_KEYS, *_OPTIONAL_CONTEXT_KEYS)
+                if key in context_map
+            }
+        )
         decision_map = check_keys(
             data["personal_decision"],
             path,
@@ -187,22 +256,37 @@ class SafetyRules:
 
         A match does not count, in this order of precedence, when
 
-        0. a word of the rule's ``ignore_after`` list comes right before it ("hay fever");
-        1. a negation comes up to four words before it, in the same clause ("no fever");
-        2. it is said to be over right after it, or at the start of the next clause
+        0. a word of the rule's ``ignore_after`` list comes right before it ("hay fever",
+           "not suicidal");
+        1. a negation inside the matched words that the pattern can do without ("my legs are *not*
+           numb") — or one up to four words before it, in the same clause ("no fever"). A negation
+           the pattern needs ("he's not breathing", "won't wake up") is part of the symptom, and
+           then a negation before it is emphasis ("no, he's not breathing"), not a denial;
+        2. it is the whole of a form-style label answered "no" in the next clause ("Fever: no");
+        3. it is said to be over right after it, or at the start of the next clause
            ("had a bad headache yesterday but it's gone now");
-        3. its clause places it in the past with no sign it goes on ("a fever last month");
-        4. — but a nearby first-person report ("I have", "I'm", "my") makes it count, even in a
+        4. its clause places it in the past with no sign it goes on ("a fever last month");
+        5. — but a nearby first-person report ("I have", "I'm", "my") makes it count, even in a
            question ("I have a fever, is that normal?"), unless that report is hypothetical
-           ("what if I have") or a risk word stands between ("I'm worried about paralysis");
-        5. its clause asks about a risk ("can it cause", "risk of", "what if").
+           ("what if I have") or a risk word stands between ("I'm worried about paralysis"). A
+           "my" inside the matched words only names a body part ("can it cause weakness in my
+           arms?") and is no report;
+        6. its clause tells of someone else's symptom in the past ("my friend had a fever") and
+           nothing in the message is going on now;
+        7. its clause asks about a risk ("can it cause", "risk of", "what if"), or it is an item
+           of a list under a heading that asks about risks in general ("Risks:" then
+           "- paralysis?"; see :meth:`_risk_heading`).
+
+        Rules marked ``any_mention`` (thoughts of self-harm) skip steps 1 to 7: a question or a
+        negation further away still counts. Only step 0 and :meth:`_past_question` set them aside.
 
         Anything else counts: a bare "chest pain" or "cant breath" is a report, because a false
         alarm costs a patient a few seconds and a missed emergency can cost much more.
         """
-        clauses = _clauses(text, self.context.clause_breaks)
+        clauses, headings = _clauses(text, self.context.clause_breaks)
         joined = "\n".join(clauses)
         starts = _starts(clauses)
+        message = _Message(clauses, headings, self.context)
         best: tuple[int, RedFlag] | None = None
         pos = 0
         while (found := self._any.search(joined, pos)) is not None:
@@ -214,8 +298,8 @@ class SafetyRules:
                     continue
                 clause = bisect_right(starts, match.start()) - 1
                 begin, end = match.start() - starts[clause], match.end() - starts[clause]
-                rule = self.rules[index]
-                if rule.any_mention or self._counts(index, clauses, clause, begin, end):
+                if self._counts(index, message, clause, begin, end):
+                    rule = self.rules[index]
                     best = (index, RedFlag(rule.kind, rule.name, match.group(0)))
                     break
             if best is not None and best[0] == 0:
@@ -245,27 +329,72 @@ class SafetyRules:
         """The sentence appended to answers to personal medicine questions."""
         return fill_template(self.decision.caveat, settings)
 
-    def _counts(self, rule_index: int, clauses: list[str], index: int, begin: int, end: int) -> bool:
+    def _counts(self, rule_index: int, message: _Message, index: int, begin: int, end: int) -> bool:
         """Whether the match at ``clauses[index][begin:end]`` reports the symptom (precedence in :meth:`check`)."""
+        clauses = message.clauses
         clause = clauses[index]
         context = self.context
+        denied, negative = self._negations_inside(rule_index, clause, begin, end)
         ignore_after = self._ignore_after[rule_index]
-        if ignore_after is not None and _cue_before(ignore_after, clause, begin, IGNORE_AFTER_WORDS):
+        if ignore_after is not None and not negative and _cue_before(ignore_after, clause, begin, IGNORE_AFTER_WORDS):
             return False
-        if _cue_before(context.negation, clause, begin, NEGATION_WORDS):
+        if self.rules[rule_index].any_mention:
+            return not self._past_question(message, index)
+        if denied or (not negative and _cue_before(context.negation, clause, begin, NEGATION_WORDS)):
+            return False
+        if self._answered_no(message, index, begin, end):
             return False
         if self._resolved(clauses, index, end):
             return False
-        if context.past_time.search(clause) and not context.current_time.search(clause):
+        if message.has("past_time", index) and not message.has("current_time", index):
             return False
         if self._first_person(clause, begin, end):
             return True
-        return not context.risk_question.search(clause)
+        if message.has("someone_else", index) and not message.happening_now:
+            return False
+        heading = message.headings[index]
+        if heading >= 0 and self._risk_heading(message, heading):
+            return False
+        return not message.has("risk_question", index)
+
+    def _negations_inside(self, rule_index: int, clause: str, begin: int, end: int) -> tuple[bool, bool]:
+        """Whether a negative word inside the match denies the symptom, and whether one belongs to it.
+
+        The rule's pattern decides: if it still matches without the word, the word only filled a
+        gap such as ``(?:\\w+ ){0,2}`` and is the patient's denial ("my legs are *not* numb"); if
+        it does not, the rule spelled the negation out as part of the symptom ("not breathing").
+        """
+        denied = negative = False
+        for word in _NEGATIVE_WORD.finditer(clause, begin, end):
+            without = " ".join((clause[begin : word.start()] + clause[word.end() : end]).split())
+            if self._patterns[rule_index].fullmatch(without):
+                denied = True
+            else:
+                negative = True
+        return denied, negative
+
+    def _risk_heading(self, message: _Message, heading: int) -> bool:
+        """Whether a list's heading asks about risks in general ("Risks", "What are the side effects:").
+
+        Not when it reports ("My side effects:") or points at the items ("Are these normal?"):
+        then the items are the patient's own, as in "fever, is that normal?".
+        """
+        return (
+            message.has("risk_question", heading)
+            and not message.has("first_person", heading)
+            and not message.has("refers_back", heading)
+        )
 
     def _first_person(self, clause: str, begin: int, end: int) -> bool:
-        """A real (not hypothetical) first-person cue inside the match or up to three words before it."""
+        """A real (not hypothetical) first-person cue starting before the match, at most three words before it.
+
+        A cue that starts inside the match is part of the symptom's own words ("weakness in *my*
+        arms"), which a question about a risk uses as much as a report does.
+        """
         context = self.context
         for cue in context.first_person.finditer(clause, max(0, begin - LOOKAROUND_CHARS), end):
+            if cue.start() > begin:
+                break
             between = clause[cue.end() : begin] if cue.end() < begin else ""
             if len(between.split()) > FIRST_PERSON_WORDS or context.risk_question.search(between):
                 continue
@@ -273,6 +402,32 @@ class SafetyRules:
                 continue
             return True
         return False
+
+    def _answered_no(self, message: _Message, index: int, begin: int, end: int) -> bool:
+        """Whether the match is a form-style label that the next clause answers "no" ("Fever: no. Pus: none").
+
+        The label may hold at most three other words ("any fever or chills") and no first-person
+        cue, so "I can't breathe. No!" still counts: there the "no" is a cry, not an answer.
+        """
+        answered_no = self.context.answered_no
+        clauses = message.clauses
+        if answered_no is None or index + 1 >= len(clauses) or not answered_no.fullmatch(clauses[index + 1]):
+            return False
+        clause = clauses[index]
+        if begin > LOOKAROUND_CHARS or len(clause) - end > LOOKAROUND_CHARS:
+            return False
+        if len(clause[:begin].split()) + len(clause[end:].split()) > FORM_LABEL_WORDS:
+            return False
+        return not message.has("first_person", index)
+
+    def _past_question(self, message: _Message, index: int) -> bool:
+        """Whether an ``any_mention`` match is history told to ask a question, with nothing going on now.
+
+        "I used to have suicidal thoughts years ago, is rhizotomy safe for people with
+        depression?" asks about the procedure; a crisis reply in place of the answer would not
+        hear the question. Any sign of now ("lately", "still", "again now") keeps the crisis reply.
+        """
+        return message.has("past_time", index) and not message.happening_now and message.asks
 
     def _resolved(self, clauses: list[str], index: int, end: int) -> bool:
         """Whether the symptom ending at ``end`` is said to be over, right after it or in the next clause."""
@@ -299,18 +454,31 @@ def _cue_before(pattern: re.Pattern[str], text: str, pos: int, max_words: int) -
     return False
 
 
-def _clauses(text: str, breaks: re.Pattern[str]) -> list[str]:
-    """Normalised clauses of ``text``: split at clause punctuation, then at words such as "but".
+def _clauses(text: str, breaks: re.Pattern[str]) -> tuple[list[str], list[int]]:
+    """Normalised clauses of ``text``, and for each the index of its list heading (or -1).
 
-    Punctuation must be used before normalising removes it; each piece is then normalised with the
-    shared normaliser so the rules see exactly what every other part of the bot sees.
+    The text is split at clause punctuation, then at words such as "but". Punctuation must be used
+    before normalising removes it; each piece is then normalised with the shared normaliser so the
+    rules see exactly what every other part of the bot sees. A line starting with a bullet ("- ",
+    "* ", "2. ") is a list item: its heading is the last clause of the nearest line above it that
+    is not one, so "# Risks" can make "- paralysis?" a question.
     """
     clauses: list[str] = []
-    for part in _CLAUSE_PUNCTUATION.split(clean_input(text)):
-        words = normalize(part) if not part.isspace() else ""
-        if words:
-            clauses.extend(piece.strip() for piece in breaks.sub("\n", words).split("\n") if piece.strip())
-    return clauses or [""]
+    headings: list[int] = []
+    heading = -1
+    for line in clean_input(text).splitlines():
+        first = len(clauses)
+        for part in _CLAUSE_PUNCTUATION.split(line):
+            words = normalize(part) if not part.isspace() else ""
+            if words:
+                clauses.extend(piece.strip() for piece in breaks.sub("\n", words).split("\n") if piece.strip())
+        if _BULLET.match(line):
+            headings.extend([heading] * (len(clauses) - first))
+        else:
+            headings.extend([-1] * (len(clauses) - first))
+            if len(clauses) > first:
+                heading = len(clauses) - 1
+    return (clauses, headings) if clauses else ([""], [-1])
 
 
 def _starts(clauses: list[str]) -> list[int]:

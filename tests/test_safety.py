@@ -73,11 +73,20 @@ def test_match_reports_the_words_that_triggered_it(rules: SafetyRules) -> None:
     assert rules.check("TEMPRATURE OF 39") == RedFlag("emergency", "fever", "temprature of 39")
 
 
-def test_the_more_serious_rule_wins(rules: SafetyRules) -> None:
+@pytest.mark.parametrize(
+    ("message", "name"),
+    [
+        ("I have a fever and since an hour I have chest pain", "chest_pain"),
+        ("now he's burning up and won't wake up properly", "unresponsive"),
+        ("I have a fever and this is an emergency", "emergency_call"),
+        ("I took too many pills because I want to die", "overdose"),
+    ],
+)
+def test_the_more_serious_rule_wins(rules: SafetyRules, message: str, name: str) -> None:
     """Rules are listed most serious first; the order in the message does not matter."""
-    flag = rules.check("I have a fever and since an hour I have chest pain")
+    flag = rules.check(message)
     assert flag is not None
-    assert flag.name == "chest_pain"
+    assert flag.name == name
 
 
 def test_a_symptom_after_a_long_story_is_found(rules: SafetyRules) -> None:
@@ -110,10 +119,68 @@ def test_negation_stops_at_the_clause(rules: SafetyRules, message: str) -> None:
     assert flag.name == "weakness"
 
 
+@pytest.mark.parametrize(
+    ("message", "matched"),
+    [
+        ("he is not breathing", "not breathing"),
+        ("No he's not breathing", "not breathing"),
+        ("no i cant feel my legs", "cant feel my legs"),
+        ("no the bleeding won't stop", "bleeding wont stop"),
+        ("my mother won't wake up", "mother wont wake"),
+    ],
+)
+def test_a_negation_that_is_part_of_the_symptom_is_not_cancelled(
+    rules: SafetyRules, message: str, matched: str
+) -> None:
+    """'not breathing' is the symptom; a "no" before it is emphasis, not a denial."""
+    flag = rules.check(message)
+    assert flag is not None
+    assert flag.matched == matched
+
+
+@pytest.mark.parametrize(
+    "message", ["my legs are not numb", "the site is not red and swollen", "my chest is not tight, just sore"]
+)
+def test_a_negation_inside_a_gap_cancels(rules: SafetyRules, message: str) -> None:
+    """'legs (?:\\w+ ){0,2}numb' can do without the "not", so the "not" is the patient's denial."""
+    assert rules.check(message) is None
+
+
 def test_crisis_counts_even_when_asked_about(rules: SafetyRules) -> None:
-    """A kind crisis reply to a false alarm does no harm; a missed one might."""
+    """A kind crisis reply to a false alarm does little harm; a missed one might."""
     assert rules.check("I'm worried I might kill myself") == RedFlag("crisis", "self_harm", "kill myself")
-    assert rules.check("I'm not suicidal, just tired of the pain") == RedFlag("crisis", "self_harm", "suicidal")
+    assert rules.check("can rhizotomy make me suicidal?") == RedFlag("crisis", "self_harm", "suicidal")
+    assert rules.check("I was suicidal last year") == RedFlag("crisis", "self_harm", "suicidal")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'm not feeling suicidal, just frustrated with the pain",
+        "I'm not suicidal, just tired of the pain",
+        "I have never been suicidal",
+        "I used to have suicidal thoughts years ago, is rhizotomy safe for people with depression?",
+    ],
+)
+def test_a_clear_denial_or_a_past_question_is_not_a_crisis(rules: SafetyRules, message: str) -> None:
+    """The crisis reply replaces the answer; after "I'm not suicidal" it would not hear the patient."""
+    assert rules.check(message) is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'm not suicidal yet",
+        "I'm not going to kill myself but I think about it",
+        "I used to be suicidal years ago and lately the thoughts are back, is rhizotomy safe?",
+        "I used to be suicidal years ago, is it safe? I still think about it",
+    ],
+)
+def test_a_denial_that_is_not_clear_is_still_a_crisis(rules: SafetyRules, message: str) -> None:
+    """Only a denial right before the words, or history with nothing going on now, is set aside."""
+    flag = rules.check(message)
+    assert flag is not None
+    assert flag.name == "self_harm"
 
 
 @pytest.mark.parametrize("name", [rule for _, rule in RED_FLAGS])
@@ -132,6 +199,25 @@ def test_reply_uses_the_clinics_numbers(rules: SafetyRules, name: str) -> None:
         assert "Lifeline on 13 11 14" in reply.text
     else:
         assert "emergency department" in reply.text
+
+
+@pytest.mark.parametrize("name", sorted({rule for _, rule in RED_FLAGS} - {*URGENT_RULES, "self_harm"}))
+def test_life_threatening_rules_send_to_the_emergency_number_first(rules: SafetyRules, name: str) -> None:
+    """Not breathing, collapse, seizures and the like must not send the patient to the clinic's line."""
+    text = rules.reply(RedFlag("emergency", name, ""), CUSTOM).text
+    assert "Call 000 now" in text
+    assert "02 5550 9876" not in text
+
+
+def test_only_the_clinic_level_rules_use_the_urgent_line(rules: SafetyRules) -> None:
+    """A rule moved to the urgent reply by mistake would send a collapsed patient to the clinic's phone."""
+    assert sorted(rule.name for rule in rules.rules if rule.reply == "urgent") == sorted(URGENT_RULES)
+
+
+def test_overdose_reply_gives_the_emergency_number_then_the_crisis_line(rules: SafetyRules) -> None:
+    """An overdose needs the emergency number whatever the reason; it may also have been meant."""
+    text = rules.reply(RedFlag("emergency", "overdose", ""), CUSTOM).text
+    assert 0 <= text.index("000") < text.index("Lifeline on 13 11 14")
 
 
 def test_reply_starts_with_rule_specific_advice(rules: SafetyRules) -> None:
@@ -196,7 +282,18 @@ def test_check_is_fast(rules: SafetyRules) -> None:
     for _ in range(200):
         rules.check(message)
     assert (time.perf_counter() - start) / 200 < 0.001
-    for long in ("no fever, " * 2000, "a " * 10_000, "x" * 20_000, "I can not " * 2000):
+    for long in (
+        "no fever, " * 2000,
+        "a " * 10_000,
+        "x" * 20_000,
+        "I can not " * 2000,
+        # many matches that do not count, in one clause or many: each clause is searched once per cue
+        "I had a fever last month " * 800,
+        "my friend had a fever " * 900,
+        "I used to be suicidal years ago, is it safe? " * 450,
+        "# Risks\n" + "- paralysis\n" * 1800,
+        "Fever: no. " * 1800,
+    ):
         start = time.perf_counter()
         rules.check(long)
         assert time.perf_counter() - start < 0.2
@@ -242,6 +339,23 @@ def test_minimal_file_works(tmp_path: Path) -> None:
     assert rules.check("no fever") is None
     assert rules.check("risk of fever") is None
     assert rules.reply(RedFlag("emergency", "fever", ""), CUSTOM).text == "Fever can mean infection. Call 000."
+    # without the optional cues, form-style answers and other people's symptoms count like anything else
+    assert rules.check("Fever: no") is not None
+    assert rules.check("my friend had a fever") is not None
+
+
+def test_optional_context_cues(tmp_path: Path) -> None:
+    rules = SafetyRules.from_file(
+        _write(
+            tmp_path,
+            "  risk_question: [risk]",
+            "  risk_question: [risk]\n  answered_no: [nope]\n  someone_else: [friend]",
+        )
+    )
+    assert rules.check("Fever: nope") is None
+    assert rules.check("Fever: yes") is not None
+    assert rules.check("my friend had a fever") is None
+    assert rules.check("my friend had a fever and now I have one") is not None
 
 
 @pytest.mark.parametrize(
