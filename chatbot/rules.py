@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .errors import KnowledgeBaseError
 from .settings import ClinicSettings
 from .yamlfile import LocatedDict, require_str, str_list
 
-__all__ = ["PLACEHOLDERS", "check_template", "fill_template", "read_patterns", "word_pattern"]
+__all__ = ["PLACEHOLDERS", "check_template", "fill_template", "read_named_items", "read_patterns", "word_pattern"]
+
+T = TypeVar("T")
 
 PLACEHOLDERS: tuple[str, ...] = (
     "emergency_number",
@@ -75,6 +79,37 @@ def read_patterns(mapping: LocatedDict, key: str, path: Path, *, what: str) -> t
                 f"pattern {pattern!r} in {key!r} of {what} matches empty text, so it would match every message",
             )
     return patterns
+
+
+def read_named_items(
+    data: LocatedDict,
+    key: str,
+    path: Path,
+    *,
+    what: str,
+    read: Callable[[Any, int], T],
+    name_of: Callable[[T], str],
+) -> tuple[T, ...]:
+    """The list at ``data[key]``, each item made by ``read(item, line)``, in file order.
+
+    The order is the priority, so a name used twice would leave one of the two silently unused;
+    it is an error pointing at the second, with the line of the first.
+    """
+    items = data[key]
+    if not isinstance(items, list):
+        raise KnowledgeBaseError(path, data.line_of(key), f"{key!r} must be a list of {what}s")
+    lines = getattr(items, "item_lines", None) or [data.line_of(key)] * len(items)
+    read_items: list[T] = []
+    first_line: dict[str, int] = {}
+    for item, line in zip(items, lines, strict=True):
+        made = read(item, line)
+        name = name_of(made)
+        if name in first_line:
+            first = first_line[name]
+            raise KnowledgeBaseError(path, line, f"{what} name {name!r} is used twice (first at line {first})")
+        first_line[name] = line
+        read_items.append(made)
+    return tuple(read_items)
 
 
 def _template_values(settings: ClinicSettings) -> dict[str, str]:

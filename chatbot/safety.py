@@ -23,7 +23,7 @@ from typing import Any, Literal
 from .errors import KnowledgeBaseError
 from .normalize import clean_input, normalize
 from .reply import Reply
-from .rules import check_template, fill_template, read_patterns, word_pattern
+from .rules import check_template, fill_template, read_named_items, read_patterns, word_pattern
 from .settings import ClinicSettings
 from .yamlfile import LocatedDict, check_keys, read_yaml, require_str
 
@@ -515,21 +515,14 @@ def _read_replies(data: LocatedDict, path: Path) -> dict[str, str]:
 
 
 def _read_rules(data: LocatedDict, path: Path, replies: dict[str, str]) -> tuple[Rule, ...]:
-    items = data["rules"]
-    if not isinstance(items, list):
-        raise KnowledgeBaseError(path, data.line_of("rules"), "'rules' must be a list of rules")
-    lines = getattr(items, "item_lines", None) or [data.line_of("rules")] * len(items)
-    rules: list[Rule] = []
-    first_line: dict[str, int] = {}
-    for item, line in zip(items, lines, strict=True):
-        rule = _read_rule(item, path, line, replies)
-        if rule.name in first_line:
-            raise KnowledgeBaseError(
-                path, item.line, f"rule name {rule.name!r} is used twice (first at line {first_line[rule.name]})"
-            )
-        first_line[rule.name] = item.line
-        rules.append(rule)
-    return tuple(rules)
+    return read_named_items(
+        data,
+        "rules",
+        path,
+        what="rule",
+        read=lambda item, line: _read_rule(item, path, line, replies),
+        name_of=lambda rule: rule.name,
+    )
 
 
 def _read_rule(item: Any, path: Path, line: int, replies: dict[str, str]) -> Rule:

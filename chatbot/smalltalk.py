@@ -20,7 +20,7 @@ from typing import Any, Literal
 from .errors import KnowledgeBaseError
 from .normalize import normalize
 from .reply import Reply
-from .rules import check_template, fill_template, read_patterns, word_pattern
+from .rules import check_template, fill_template, read_named_items, read_patterns, word_pattern
 from .settings import ClinicSettings
 from .yamlfile import check_keys, read_yaml, require_str
 
@@ -77,25 +77,18 @@ class SmallTalk:
         """Read and validate ``path``; any mistake is a :class:`KnowledgeBaseError` with its line."""
         path = Path(path)
         data = check_keys(read_yaml(path), path, what="small talk", required=("intents",), optional=("filler",), line=1)
-        items = data["intents"]
-        if not isinstance(items, list):
-            raise KnowledgeBaseError(path, data.line_of("intents"), "'intents' must be a list of intents")
-        lines = getattr(items, "item_lines", None) or [data.line_of("intents")] * len(items)
-        rules: list[IntentRule] = []
-        first_line: dict[str, int] = {}
-        for item, line in zip(items, lines, strict=True):
-            rule = _read_intent(item, path, line)
-            name = rule.intent.name
-            if name in first_line:
-                raise KnowledgeBaseError(
-                    path, line, f"intent name {name!r} is used twice (first at line {first_line[name]})"
-                )
-            first_line[name] = line
-            rules.append(rule)
+        rules = read_named_items(
+            data,
+            "intents",
+            path,
+            what="intent",
+            read=lambda item, line: _read_intent(item, path, line),
+            name_of=lambda rule: rule.intent.name,
+        )
         filler = None
         if "filler" in data:
             filler = _compile(read_patterns(data, "filler", path, what="small talk"), _cover_pattern)
-        return cls(tuple(rules), filler)
+        return cls(rules, filler)
 
     def match(self, text: str) -> Intent | None:
         """The intent of ``text``, or ``None`` if it is (or contains) a question for the documents.
