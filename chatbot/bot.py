@@ -18,6 +18,7 @@ import numpy as np
 from .conversation import MAX_MESSAGE_CHARS, Conversation
 from .errors import KnowledgeBaseError
 from .index import Index, Match, Query
+from .lexicon import english_words
 from .normalize import normalize
 from .pairs import Pair, read_pairs
 from .paths import KnowledgeBasePaths, read_support
@@ -74,7 +75,7 @@ class Chatbot:
             "smalltalk": smalltalk or SmallTalk.from_file(KnowledgeBasePaths.at().smalltalk),
             "threshold": threshold,
             "clarify_margin": clarify_margin,
-            "index_": Index(synonyms=synonyms).fit(pairs),
+            "index_": Index(synonyms=synonyms, real_words=english_words()).fit(pairs),
             "notice": (
                 f"I share general information from {settings.name}'s patient documents; it is not medical advice. "
                 f"In an emergency, call {settings.emergency_number}."

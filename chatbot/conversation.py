@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 from .index import Match, Query
 from .normalize import STOP_WORDS, clean_input, normalize, stem
 from .reply import Reply
-from .topics import GROUPS, question_group
+from .topics import GROUPS, asks_for_number, has_figure, question_group
 
 if TYPE_CHECKING:
     from .bot import Chatbot
@@ -143,16 +143,21 @@ class Conversation:
     def _search(self, text: str, query: Query, named: tuple[str, ...]) -> Reply:
         bot = self.bot
         group = question_group(bot.without_procedure(query.expanded))
+        figure = asks_for_number(query.text)
         focus = named[0] if len(named) == 1 else None if named else self.procedure
         if focus is not None:
             asked = {stem(w) for w in bot.topic_words(query, (focus,))}
             if focus not in bot.procedures_in(query):
                 query = bot.index_.query(f"{query.text} {focus}")
             searched = [m for m in bot.retrieve(query, procedure=focus) if not asked or asked & m.found]
-            own = _fitting(searched, group, bot.threshold)
+            own = _fitting(searched, group, bot.threshold, figure=figure)
             if own:
                 return self._answer(own[0], text, related=own[1:])
-            others = [m for m in _fitting(bot.retrieve(query), group, bot.threshold) if m.pair.procedure != focus]
+            others = [
+                m
+                for m in _fitting(bot.retrieve(query), group, bot.threshold, figure=figure)
+                if m.pair.procedure != focus
+            ]
             suggestions = tuple(dict.fromkeys(m.pair.question for m in others))[:3]
             return bot.fallback_reply(
                 f"I'm sorry, the clinic's documents about {focus} don't cover that question, so I can't answer it "
@@ -162,7 +167,7 @@ class Conversation:
                 confidence=min(searched[0].score if searched else 0.0, bot.threshold - 0.01),
             )
         matches = [m for m in bot.retrieve(query) if not named or m.pair.procedure in named]
-        fitting = _fitting(matches, group, bot.threshold)
+        fitting = _fitting(matches, group, bot.threshold, figure=figure)
         if not fitting:
             best_score = matches[0].score if matches else 0.0
             near = tuple(m.pair.question for m in matches[:3] if m.score >= bot.threshold * 0.6)
@@ -229,16 +234,19 @@ class Conversation:
         return None
 
 
-def _fitting(matches: list[Match], group: str | None, threshold: float) -> list[Match]:
+def _fitting(matches: list[Match], group: str | None, threshold: float, *, figure: bool = False) -> list[Match]:
     """The matches good enough to answer: above ``threshold`` and about the kind of thing asked.
 
     A question about risks is never answered with a passage on benefits that happens to mention
-    "risk"; a pair with no topic (written by clinic staff) fits any question.
+    "risk"; a pair with no topic (written by clinic staff) fits any question. With ``figure``, the
+    question asks for a rate or a number, and only a passage that states one answers it.
     """
     return [
         m
         for m in matches
-        if m.score >= threshold and (group is None or not m.pair.topic or GROUPS.get(m.pair.topic, group) == group)
+        if m.score >= threshold
+        and (group is None or not m.pair.topic or GROUPS.get(m.pair.topic, group) == group)
+        and (not figure or has_figure(m.pair.answer))
     ]
 
 

@@ -16,12 +16,14 @@ Three signals make the confidence, each covering a weakness of the others:
 
 Misspelt words are first corrected to the closest word the knowledge base knows (rapidfuzz,
 similarity ≥ 85), so "rizotomy", "recovry" and "nek" become "rhizotomy", "recovery" and "neck".
+Real English words are never corrected ("dying" is not a typo of "doing"): they stay unknown and
+lower the coverage, as they should.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -87,6 +89,9 @@ class Index:
         Minimum rapidfuzz ratio (0–100) for correcting an unknown word to a known one; words of
         five letters or more are also corrected at one edit (two from eight letters), which
         catches swapped letters ("releif"). ``None`` switches correction off.
+    real_words:
+        Correctly spelt words that are never corrected although the index does not know them
+        (see :mod:`chatbot.lexicon`); ``None`` treats every unknown word as a possible typo.
     """
 
     def __init__(
@@ -99,6 +104,7 @@ class Index:
         answer_weight: float = 0.5,
         candidates: int = 20,
         typo_cutoff: float | None = 85.0,
+        real_words: Collection[str] | None = None,
     ) -> None:
         self.synonyms = synonyms
         self.char_weight = char_weight
@@ -107,6 +113,7 @@ class Index:
         self.answer_weight = answer_weight
         self.candidates = candidates
         self.typo_cutoff = typo_cutoff
+        self.real_words = real_words
 
     def fit(self, pairs: Sequence[Pair]) -> Index:
         """Learn the vocabulary and vectors of ``pairs``; returns ``self``."""
@@ -198,6 +205,8 @@ class Index:
         if self.typo_cutoff is None or len(word) < 3 or word.isdigit() or word in STOP_WORDS:
             return word
         if word in self.vocabulary_ or stem(word) in self.stems_:
+            return word
+        if self.real_words is not None and word in self.real_words:
             return word
         found = process.extractOne(word, self.correctable_, scorer=fuzz.ratio, score_cutoff=self.typo_cutoff)
         if found:

@@ -83,6 +83,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     wanna may maybe probably already still
     r u ur pls plz thx said says told worry worried worrying scared afraid nervous concerned anxious
     exactly actually basically generally usually normally typically
+    cant cannot wont didnt doesnt arent werent havent hasnt hadnt couldnt shouldnt aint happen happens happened
     """.split()
 )
 """Function words and chat filler that carry no topic.

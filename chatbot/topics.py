@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["GROUPS", "QUESTION_CUES", "TOPICS", "Topic", "classify", "question_group"]
+__all__ = ["GROUPS", "QUESTION_CUES", "TOPICS", "Topic", "asks_for_number", "classify", "has_figure", "question_group"]
 
 
 @dataclass(frozen=True)
@@ -256,3 +256,26 @@ def question_group(question: str) -> str | None:
     """
     groups = [group for group, cues in QUESTION_CUES.items() if cues.search(question)]
     return groups[0] if len(groups) == 1 else None
+
+
+_NUMBER_CUES = re.compile(
+    r"\b(?:success rates?|rates?|percent\w*|how many|what number|chances?|odds|statistics?|stats|likelihood"
+    r"|likely is it|how often)\b"
+)
+"""Words that ask for a figure: "what is the success rate", "how many people", "what are the chances"."""
+
+_FIGURE = re.compile(r"\d")
+
+
+def asks_for_number(question: str) -> bool:
+    """Whether a (normalised) question asks for a figure, which only a passage with one can give.
+
+    "What is the success rate of selective dorsal rhizotomy?" must not be answered with "it can
+    be an effective treatment option": that is not a rate, and a patient would take it as one.
+    """
+    return _NUMBER_CUES.search(question) is not None
+
+
+def has_figure(text: str) -> bool:
+    """Whether a passage states a figure (any digit: "70-80%", "6 months to 3 years")."""
+    return _FIGURE.search(text) is not None

@@ -84,6 +84,23 @@ ANSWERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("is cervical neurotomy done as an outpatient", ("outpatient",)),
     ("how soon will percutaneous rhizotomy relieve my pain", ("immediate relief",)),
     ("is cervical neurotomy right for me", ("conservative treatment",)),
+    # from a held-out trial: lay words, long preambles, questions the passages answer in other words
+    (
+        "hi my doctor says im getting the nerve burning thing done in my neck how long before the pain comes back",
+        ("recurrence|6 months to 3 years",),
+    ),
+    ("my neurosurgeon wants to do rhizotomy on my neck. is it a cure or will i need it done again", ("cure|repeat",)),
+    ("will my neck be stiff and sore after the rhizotomy", ("stiffness",)),
+    ("when am i allowed to start moving my neck after neck rhizotomy", ("gentle neck movements",)),
+    ("how long before i can lift heavy stuff or go back to the gym after my neck rhizotomy", ("strenuous",)),
+    ("what pain meds will they give me after neck rhizotomy", ("analgesics",)),
+    ("can i get off my oxycodone after cervical neurotomy", ("opioids",)),
+    ("will i need more than one selective dorsal rhizotomy", ("multiple procedures",)),
+    ("do i go home after sdr or stay", ("discharged",)),
+    ("will i be asleep for sdr", ("general anesthesia",)),
+    ("can i go back to work fast after percutaneous rhizotomy", ("work promptly",)),
+    ("will it hurt right after the percutaneous rhizotomy", ("post-procedure pain",)),
+    ("can percutanous rhizotomy help arthritis in my lower back", ("arthritis",)),
 )
 
 CLARIFY: tuple[str, ...] = (
@@ -122,5 +139,10 @@ UNANSWERABLE: tuple[str, ...] = (
     "Can I get a tattoo after rhizotomy?",
     "What is the price of the procedure?",
     "asdfghjkl",
+    # real words that once were "corrected" into known ones ("dying" → "doing", "survival" → "surgical")
+    "what are the chances of dying from a rhizotomy",
+    "what is the survival rate of rhizotomy",
+    # a rate the document does not give must not be answered with "it can be effective"
+    "what is the success rate of selective dorsal rhizotomy",
 )
 """Off-topic questions and questions the documents do not answer: the bot must say so."""

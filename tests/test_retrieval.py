@@ -108,6 +108,27 @@ def test_unknown_words_are_not_forced_onto_known_ones(bot: Chatbot, word: str) -
     assert word in bot.index_.query(word).unknown_words
 
 
+@pytest.mark.parametrize(("word", "wrong"), [("dying", "doing"), ("survival", "surgical"), ("night", "right")])
+def test_real_words_are_not_corrected(bot: Chatbot, word: str, wrong: str) -> None:
+    query = bot.index_.query(f"{word} question")
+    assert word in query.unknown_words
+    assert wrong not in query.expanded.split()
+
+
+def test_without_real_words_every_unknown_word_may_be_corrected(bot: Chatbot) -> None:
+    index = Index(synonyms=bot.synonyms, real_words=None).fit(bot.pairs)
+    assert "doing" in index.query("dying question").expanded.split()
+
+
+def test_a_rate_is_answered_only_by_a_passage_with_a_figure(bot: Chatbot) -> None:
+    stated = bot.ask("what is the success rate of percutaneous rhizotomy")
+    assert stated.kind == "answer"
+    assert "70" in stated.text
+    missing = bot.ask("what is the success rate of selective dorsal rhizotomy")
+    assert missing.kind == "fallback"
+    assert "What is the success rate of percutaneous rhizotomy?" in missing.suggestions
+
+
 def test_lay_words_reach_the_clinical_terms(bot: Chatbot) -> None:
     assert "cervical" in bot.index_.query("my neck").expanded
     assert "radiofrequency ablation" in bot.index_.query("can they burn the nerve").expanded
