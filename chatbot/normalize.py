@@ -84,6 +84,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     r u ur pls plz thx said says told worry worried worrying scared afraid nervous concerned anxious
     exactly actually basically generally usually normally typically
     cant cannot wont didnt doesnt arent werent havent hasnt hadnt couldnt shouldnt aint happen happens happened
+    son daughter husband wife mom mum dad mother father partner child kid kids boss friend grandma grandpa
     """.split()
 )
 """Function words and chat filler that carry no topic.
