@@ -234,7 +234,10 @@ another group does not ("what are the risks?" is not answered by a list of benef
 
 
 QUESTION_CUES: dict[str, re.Pattern[str]] = {
-    "risk": re.compile(r"\b(?:risks?|risky|dangers?|dangerous|safe|safety|complications?|side effects?|go wrong)\b"),
+    "risk": re.compile(
+        r"\b(?:risks?|risky|dangers?|dangerous|safe|safety|complications?|side effects?|go wrong"
+        r"|numbness|stiffness|sore|soreness|headaches?|bruis\w*|weakness)\b"
+    ),
     "outcome": re.compile(
         r"\b(?:how long (?:\w+ ){0,6}(?:last|lasts|work|works)|lasts?|lasting|permanent|success\w*|effective\w*"
         r"|percent\w*|results?|wear off|come back)\b"

@@ -101,6 +101,9 @@ ANSWERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("can i go back to work fast after percutaneous rhizotomy", ("work promptly",)),
     ("will it hurt right after the percutaneous rhizotomy", ("post-procedure pain",)),
     ("can percutanous rhizotomy help arthritis in my lower back", ("arthritis",)),
+    # "how long … last" about a side effect asks about the side effect, not about the relief
+    ("how long does the stiffness last after the neck rhizotomy", ("a few days to weeks",)),
+    ("how long will the numbness last after percutaneous rhizotomy", ("Brief or occasionally lasting numbness",)),
 )
 
 CLARIFY: tuple[str, ...] = (
