@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
+from .extract import with_article
 from .index import Match, Query
 from .normalize import STOP_WORDS, clean_input, normalize, stem
 from .reply import Reply
@@ -125,17 +126,22 @@ class Conversation:
         answer then: if they do not cover the question, the reply says so and offers the matching
         questions about other procedures as suggestions, rather than quietly answering about a
         different procedure.
+
+        In a message with a story before its question ("My doctor said I need a cervical
+        rhizotomy. What is it?") the question is searched first, with the procedures the story
+        names: the story's words ("doctor", "need") would otherwise pull in passages that merely
+        share them. The whole message is searched when the question alone finds nothing.
         """
         bot = self.bot
         named = bot.procedures_in(query)
         if named and self.topic_question and _switches_procedure(query) and not bot.topic_words(query, named):
             query = bot.index_.query(bot.without_procedure(self.topic_question))
-        reply = self._search(text, query, named)
         asked = _question_part(text)
-        if reply.kind == "fallback" and asked != text:
-            retry = self._search(text, bot.index_.query(asked), named or bot.procedures_in(asked))
-            if retry.kind != "fallback":
-                return retry
+        if asked != text:
+            reply = self._search(text, bot.index_.query(asked), named or bot.procedures_in(asked))
+            if reply.kind != "fallback":
+                return reply
+        reply = self._search(text, query, named)
         if reply.kind == "fallback" and len(named) == 1:
             self.procedure = named[0]
         return reply
@@ -159,9 +165,9 @@ class Conversation:
                 if m.pair.procedure != focus
             ]
             suggestions = tuple(dict.fromkeys(m.pair.question for m in others))[:3]
+            about = f" about {with_article(focus)}" if suggestions or focus in named else ""
             return bot.fallback_reply(
-                f"I'm sorry, the clinic's documents about {focus} don't cover that question, so I can't answer it "
-                "reliably."
+                f"I'm sorry, the clinic's documents{about} don't cover that question, so I can't answer it reliably."
                 + (" The documents on other procedures answer similar questions, below." if suggestions else ""),
                 suggestions=suggestions,
                 confidence=min(searched[0].score if searched else 0.0, bot.threshold - 0.01),

@@ -112,18 +112,19 @@ def procedure_name(doc: Document) -> str:
     return name
 
 
-def _with_article(procedure: str) -> str:
+def with_article(procedure: str) -> str:
+    """The procedure's name as a sentence uses it: "the rhizotomy neck procedure", but "cervical rhizotomy"."""
     last = procedure.split()[-1] if procedure else ""
     return f"the {procedure}" if last in _COUNTABLE else procedure
 
 
 def _sentence_case(heading: str) -> str:
-    """ "Is Cervical Neurotomy Right for You?" → "Is cervical neurotomy right for you?" (acronyms kept)."""
+    """ "Is Cervical Neurotomy Right for You?" → "Is cervical neurotomy right for you?" (acronyms and "I" kept)."""
     words = heading.split()
     out = [words[0]] if words else []
     for word in words[1:]:
         letters = re.sub(r"\W", "", word)
-        keep = letters.isupper() and len(letters) > 1
+        keep = (letters.isupper() and len(letters) > 1) or re.match(r"I(?:\W|$)", word) is not None
         out.append(word if keep else word.lower())
     return " ".join(out)
 
@@ -201,7 +202,7 @@ def _chunks(doc: Document, procedure: str) -> list[_Chunk]:
 def extract_pairs(doc: Document, *, procedure: str | None = None, tags: tuple[str, ...] = ()) -> list[Pair]:
     """The FAQ pairs of one document, in reading order, with stable ids ``<file stem>/<topic>``."""
     name = procedure or procedure_name(doc)
-    p = _with_article(name)
+    p = with_article(name)
     file_stem = re.sub(r"[^\w-]+", "-", doc.file.rsplit(".", 1)[0]).strip("-").lower()
     chunks = _chunks(doc, name)
     firsts: list[bool] = []

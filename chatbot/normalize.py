@@ -85,6 +85,7 @@ STOP_WORDS: frozenset[str] = frozenset(
     exactly actually basically generally usually normally typically
     cant cannot wont didnt doesnt arent werent havent hasnt hadnt couldnt shouldnt aint happen happens happened
     son daughter husband wife mom mum dad mother father partner child kid kids boss friend grandma grandpa
+    give gives given giving
     """.split()
 )
 """Function words and chat filler that carry no topic.

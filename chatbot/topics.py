@@ -126,7 +126,7 @@ TOPICS: tuple[Topic, ...] = (
     ),
     _topic(
         "return-to-activities",
-        r"\b(?:return to|resum\w+|back to work|daily activities|daily routines|strenuous)\b",
+        r"\b(?:return\w* to|resum\w+|back to work|daily activities|daily routines|strenuous|jobs?)\b",
         "When can I go back to work and normal activities after {p}?",
         "How soon can I return to daily activities after {p}?",
     ),
@@ -166,7 +166,7 @@ TOPICS: tuple[Topic, ...] = (
         r"\b(?:radiofrequency energy|needle|imaging|fluoroscop\w*|x-ray guidance|anesthesia|incisions?"
         r"|electrical current"
         r"|heat|lesions?|lesioning|ablat\w*|severs?|severing|cutting|targets?|targeted|guided|performed"
-        r"|works?|goal|disrupt\w*"
+        r"|(?<!to )(?<!at )(?<!of )works?|goal|disrupt\w*"
         r"|interrupt\w*|details|steps)\b",
         "How is {p} done?",
         "How does {p} work?",

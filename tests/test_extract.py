@@ -81,3 +81,12 @@ def test_every_pair_names_its_source() -> None:
         assert pair.source.title in titles
         assert pair.source.document.endswith(".txt")
         assert pair.line > 0
+
+
+def test_an_untuned_home_care_sheet() -> None:
+    """A sheet written by a clinic (tests/data/home-care.md): each section gets a question it answers."""
+    doc = next(d for d in read_documents(FAQ.parent / "tests" / "data") if d.file == "home-care.md")
+    questions = {pair.source.section: pair.question for pair in extract_pairs(doc)}
+    assert questions["Can I shower after my rhizotomy?"] == "Can I shower after my rhizotomy?"
+    assert questions["Returning to work"] == "When can I go back to work and normal activities after rhizotomy?"
+    assert questions["Driving"] == "Can I drive home after rhizotomy?"
