@@ -8,6 +8,7 @@ patient (the procedure being discussed, a pending clarification) lives in a
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 from types import MappingProxyType
@@ -15,13 +16,14 @@ from typing import Any
 
 import numpy as np
 
+from .build import is_stale
 from .conversation import MAX_MESSAGE_CHARS, Conversation
 from .errors import KnowledgeBaseError
 from .index import Index, Match, Query
 from .lexicon import english_words
 from .normalize import normalize
 from .pairs import Pair, read_pairs
-from .paths import KnowledgeBasePaths, read_support
+from .paths import DEFAULT_FAQ, KnowledgeBasePaths, read_support
 from .reply import Reply
 from .safety import SafetyRules
 from .settings import ClinicSettings
@@ -29,6 +31,8 @@ from .smalltalk import SmallTalk
 from .synonyms import Synonyms
 
 __all__ = ["MAX_MESSAGE_CHARS", "Chatbot", "Conversation"]
+
+_log = logging.getLogger(__name__)
 
 DEFAULT_THRESHOLD = 0.40
 DEFAULT_CLARIFY_MARGIN = 0.15
@@ -106,8 +110,17 @@ class Chatbot:
         The index is rebuilt from the text files on every load; it takes well under a second.
         """
         paths = KnowledgeBasePaths.at(path)
+        if not paths.root.is_dir():
+            raise KnowledgeBaseError(paths.root, None, "knowledge-base folder not found")
         if not paths.pairs.exists():
-            raise KnowledgeBaseError(paths.pairs, None, "no built pairs file: run `python -m chatbot build` first")
+            option = "" if paths.root == DEFAULT_FAQ else f" --faq {paths.root}"
+            reason = f"no built pairs file: run `python -m chatbot{option} build` first"
+            raise KnowledgeBaseError(paths.pairs, None, reason)
+        if paths.documents.is_dir() and is_stale(paths):
+            _log.warning(
+                "%s was not built from the current documents and curated.yaml: run `python -m chatbot build`",
+                paths.pairs,
+            )
         support = read_support(paths)
         return cls(
             read_pairs(paths.pairs),

@@ -7,17 +7,21 @@ message names the file, the line and the reason.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .curated import read_curated
-from .documents import read_documents
+from .documents import DOCUMENT_SUFFIXES, read_documents
 from .errors import KnowledgeBaseError
 from .extract import extract_pairs
-from .pairs import Pair, atomic_write, dump_pairs
+from .pairs import HEADER, Pair, atomic_write, dump_pairs
 from .paths import KnowledgeBasePaths, read_support
 
-__all__ = ["BuildResult", "build", "build_pairs"]
+__all__ = ["BuildResult", "build", "build_pairs", "is_stale", "source_digest"]
+
+_DIGEST_LINE = "# Source digest: "
+"""A header line of the pairs file: what it was built from, so a forgotten build can be noticed."""
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,35 @@ def build(paths: KnowledgeBasePaths) -> BuildResult:
     """Rebuild the pairs file from the documents; validate every other knowledge-base file too."""
     read_support(paths)
     pairs, documents = build_pairs(paths)
-    text = dump_pairs(pairs)
+    text = dump_pairs(pairs, header=f"{HEADER}{_DIGEST_LINE}{source_digest(paths)}\n")
     previous = paths.pairs.read_text(encoding="utf-8") if paths.pairs.exists() else None
     if previous != text:
         atomic_write(paths.pairs, text)
     return BuildResult(paths.pairs, documents, len(pairs), previous != text)
+
+
+def source_digest(paths: KnowledgeBasePaths) -> str:
+    """A SHA-256 of what a build reads that staff edit: every document (name and bytes) and curated.yaml."""
+    digest = hashlib.sha256()
+    files = sorted(p for p in paths.documents.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
+    if paths.curated.is_file():
+        files.append(paths.curated)
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def is_stale(paths: KnowledgeBasePaths) -> bool:
+    """Whether the documents or curated.yaml changed since ``pairs.yaml`` was built from them.
+
+    A new document dropped into ``faq/documents/`` is not answerable until the build runs; a clinic
+    that forgot the build should hear so rather than wonder why the bot ignores it. Never raises:
+    a folder it cannot read is not stale, the build itself will report it.
+    """
+    try:
+        with paths.pairs.open(encoding="utf-8") as handle:
+            header = [next(handle, "") for _ in range(HEADER.count("\n") + 1)]
+        recorded = next((line[len(_DIGEST_LINE) :].strip() for line in header if line.startswith(_DIGEST_LINE)), None)
+        return recorded != source_digest(paths)
+    except OSError:
+        return False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 from conftest import DATA, FAQ
 
 from chatbot import Chatbot, KnowledgeBaseError
-from chatbot.build import build
+from chatbot.build import build, is_stale
 from chatbot.paths import KnowledgeBasePaths
 
 
@@ -138,8 +139,29 @@ def test_malformed_pairs_file_fails_to_load(faq_copy: Path, content: str, messag
 
 
 def test_missing_pairs_file_says_how_to_build(tmp_path: Path) -> None:
-    with pytest.raises(KnowledgeBaseError, match=r"pairs\.yaml: no built pairs file: run `python -m chatbot build`"):
+    message = r"pairs\.yaml: no built pairs file: run `python -m chatbot --faq .+ build`"
+    with pytest.raises(KnowledgeBaseError, match=message):
         Chatbot.load(tmp_path)
+
+
+def test_missing_knowledge_base_folder(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseError, match=r"nowhere: knowledge-base folder not found"):
+        Chatbot.load(tmp_path / "nowhere")
+
+
+def test_a_forgotten_build_is_noticed(faq_copy: Path, caplog: pytest.LogCaptureFixture) -> None:
+    paths = KnowledgeBasePaths.at(faq_copy)
+    build(paths)
+    assert not is_stale(paths)
+    (paths.documents / "knee.md").write_text((DATA / "genicular-nerve-block.md").read_text("utf-8"), "utf-8")
+    assert is_stale(paths)
+    with caplog.at_level(logging.WARNING, logger="chatbot"):
+        Chatbot.load(faq_copy)
+    assert "was not built from the current documents" in caplog.text
+    build(paths)
+    assert not is_stale(paths)
+    paths.curated.write_text(paths.curated.read_text("utf-8") + "\n", "utf-8")
+    assert is_stale(paths)
 
 
 NEW_DOCUMENT_QUESTIONS = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -79,6 +80,24 @@ def test_missing_knowledge_base(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "no built pairs file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_missing_knowledge_base_folder(tmp_path: Path) -> None:
+    result = run("--faq", str(tmp_path / "nowhere"), "ask", "hello")
+    assert result.returncode == 2
+    assert result.stderr == f"error: {tmp_path / 'nowhere'}: knowledge-base folder not found\n"
+
+
+def test_a_forgotten_build_is_a_warning(tmp_path: Path) -> None:
+    faq = tmp_path / "faq"
+    shutil.copytree(ROOT / "faq", faq)
+    assert run("--faq", str(faq), "ask", "hello").stderr == ""
+    knee = (ROOT / "tests" / "data" / "genicular-nerve-block.md").read_text("utf-8")
+    (faq / "documents" / "knee.md").write_text(knee, "utf-8")
+    result = run("--faq", str(faq), "ask", "how long does a genicular nerve block last")
+    assert result.returncode == 0
+    assert result.stderr.startswith(f"warning: {faq / 'pairs.yaml'} was not built from the current documents")
+    assert "run `python -m chatbot build`" in result.stderr
 
 
 def test_usage_error() -> None:
