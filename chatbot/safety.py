@@ -39,7 +39,29 @@ NEGATION_WORDS = 4
 """Words allowed between a negation and the symptom ("I don't have any sort of fever")."""
 
 FIRST_PERSON_WORDS = 3
-"""Words allowed between "I have"/"my" and the symptom ("I have a really high fever")."""
+"""Words allowed between "I have"/"my" and the symptom ("I have a really high fever").
+
+The same distance applies to a carer's "he"/"she"/"her" ("now she's having trouble breathing").
+"""
+
+RISK_QUESTION_WORDS = 8
+"""Words allowed between a risk-question cue and the symptom it asks about.
+
+"whats the risk of nerve damage or paralysis" has four; a cue further back in a long clause is
+more likely about something else ("I wondered about parking ... now the site is full of pus").
+"""
+
+RISK_AFTER_WORDS = 3
+"""Words allowed between a symptom and a ``risk_after`` word ("paralysis - is that a risk?")."""
+
+LATER_RESOLVED_CLAUSES = 2
+"""How many clauses after a symptom a short "all fine now" may come and still say it is over.
+
+"my leg was numb for a couple of hours, that was expected they said, all fine now".
+"""
+
+SHORT_CLAUSE_WORDS = 4
+"""Most words a clause may have to count as a bare "it's over" ("gone now", "its completely dry now")."""
 
 RESOLVED_WORDS = 3
 """Words allowed between the symptom and the cue that it is over ("my fever from yesterday has gone")."""
@@ -101,8 +123,10 @@ class Rule:
 class Context:
     """The cue words that decide whether a symptom match is a report (see :meth:`SafetyRules.check`).
 
-    The last two are optional in the file (a clinic's older ``safety.yaml`` stays valid); without
-    them form-style answers and other people's past symptoms are judged like any other clause.
+    The last four are optional in the file (a clinic's older ``safety.yaml`` stays valid); without
+    them form-style answers, other people's past symptoms, carers' reports ("now she's having
+    trouble breathing") and risk words after a symptom ("paralysis risk?") are judged like any
+    other clause.
     """
 
     clause_breaks: re.Pattern[str]
@@ -116,6 +140,8 @@ class Context:
     risk_question: re.Pattern[str]
     answered_no: re.Pattern[str] | None = None
     someone_else: re.Pattern[str] | None = None
+    other_person: re.Pattern[str] | None = None
+    risk_after: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -268,14 +294,20 @@ class SafetyRules:
         4. its clause places it in the past with no sign it goes on ("a fever last month");
         5. — but a nearby first-person report ("I have", "I'm", "my") makes it count, even in a
            question ("I have a fever, is that normal?"), unless that report is hypothetical
-           ("what if I have") or a risk word stands between ("I'm worried about paralysis"). A
-           "my" inside the matched words only names a body part ("can it cause weakness in my
-           arms?") and is no report;
+           ("what if I have", "can it make my arms weak") or a risk word stands between ("I'm
+           worried about paralysis"). A "my" inside the matched words only names a body part
+           ("can it cause weakness in my arms?") and is no report;
         6. its clause tells of someone else's symptom in the past ("my friend had a fever") and
            nothing in the message is going on now;
-        7. its clause asks about a risk ("can it cause", "risk of", "what if"), or it is an item
-           of a list under a heading that asks about risks in general ("Risks:" then
-           "- paralysis?"; see :meth:`_risk_heading`).
+        7. it is an item of a list under a heading that asks about risks in general ("Risks:" then
+           "- paralysis?"; see :meth:`_risk_heading`);
+        8. — but a carer's report of someone else ("now *she's* having trouble breathing", "*he*
+           can't feel his legs") counts like a first-person one, with the same exceptions;
+        9. a risk-question cue ("can it cause", "risk of", "what if", "is ... normal") comes
+           *before* it in its clause. A question after a symptom asks for help with it ("temp
+           39.1 this morning, is that ok?", "... her lips are swelling, what do we do"), so it
+           does not cancel it (see :meth:`_asked_about`) — unless it is a word that asks about
+           risk and nothing else, right after the symptom ("paralysis risk after SDR?").
 
         Rules marked ``any_mention`` (thoughts of self-harm) skip steps 1 to 7: a question or a
         negation further away still counts. Only step 0 and :meth:`_past_question` set them aside.
@@ -355,7 +387,30 @@ class SafetyRules:
         heading = message.headings[index]
         if heading >= 0 and self._risk_heading(message, heading):
             return False
-        return not message.has("risk_question", index)
+        if context.other_person is not None and self._reported(context.other_person, clause, begin, end, carer=True):
+            return True
+        if message.has("risk_question", index) and self._asked_about(clause, begin):
+            return False
+        risk_after = context.risk_after
+        return risk_after is None or not _cue_after(risk_after, clause, end, RISK_AFTER_WORDS)
+
+    def _asked_about(self, clause: str, begin: int) -> bool:
+        """Whether a risk-question cue starts before the match, at most eight words before it, in its clause.
+
+        Word order is what tells a question about a risk from a report with a request for help:
+        "can it cause paralysis?", "is a headache normal after?" and "what would an allergic
+        reaction look like?" put the question first; "temperature 39.1 this morning, is that ok?"
+        and "her lips are swelling what do we do" report first and then ask what to do. A cue that
+        starts before the symptom and runs past it ("is weakness in the legs part of the normal
+        recovery") counts as before.
+        """
+        risk = self.context.risk_question
+        for cue in risk.finditer(clause, max(0, begin - LOOKAROUND_CHARS), begin + LOOKAROUND_CHARS):
+            if cue.start() >= begin:
+                break
+            if cue.end() >= begin or len(clause[cue.end() : begin].split()) <= RISK_QUESTION_WORDS:
+                return True
+        return False
 
     def _negations_inside(self, rule_index: int, clause: str, begin: int, end: int) -> tuple[bool, bool]:
         """Whether a negative word inside the match denies the symptom, and whether one belongs to it.
@@ -386,19 +441,27 @@ class SafetyRules:
         )
 
     def _first_person(self, clause: str, begin: int, end: int) -> bool:
-        """A real (not hypothetical) first-person cue starting before the match, at most three words before it.
+        """A real (not hypothetical) first-person cue starting before the match, at most three words before it."""
+        return self._reported(self.context.first_person, clause, begin, end, carer=False)
+
+    def _reported(self, cues: re.Pattern[str], clause: str, begin: int, end: int, *, carer: bool) -> bool:
+        """A real (not hypothetical) cue of ``cues`` starting before the match, at most three words before it.
 
         A cue that starts inside the match is part of the symptom's own words ("weakness in *my*
-        arms"), which a question about a risk uses as much as a report does.
+        arms"), which a question about a risk uses as much as a report does. For a ``carer``'s
+        "he"/"she" a modal between also makes it hypothetical ("he *might* get a fever"); the
+        patient's own "I might have an infection" is a report, so it is not checked there.
         """
         context = self.context
-        for cue in context.first_person.finditer(clause, max(0, begin - LOOKAROUND_CHARS), end):
+        for cue in cues.finditer(clause, max(0, begin - LOOKAROUND_CHARS), end):
             if cue.start() > begin:
                 break
             between = clause[cue.end() : begin] if cue.end() < begin else ""
             if len(between.split()) > FIRST_PERSON_WORDS or context.risk_question.search(between):
                 continue
             if _cue_before(context.hypothetical, clause, cue.start(), 0):
+                continue
+            if carer and context.hypothetical.search(between):
                 continue
             return True
         return False
@@ -430,7 +493,9 @@ class SafetyRules:
         return message.has("past_time", index) and not message.happening_now and message.asks
 
     def _resolved(self, clauses: list[str], index: int, end: int) -> bool:
-        """Whether the symptom ending at ``end`` is said to be over, right after it or in the next clause."""
+        """Whether the symptom ending at ``end`` is said to be over: right after it, in the next clause
+        ("..., but it's gone now"), or in a short clause soon after ("..., that was expected, all fine now").
+        """
         resolved = self.context.resolved
         clause = clauses[index]
         cue = resolved.search(clause, end, end + LOOKAROUND_CHARS)
@@ -440,10 +505,26 @@ class SafetyRules:
             return False
         following = clauses[index + 1]
         ref = self.context.refers_back.search(following)
-        if ref is None or len(following[: ref.start()].split()) > 1:
+        if ref is not None and len(following[: ref.start()].split()) <= 1:
+            cue = resolved.search(following, ref.end(), ref.end() + LOOKAROUND_CHARS)
+            if cue is not None and len(following[ref.end() : cue.start()].split()) <= RESOLVED_WORDS:
+                return True
+        return any(self._all_over(later) for later in clauses[index + 1 : index + 1 + LATER_RESOLVED_CLAUSES])
+
+    def _all_over(self, clause: str) -> bool:
+        """Whether ``clause`` is a short, bare "it's over" ("gone now", "all fine now", "its completely dry now").
+
+        Short, because a longer clause names what is over ("the fever is gone now, but my legs are
+        numb" leaves the numb legs); not negated, because "no better" or "not gone" says the opposite.
+        """
+        # The length test first: a long clause after hundreds of matches must not be split for each.
+        if len(clause) > LOOKAROUND_CHARS:
             return False
-        cue = resolved.search(following, ref.end(), ref.end() + LOOKAROUND_CHARS)
-        return cue is not None and len(following[ref.end() : cue.start()].split()) <= RESOLVED_WORDS
+        words = clause.split()
+        if not words or len(words) > SHORT_CLAUSE_WORDS or self.context.negation.search(clause):
+            return False
+        cue = self.context.resolved.search(clause)
+        return cue is not None and len(clause[: cue.start()].split()) <= 2
 
 
 def _cue_before(pattern: re.Pattern[str], text: str, pos: int, max_words: int) -> bool:
@@ -452,6 +533,12 @@ def _cue_before(pattern: re.Pattern[str], text: str, pos: int, max_words: int) -
         if len(text[cue.end() : pos].split()) <= max_words:
             return True
     return False
+
+
+def _cue_after(pattern: re.Pattern[str], text: str, pos: int, max_words: int) -> bool:
+    """Whether ``pattern`` matches starting after ``pos`` with at most ``max_words`` words in between."""
+    cue = pattern.search(text, pos, pos + LOOKAROUND_CHARS)
+    return cue is not None and len(text[pos : cue.start()].split()) <= max_words
 
 
 def _clauses(text: str, breaks: re.Pattern[str]) -> tuple[list[str], list[int]]:

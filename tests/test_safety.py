@@ -120,6 +120,81 @@ def test_negation_stops_at_the_clause(rules: SafetyRules, message: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("message", "name"),
+    [
+        ("can it cause paralysis", None),
+        ("paralysis, can it cause that", "weakness"),
+        ("is a fever normal after rfa", None),
+        ("temp 39.1 this morning is that normal", "fever"),
+        ("what should i do if the site is full of pus", None),
+        ("the site is full of pus what should i do", "wound_infection"),
+        ("what would an allergic reaction look like", None),
+        ("face swelling up, what would you do", "allergic_reaction"),
+    ],
+)
+def test_a_question_cancels_a_symptom_only_when_it_comes_first(
+    rules: SafetyRules, message: str, name: str | None
+) -> None:
+    """ "Can it cause X?" asks about a risk; "X, is that normal?" reports X and asks for help."""
+    flag = rules.check(message)
+    assert (flag.name if flag else None) == name
+
+
+@pytest.mark.parametrize(
+    ("message", "name"),
+    [
+        ("paralysis risk after sdr", None),
+        ("paralysis - is that a risk?", "weakness"),
+        ("paralysis is that a risk", None),
+        ("chest pain, heart rate 140", "chest_pain"),
+        ("chest pain heart rate 140", "chest_pain"),
+    ],
+)
+def test_a_risk_word_right_after_the_symptom_asks(rules: SafetyRules, message: str, name: str | None) -> None:
+    """Only words that ask about risk and nothing else ("risk", "odds"), in the symptom's clause."""
+    flag = rules.check(message)
+    assert (flag.name if flag else None) == name
+
+
+@pytest.mark.parametrize(
+    ("message", "name"),
+    [
+        ("now shes having trouble breathing what do we do", "breathing"),
+        ("he told us he cant feel his legs, should we wait", "weakness"),
+        ("our son cant feel his legs is that normal", "weakness"),
+        ("her lips are swelling, is it the anaesthetic?", "allergic_reaction"),
+        ("if he gets a fever what do we do", None),
+        ("he might get a fever, what then", None),
+        ("does he get fevers after sdr", None),
+        ("can it make her legs weak", None),
+        ("my friend said she had a fever after hers, is that common", None),
+    ],
+)
+def test_a_carer_report_counts_like_the_patients_own(rules: SafetyRules, message: str, name: str | None) -> None:
+    """A parent or partner reporting someone else's symptom now needs the same reply; a hypothetical does not."""
+    flag = rules.check(message)
+    assert (flag.name if flag else None) == name
+
+
+@pytest.mark.parametrize(
+    ("message", "name"),
+    [
+        ("had some chills the first night, gone now", None),
+        ("my leg was numb for an hour, that was expected they said, all fine now", None),
+        ("the site oozed a bit but its completely dry now", None),
+        ("my leg went numb, no better now", "weakness"),
+        ("my leg went numb, i fell over", "weakness"),
+        ("my leg is numb, the headache is gone now but", "weakness"),
+        ("my leg went numb, i rested, i iced it, all fine now", "weakness"),
+    ],
+)
+def test_a_short_clause_soon_after_can_say_it_is_over(rules: SafetyRules, message: str, name: str | None) -> None:
+    """A bare "gone now" up to two clauses later ends the symptom; a negated or longer clause does not."""
+    flag = rules.check(message)
+    assert (flag.name if flag else None) == name
+
+
+@pytest.mark.parametrize(
     ("message", "matched"),
     [
         ("he is not breathing", "not breathing"),
@@ -293,6 +368,12 @@ def test_check_is_fast(rules: SafetyRules) -> None:
         "I used to be suicidal years ago, is it safe? " * 450,
         "# Risks\n" + "- paralysis\n" * 1800,
         "Fever: no. " * 1800,
+        # the checks added for word order, carers and "gone now" clauses stay bounded per match
+        "had chills then " * 1500 + ", " + "a " * 10_000,
+        "he might get a fever " * 900,
+        "is a fever normal " * 1100,
+        "paralysis is that a risk " * 800,
+        "my fever, all fine now. " * 800,
     ):
         start = time.perf_counter()
         rules.check(long)
@@ -356,6 +437,22 @@ def test_optional_context_cues(tmp_path: Path) -> None:
     assert rules.check("Fever: yes") is not None
     assert rules.check("my friend had a fever") is None
     assert rules.check("my friend had a fever and now I have one") is not None
+
+
+def test_carer_and_risk_after_cues_are_optional(tmp_path: Path) -> None:
+    """Both are optional: without them a carer is judged like any clause, and a risk word after is a report."""
+    plain = SafetyRules.from_file(_write(tmp_path, "", ""))
+    assert plain.check("risk he has a fever") is None
+    assert plain.check("fever risk") is not None
+    rules = SafetyRules.from_file(
+        _write(
+            tmp_path, "  risk_question: [risk]", "  risk_question: [risk]\n  other_person: [he]\n  risk_after: [odds]"
+        )
+    )
+    assert rules.check("risk he has a fever") is not None
+    assert rules.check("risk if he has a fever") is None
+    assert rules.check("fever odds") is None
+    assert rules.check("risk of fever") is None
 
 
 @pytest.mark.parametrize(
