@@ -42,6 +42,8 @@ KNOWLEDGE_BASE_ENV = "CHATBOT_FAQ_DIR"
 DEFAULT_FEEDBACK_FILE = ROOT / "feedback.jsonl"
 USER_AVATAR = ":material/person:"
 ASSISTANT_AVATAR = ":material/medical_services:"
+FAVICON = str(ROOT / "assets" / "favicon.png")
+"""A local file: a ``:material/…:`` page icon makes every patient's browser fetch it from Google's servers."""
 FEEDBACK_KINDS = frozenset({"answer", "fallback"})
 """Replies a patient can rate: answers, and fallbacks (a thumbs-down there shows what the documents miss)."""
 
@@ -438,7 +440,7 @@ def draw_reply(message: Message, bot: Chatbot, *, latest: bool) -> None:
 # --------------------------------------------------------------------------------------------
 
 embedded = bool(st.context.is_embedded)
-st.set_page_config(page_title="Patient questions", page_icon=":material/medical_services:", layout="centered")
+st.set_page_config(page_title="Patient questions", page_icon=FAVICON, layout="centered")
 
 try:
     bot = load_bot()
@@ -449,7 +451,7 @@ except Exception:
 
 settings = bot.settings
 logo = logo_source(settings)
-st.set_page_config(page_title=f"{settings.name} · Patient questions", page_icon=logo or ":material/medical_services:")
+st.set_page_config(page_title=f"{settings.name} · Patient questions", page_icon=logo or FAVICON)
 st.html(page_style(settings, embedded=embedded))
 
 if "conversation" not in st.session_state:

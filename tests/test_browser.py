@@ -251,19 +251,30 @@ def app(browser: Any, feedback_file: Path) -> Iterator[AppServer]:
 def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     """A fresh browser context (its own Streamlit session) per test, left as artifacts/last-<test>.png.
 
-    ``page.errors`` collects uncaught script errors and any dialog (an injected ``alert`` would land here).
+    ``page.errors`` collects uncaught script errors and any dialog (an injected ``alert`` would land here);
+    ``page.external`` every request that left this machine (a patient's browser should talk to the
+    clinic's server only).
     """
     context = browser.new_context(viewport={"width": 1000, "height": 1100})
     page = context.new_page()
     errors: list[str] = []
+    external: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("dialog", lambda dialog: (errors.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+    page.on("request", lambda r: None if _local(r.url) else external.append(r.url))
     page.errors = errors
+    page.external = external
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     with contextlib.suppress(Exception):
         page.screenshot(path=str(ARTIFACTS / f"last-{request.node.name}.png"))
     context.close()
+
+
+def _local(url: str) -> bool:
+    """Whether a request stays on this machine (or is inline data)."""
+    parts = urllib.parse.urlsplit(url)
+    return parts.scheme in {"data", "blob", "about"} or parts.hostname in {"127.0.0.1", "localhost"}
 
 
 # --- tests -----------------------------------------------------------------------------------------
@@ -302,6 +313,7 @@ def test_patient_asks_and_sees_answer_source_and_related_questions(
     page.get_by_role("button", name="New conversation").click()
     page.wait_for_function(f"document.querySelectorAll('{MESSAGES}').length === 1")
     assert not page.errors, page.errors
+    assert not page.external, page.external
 
 
 def test_clarification_and_emergency(app: AppServer, page: Any, bot: Any) -> None:
