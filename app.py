@@ -33,7 +33,7 @@ from typing import Any, TypedDict
 
 import streamlit as st
 
-from chatbot import Chatbot, ClinicSettings, Reply
+from chatbot import Chatbot, ClinicSettings, Conversation, Reply
 from chatbot.bot import MAX_MESSAGE_CHARS
 
 ROOT = Path(__file__).resolve().parent
@@ -212,9 +212,23 @@ def start_conversation(bot: Chatbot) -> None:
     Message ids keep counting across conversations, so widget keys of an old conversation are
     never reused by a new one.
     """
-    st.session_state.conversation = bot.conversation()
+    st.session_state.conversation = scoped_conversation(bot, st.query_params.get("procedure"))
     st.session_state.messages = []
     st.session_state.setdefault("next_id", 0)
+
+
+def scoped_conversation(bot: Chatbot, procedure: str | None) -> Conversation:
+    """A conversation scoped to the portal's ``?procedure=`` if it names one the documents cover.
+
+    A portal that passes a name the knowledge base does not know gets an unscoped conversation
+    (and a line in the log), not a broken page: the patient can still ask about any procedure.
+    """
+    if procedure:
+        try:
+            return bot.conversation(procedure=procedure)
+        except ValueError:
+            log.warning("ignoring the portal's procedure %r: %s", procedure, "not in the knowledge base")
+    return bot.conversation()
 
 
 def _add(role: str, text: str, *, question: str = "", reply: Reply | None = None, rateable: bool = False) -> None:
@@ -342,10 +356,16 @@ def draw_header(settings: ClinicSettings, logo: str | None, *, embedded: bool) -
         )
 
 
-def question_buttons(questions: tuple[str, ...], *, key: str, numbered: bool = False) -> None:
-    """One full-width button per question; clicking sends it as the patient's next message."""
+def question_buttons(
+    questions: tuple[str, ...], *, key: str, numbered: bool = False, labels: tuple[str, ...] = ()
+) -> None:
+    """One full-width button per question; clicking sends it as the patient's next message.
+
+    ``labels`` (one per question) are shown instead of the questions themselves.
+    """
     for index, question in enumerate(questions, start=1):
-        label = f"{index}. {question}" if numbered else question
+        label = labels[index - 1] if labels else question
+        label = f"{index}. {label}" if numbered else label
         st.button(
             _escape(label),
             key=f"{key}-{index}",
@@ -399,10 +419,6 @@ def draw_reply(message: Message, bot: Chatbot, *, latest: bool) -> None:
         show_text(reply.text)
         if settings.phone not in reply.text:
             st.caption(plain(settings.contact_line))
-    elif kind == "clarify":
-        options = set(reply.suggestions)
-        lines = [ln for ln in reply.text.splitlines() if re.sub(r"^\s*\d+[.)]\s*", "", ln).strip() not in options]
-        show_text("\n".join(lines))
     else:
         show_text(reply.text)
     if reply.notice and reply.notice != bot.notice:
@@ -416,12 +432,18 @@ def draw_reply(message: Message, bot: Chatbot, *, latest: bool) -> None:
                 show_text(reply.passage)
                 st.caption(f"From {_escape(str(reply.sources[0]))} ({_escape(reply.sources[0].document)})")
 
-    if latest and reply.suggestions:
-        if kind == "clarify":
-            question_buttons(reply.suggestions, key=f"suggest-{message['id']}", numbered=True)
-        else:
-            st.caption("Related questions:" if kind == "answer" else "You could ask:")
-            question_buttons(reply.suggestions, key=f"suggest-{message['id']}")
+    if latest and reply.options:
+        if kind == "answer":
+            st.caption("Ask the same about another procedure:")
+        question_buttons(
+            tuple(option.question for option in reply.options),
+            labels=tuple(option.label for option in reply.options),
+            key=f"option-{message['id']}",
+            numbered=kind == "clarify",
+        )
+    if latest and reply.suggestions and kind != "clarify":
+        st.caption("Related questions:" if kind == "answer" else "You could ask:")
+        question_buttons(reply.suggestions, key=f"suggest-{message['id']}")
 
     if message["rateable"] and feedback_path() is not None:
         st.feedback(

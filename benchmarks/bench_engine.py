@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from cases import ANSWERS, CLARIFY, UNANSWERABLE  # noqa: E402
+from cases import ANSWERS, GENERIC, UNANSWERABLE  # noqa: E402
 
 from chatbot import Chatbot  # noqa: E402
 from chatbot.pairs import Pair  # noqa: E402
@@ -88,7 +88,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.all_cores and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    questions = [q for q, _ in ANSWERS] + list(UNANSWERABLE) + list(CLARIFY)
+    questions = [q for q, _ in ANSWERS] + list(UNANSWERABLE) + list(GENERIC)
 
     loads = []
     for _ in range(5):

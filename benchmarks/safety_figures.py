@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from cases import ANSWERS, CLARIFY, UNANSWERABLE  # noqa: E402
+from cases import ANSWERS, GENERIC, UNANSWERABLE  # noqa: E402
 from safety_cases import LOOK_ALIKES, RED_FLAGS  # noqa: E402
 
 from chatbot.safety import SafetyRules  # noqa: E402
@@ -43,7 +43,7 @@ def main() -> None:
     rules = SafetyRules.from_file(ROOT / "faq" / "safety.yaml")
     caught = [message for message, name in RED_FLAGS if (flag := rules.check(message)) and flag.name == name]
     any_flag = [message for message, _ in RED_FLAGS if rules.check(message)]
-    questions = [q for q, _ in ANSWERS] + list(CLARIFY) + list(UNANSWERABLE)
+    questions = [q for q, _ in ANSWERS] + list(GENERIC) + list(UNANSWERABLE)
     look_alike_alarms = [message for message in LOOK_ALIKES if rules.check(message)]
     question_alarms = [message for message in questions if rules.check(message)]
 

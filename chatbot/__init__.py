@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .bot import Chatbot, Conversation
 from .errors import ChatbotError, KnowledgeBaseError, NotFittedError
-from .reply import Reply, Source
+from .reply import Option, Reply, Source
 from .settings import ClinicSettings
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "Conversation",
     "KnowledgeBaseError",
     "NotFittedError",
+    "Option",
     "Reply",
     "Source",
 ]

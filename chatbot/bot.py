@@ -14,13 +14,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import numpy as np
-
+from .answerer import Answerer
 from .build import is_stale
 from .conversation import MAX_MESSAGE_CHARS, Conversation
 from .errors import KnowledgeBaseError
-from .index import Index, Match, Query
+from .index import Index
 from .lexicon import english_words
+from .model import DEFAULT_MODEL, AnswerModel
 from .normalize import normalize
 from .pairs import Pair, read_pairs
 from .paths import DEFAULT_FAQ, KnowledgeBasePaths, read_support
@@ -34,9 +34,6 @@ __all__ = ["MAX_MESSAGE_CHARS", "Chatbot", "Conversation"]
 
 _log = logging.getLogger(__name__)
 
-DEFAULT_THRESHOLD = 0.40
-DEFAULT_CLARIFY_MARGIN = 0.15
-_GENERIC_PROCEDURE_WORDS = frozenset({"procedure", "surgery", "treatment", "the", "a", "an", "of", "for"})
 _STARTER_TOPICS = ("what-is", "duration", "risks", "preparation", "recovery")
 
 
@@ -50,12 +47,14 @@ class Chatbot:
     settings, synonyms, safety, smalltalk:
         The clinic's settings and rule files. Without them: default settings, no synonyms, and the
         shipped safety and small-talk rules (a bot is never built without red-flag checks).
+    model:
+        The calibrated answer model (default: ``chatbot/model.json``).
     threshold:
-        Minimum confidence for answering; below it the reply is a fallback that says the documents
-        do not cover the question.
+        Minimum probability for answering (default: the model's, chosen on held-out questions);
+        below it the reply is a fallback that says the documents do not cover the question.
     clarify_margin:
-        When the best matches for a question about no particular procedure are from different
-        procedures and within this much of each other, the bot asks which one is meant.
+        When the best passages of two procedures are within this much probability of each other
+        and the patient has not said which procedure, the bot asks which one is meant.
     """
 
     def __init__(
@@ -66,37 +65,33 @@ class Chatbot:
         synonyms: Synonyms | None = None,
         safety: SafetyRules | None = None,
         smalltalk: SmallTalk | None = None,
-        threshold: float = DEFAULT_THRESHOLD,
-        clarify_margin: float = DEFAULT_CLARIFY_MARGIN,
+        model: AnswerModel | None = None,
+        threshold: float | None = None,
+        clarify_margin: float = 0.02,
     ) -> None:
         pairs = tuple(pairs)
         settings = settings or ClinicSettings()
+        synonyms = synonyms or Synonyms()
+        index = Index(synonyms=synonyms, real_words=english_words()).fit(pairs)
+        model = model or AnswerModel.from_file(DEFAULT_MODEL)
         values: dict[str, Any] = {
             "pairs": pairs,
             "settings": settings,
-            "synonyms": synonyms or Synonyms(),
+            "synonyms": synonyms,
             "safety": safety or SafetyRules.from_file(KnowledgeBasePaths.at().safety),
             "smalltalk": smalltalk or SmallTalk.from_file(KnowledgeBasePaths.at().smalltalk),
-            "threshold": threshold,
-            "clarify_margin": clarify_margin,
-            "index_": Index(synonyms=synonyms, real_words=english_words()).fit(pairs),
+            "model": model,
+            "index_": index,
+            "answerer_": Answerer(
+                pairs, index=index, synonyms=synonyms, model=model, threshold=threshold, clarify_margin=clarify_margin
+            ),
             "notice": (
                 f"I share general information from {settings.name}'s patient documents; it is not medical advice. "
                 f"In an emergency, call {settings.emergency_number}."
             ),
         }
-        values["procedures_"] = _ProcedureNames(pairs, values["synonyms"])
         values["starter_questions"] = settings.starter_questions or _starters(pairs)
         values["_by_id"] = {p.id: p for p in pairs}
-        values["order_"] = {p.id: i for i, p in enumerate(pairs)}
-        by_document: dict[str, list[Pair]] = {}
-        for pair in pairs:
-            by_document.setdefault(pair.source.document, []).append(pair)
-        values["by_document_"] = {doc: tuple(group) for doc, group in by_document.items()}
-        positions: dict[str, list[int]] = {}
-        for i, pair in enumerate(pairs):
-            positions.setdefault(pair.procedure, []).append(i)
-        values["procedure_pairs_"] = {name: np.asarray(found, dtype=np.int64) for name, found in positions.items()}
         for name, value in values.items():
             object.__setattr__(self, name, MappingProxyType(value) if isinstance(value, dict) else value)
 
@@ -133,124 +128,58 @@ class Chatbot:
 
     def ask(self, question: str | bytes) -> Reply:
         """Answer one question on its own, with no conversation history and no notice."""
-        return Conversation(self, notice=False).ask(question)
+        return self.conversation(notice=False).ask(question)
 
-    def conversation(self) -> Conversation:
-        """A new conversation for one patient: it remembers the procedure and pending clarifications."""
-        return Conversation(self)
+    def conversation(self, *, procedure: str | None = None, notice: bool = True) -> Conversation:
+        """A new conversation for one patient: it remembers the procedure and pending clarifications.
+
+        ``procedure`` scopes the whole conversation to one procedure (a portal that knows the
+        patient's passes it; default: ``clinic.yaml``'s ``procedure``). A name the knowledge base
+        does not know raises ``ValueError``.
+        """
+        scope = procedure or self.settings.procedure or None
+        resolved = self.answerer_.procedures.resolve(scope) if scope else None
+        if scope and resolved is None:
+            known = ", ".join(self.answerer_.procedures.names)
+            raise ValueError(f"unknown procedure {scope!r}; the knowledge base covers: {known}")
+        return Conversation(
+            self.answerer_,
+            safety=self.safety,
+            smalltalk=self.smalltalk,
+            settings=self.settings,
+            starters=self.starter_questions,
+            notice=self.notice if notice else "",
+            procedure=resolved,
+        )
+
+    @property
+    def threshold(self) -> float:
+        """The probability above which the bot answers."""
+        return self.answerer_.threshold
+
+    @property
+    def procedures(self) -> tuple[str, ...]:
+        """The procedures the knowledge base describes."""
+        return self.answerer_.procedures.names
+
+    def with_model(
+        self, model: AnswerModel, *, threshold: float | None = None, clarify_margin: float | None = None
+    ) -> Chatbot:
+        """The same knowledge base answered by another model or policy (for training and measuring it)."""
+        return Chatbot(
+            self.pairs,
+            settings=self.settings,
+            synonyms=self.synonyms,
+            safety=self.safety,
+            smalltalk=self.smalltalk,
+            model=model,
+            threshold=threshold,
+            clarify_margin=self.answerer_.clarify_margin if clarify_margin is None else clarify_margin,
+        )
 
     def pair(self, pair_id: str) -> Pair | None:
         """The pair with id ``pair_id``, or ``None``."""
         return self._by_id.get(pair_id)
-
-    def procedures_in(self, question: str | Query) -> tuple[str, ...]:
-        """The procedures ``text`` names: by full name if it uses one, else by a telling word ("neck").
-
-        "What is cervical rhizotomy?" names only cervical rhizotomy, though "cervical" alone would
-        also fit cervical neurotomy. Misspellings are corrected first ("percutanous").
-        """
-        query = question if isinstance(question, Query) else self.index_.query(question)
-        return self.procedures_.named_in(query.expanded)
-
-    def topic_words(self, query: Query, procedures: tuple[str, ...]) -> tuple[str, ...]:
-        """The question's content words other than those naming ``procedures`` ("what about SDR?" has none)."""
-        naming = {w for name in procedures for w in self.synonyms.expand(normalize(name)).split()}
-        return tuple(
-            w for w in query.content_words if w not in naming and not set(self.synonyms.expand(w).split()[1:]) & naming
-        )
-
-    def without_procedure(self, question: str) -> str:
-        """``question`` with the names of all procedures taken out, to ask it again about another one."""
-        text = f" {normalize(question)} "
-        for phrase in sorted(self.procedures_.phrases.values(), key=len, reverse=True):
-            text = text.replace(phrase, " ")
-        return " ".join(text.split())
-
-    def retrieve(self, question: str | Query, *, procedure: str | None = None, limit: int = 20) -> list[Match]:
-        """Matches for ``question``; with ``procedure``, only that procedure's pairs are searched."""
-        within = self.procedure_pairs_.get(procedure) if procedure else None
-        if procedure and within is None:
-            return []
-        return self.index_.search(question, limit=limit, within=within)
-
-    def answer_reply(self, match: Match, *, related: list[Match], caveat: str = "") -> Reply:
-        """A reply quoting ``match``'s passage, with related questions as suggestions."""
-        pair = match.pair
-        text = f"{pair.answer}\n\n{caveat}" if caveat else pair.answer
-        return Reply(
-            kind="answer",
-            text=text,
-            confidence=match.score,
-            sources=(pair.source,),
-            matched_question=pair.question,
-            suggestions=self.related_questions(pair, related),
-            passage=pair.answer,
-            pair_id=pair.id,
-            topic=pair.topic,
-            procedure=pair.procedure,
-            tags=pair.tags,
-        )
-
-    def related_questions(self, pair: Pair, related: list[Match], *, limit: int = 3) -> tuple[str, ...]:
-        """Up to ``limit`` other questions about the same procedure: near matches first, then its neighbours."""
-        seen = {normalize(pair.question)}
-        out: list[str] = []
-        same_doc = [p for p in self.by_document_[pair.source.document] if p.topic != pair.topic]
-        candidates = [m.pair for m in related if m.pair.procedure == pair.procedure and m.pair.topic != pair.topic]
-        for other in (*candidates, *same_doc):
-            key = normalize(other.question)
-            if key not in seen and other.topic not in {"general", "summary"}:
-                seen.add(key)
-                out.append(other.question)
-            if len(out) == limit:
-                break
-        return tuple(out)
-
-    def fallback_reply(self, text: str, *, suggestions: tuple[str, ...] = (), confidence: float = 0.0) -> Reply:
-        """The honest "not covered" reply, always with the way to reach the care team."""
-        return Reply(
-            kind="fallback",
-            text=f"{text} {self.settings.contact_line}",
-            confidence=min(max(confidence, 0.0), 1.0),
-            suggestions=suggestions,
-        )
-
-
-class _ProcedureNames:
-    """Finds the procedures a question names, by full name or by a word that tells one apart.
-
-    A word shared by most procedure names ("rhizotomy") does not identify one, so it is not a
-    telling word. Questions arrive synonym-expanded, so "neck" finds "cervical". Word → name
-    maps keep the look-up proportional to the question, not to the number of procedures.
-    """
-
-    def __init__(self, pairs: tuple[Pair, ...], synonyms: Synonyms) -> None:
-        names = sorted({p.procedure for p in pairs if p.procedure})
-        words = {name: set(synonyms.expand(normalize(name)).split()) - _GENERIC_PROCEDURE_WORDS for name in names}
-        counts: dict[str, int] = {}
-        for name_words in words.values():
-            for word in name_words:
-                counts[word] = counts.get(word, 0) + 1
-        limit = max(1, len(names) * 2 // 3)
-        self.phrases = {name: f" {normalize(name)} " for name in names}
-        self.by_word: dict[str, list[str]] = {}
-        self.by_telling_word: dict[str, list[str]] = {}
-        for name in names:
-            for word in normalize(name).split():
-                self.by_word.setdefault(word, []).append(name)
-            for word in words[name]:
-                if counts[word] <= limit:
-                    self.by_telling_word.setdefault(word, []).append(name)
-
-    def named_in(self, expanded: str) -> tuple[str, ...]:
-        words = set(expanded.split())
-        padded = f" {expanded} "
-        candidates = {name for word in words for name in self.by_word.get(word, ())}
-        full = sorted(name for name in candidates if self.phrases[name] in padded)
-        if full:
-            longest = max(len(name) for name in full)
-            return tuple(name for name in full if len(name) == longest)
-        return tuple(sorted({name for word in words for name in self.by_telling_word.get(word, ())}))
 
 
 def _starters(pairs: tuple[Pair, ...]) -> tuple[str, ...]:

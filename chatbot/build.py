@@ -8,17 +8,22 @@ message names the file, the line and the reason.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from .curated import read_curated
-from .documents import DOCUMENT_SUFFIXES, read_documents
+from .documents import DOCUMENT_SUFFIXES, Document, read_documents
 from .errors import KnowledgeBaseError
-from .extract import extract_pairs
+from .extract import extract_pairs, procedure_name
+from .normalize import normalize
 from .pairs import HEADER, Pair, atomic_write, dump_pairs
 from .paths import KnowledgeBasePaths, read_support
 
-__all__ = ["BuildResult", "build", "build_pairs", "is_stale", "source_digest"]
+__all__ = ["BuildResult", "build", "build_pairs", "is_stale", "same_procedures", "source_digest"]
+
+_ALSO_KNOWN = re.compile(r"\balso (?:known as|called|referred to as) ([^.;:()]{3,120})", re.IGNORECASE)
+_ALIAS_SPLIT = re.compile(r",|\bor\b|\band\b|\bis\b")
 
 _DIGEST_LINE = "# Source digest: "
 """A header line of the pairs file: what it was built from, so a forgotten build can be noticed."""
@@ -42,13 +47,17 @@ def build_pairs(paths: KnowledgeBasePaths) -> tuple[list[Pair], int]:
     for name, settings in curated.documents.items():
         if name not in files:
             raise KnowledgeBaseError(paths.curated, settings.line, f"document {name!r} is not in {paths.documents}")
+    names = {
+        doc.file: (curated.documents[doc.file].procedure if doc.file in curated.documents else None)
+        or procedure_name(doc)
+        for doc in documents
+    }
+    names = same_procedures(documents, names)
     generated: list[Pair] = []
     seen: dict[str, str] = {}
     for doc in documents:
         settings = curated.documents.get(doc.file)
-        for pair in extract_pairs(
-            doc, procedure=settings.procedure if settings else None, tags=settings.tags if settings else ()
-        ):
+        for pair in extract_pairs(doc, procedure=names[doc.file], tags=settings.tags if settings else ()):
             if pair.id in seen:
                 raise KnowledgeBaseError(
                     paths.documents / doc.file,
@@ -58,6 +67,29 @@ def build_pairs(paths: KnowledgeBasePaths) -> tuple[list[Pair], int]:
             seen[pair.id] = doc.file
             generated.append(pair)
     return curated.apply(generated), len(documents)
+
+
+def same_procedures(documents: list[Document], names: dict[str, str]) -> dict[str, str]:
+    """One name for a procedure that documents call differently, when a document says they are one.
+
+    "Cervical neurotomy, also known as cervical radiofrequency ablation or cervical rhizotomy, …"
+    makes the cervical neurotomy document's procedure the cervical rhizotomy of the other
+    documents: a patient asking about either reads all three. Names no other document uses stay.
+    """
+    used = {normalize(name) for name in names.values()}
+    out = dict(names)
+    for doc in documents:
+        own = normalize(names[doc.file])
+        text = " ".join(line for block in doc.blocks for line in block.lines)
+        for found in _ALSO_KNOWN.finditer(text):
+            if own not in normalize(text[max(0, found.start() - 80) : found.start()]):
+                continue
+            for alias in _ALIAS_SPLIT.split(found.group(1)):
+                alias = normalize(alias)
+                if alias in used and alias != own:
+                    out[doc.file] = next(name for name in names.values() if normalize(name) == alias)
+                    break
+    return out
 
 
 def build(paths: KnowledgeBasePaths) -> BuildResult:

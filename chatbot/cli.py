@@ -1,4 +1,4 @@
-"""Command line: ``python -m chatbot ask|chat|build``.
+"""Command line: ``python -m chatbot ask|chat|build|train``.
 
 Errors are one line on stderr and a non-zero exit (2 for a knowledge-base problem, 1 otherwise),
 never a traceback: the people running these commands are clinic staff, not Python developers.
@@ -19,10 +19,13 @@ from pathlib import Path
 from .bot import Chatbot
 from .build import build
 from .errors import ChatbotError, KnowledgeBaseError
+from .model import DEFAULT_MODEL, AnswerModel
 from .paths import KnowledgeBasePaths
 from .reply import Reply
 
 __all__ = ["main"]
+
+DEFAULT_BANK = Path(__file__).resolve().parent.parent / "tests" / "bank"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -65,6 +68,13 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", help="rebuild faq/pairs.yaml from the documents and curated.yaml")
     build_cmd.add_argument("--documents", type=Path, default=None, help="read documents from this folder instead")
     build_cmd.set_defaults(run=_build)
+
+    train = commands.add_parser(
+        "train", help="refit the answer model on the labelled question bank and print held-out figures"
+    )
+    train.add_argument("--bank", type=Path, default=DEFAULT_BANK, help="question bank folder (default: tests/bank)")
+    train.add_argument("--output", type=Path, default=None, help="write the model here (default: chatbot/model.json)")
+    train.set_defaults(run=_train)
     return parser
 
 
@@ -119,3 +129,25 @@ def format_reply(reply: Reply, *, notice: bool = True) -> str:
     if notice and reply.notice:
         lines.extend(("", reply.notice))
     return "\n".join(lines)
+
+
+def _train(args: argparse.Namespace) -> int:
+    from .pairs import atomic_write
+    from .train import evaluate, fit_model, read_bank
+
+    bank = read_bank(args.bank)
+    bot = Chatbot.load(args.faq, model=AnswerModel.retrieval_only())
+    model = fit_model(bot, bank, report=print)
+    output = args.output or DEFAULT_MODEL
+    atomic_write(output, model.to_json())
+    trained = bot.with_model(model)
+    for split in ("train", "dev"):
+        figures = evaluate(trained, bank, split=split)
+        others = ", ".join(f"{kind} {ok}/{total} declined" for kind, (total, ok) in sorted(figures.others.items()))
+        print(
+            f"{split}: {figures.covered} covered: {figures.right} right ({figures.share(figures.right):.0%}), "
+            f"{figures.wrong} wrong ({figures.share(figures.wrong):.1%}), {figures.clarified} clarified, "
+            f"{figures.declined} declined; {others}"
+        )
+    print(f"wrote {output} (threshold {model.threshold:.2f}); test-split figures: benchmarks/answer_quality.py")
+    return 0

@@ -10,25 +10,25 @@ Every message goes through the same steps, in an order chosen for safety:
 6. an answer, a clarification, or an honest fallback.
 
 What a conversation remembers (the procedure and topic, the open clarification) is per patient;
-the shared :class:`~chatbot.bot.Chatbot` is never changed.
+the shared :class:`~chatbot.bot.Chatbot` is never changed. Which passage answers a question is
+decided by :class:`~chatbot.answerer.Answerer`; this module only turns decisions into replies.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
 
-from .extract import with_article
-from .index import Match, Query
-from .normalize import STOP_WORDS, clean_input, normalize, stem
-from .reply import Reply
-from .topics import GROUPS, asks_for_number, has_figure, question_group
-
-if TYPE_CHECKING:
-    from .bot import Chatbot
+from .answerer import Answerer, Candidate, Decision
+from .index import Query
+from .normalize import STOP_WORDS, clean_input, normalize
+from .pairs import with_article
+from .reply import Option, Reply
+from .safety import SafetyRules
+from .settings import ClinicSettings
+from .smalltalk import SmallTalk
 
 __all__ = ["MAX_MESSAGE_CHARS", "Conversation"]
 
@@ -43,13 +43,10 @@ _MARKUP = re.compile(
 )
 _MARKDOWN_LINK = re.compile(r"!?\[([^\]]{0,200})\]\([^)]{0,500}\)")
 _LATIN_LETTER = re.compile(r"[a-zA-Z]")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _ORDINALS = {
     "first": 0, "1st": 0, "one": 0, "second": 1, "2nd": 1, "two": 1, "third": 2, "3rd": 2, "three": 2,
     "fourth": 3, "4th": 3, "four": 3, "last": -1,
 }  # fmt: skip
-_EXACT = 0.95
-"""A question worded (almost) exactly like a known one is answered, never sent back for clarification."""
 _CHOICE_FILLER = frozenset(
     {"the", "one", "option", "number", "no", "please", "i", "mean", "meant", "that", "a", "about", "is", "it"}
 )
@@ -61,153 +58,179 @@ _QUESTION_WORDS = frozenset("what how why when where who which can could should 
 class Conversation:
     """A conversation with one patient; create it with :meth:`Chatbot.conversation`.
 
-    Not thread-safe by design: one patient's messages arrive one at a time.
+    Not thread-safe by design: one patient's messages arrive one at a time. ``procedure`` (the
+    portal's scope) keeps every answer to that procedure unless the patient names another.
     """
 
-    def __init__(self, bot: Chatbot, *, notice: bool = True) -> None:
-        self.bot = bot
-        self.procedure: str | None = None
+    def __init__(
+        self,
+        answerer: Answerer,
+        *,
+        safety: SafetyRules,
+        smalltalk: SmallTalk,
+        settings: ClinicSettings,
+        starters: tuple[str, ...] = (),
+        notice: str = "",
+        procedure: str | None = None,
+    ) -> None:
+        self.answerer = answerer
+        self.safety = safety
+        self.smalltalk = smalltalk
+        self.settings = settings
+        self.starters = starters
+        self.notice = notice
+        self.scope = procedure
+        self.procedure: str | None = procedure
         self.topic: str | None = None
         self.topic_question: str | None = None
         self.turns = 0
-        self._notice = notice
-        self._options: tuple[Match, ...] = ()
+        self._options: tuple[Candidate, ...] = ()
 
     def ask(self, message: str | bytes) -> Reply:
         """Reply to one message; never raises for any text a patient can send."""
         reply = self._respond(_as_text(message))
         self.turns += 1
-        if self._notice and self.turns == 1:
-            reply = dataclasses.replace(reply, notice=self.bot.notice)
+        if self.notice and self.turns == 1:
+            reply = dataclasses.replace(reply, notice=self.notice)
         return reply
 
     def _respond(self, message: str) -> Reply:
         text = _strip_markup(clean_input(message[:SAFETY_SCAN_CHARS])).strip()
-        bot = self.bot
         if not normalize(text):
-            return bot.fallback_reply(
-                "Please type a question about your procedure, for example one of these.",
-                suggestions=bot.starter_questions,
+            return self._fallback(
+                "Please type a question about your procedure, for example one of these.", suggestions=self.starters
             )
-        flag = bot.safety.check(text)
+        flag = self.safety.check(text)
         if flag is not None:
             self._options = ()
-            return bot.safety.reply(flag, bot.settings)
+            return self.safety.reply(flag, self.settings)
         if len(text) > MAX_MESSAGE_CHARS:
-            return bot.fallback_reply(
+            return self._fallback(
                 f"That message is too long for me to answer reliably (over {MAX_MESSAGE_CHARS} characters). "
                 "Please ask one question in a sentence or two."
             )
         choice = self._choice(text)
         if choice is not None:
-            return self._answer(choice, text)
+            return self._answer(choice, text, reason="the patient chose this option")
         self._options = ()
-        intent = bot.smalltalk.match(text)
+        intent = self.smalltalk.match(text)
         if intent is not None:
-            return bot.smalltalk.reply(intent, bot.settings)
+            return self.smalltalk.reply(intent, self.settings)
         if not any(c.isalpha() for c in text):
-            return bot.fallback_reply(
+            return self._fallback(
                 "I didn't find a question there. Please type your question in words, for example one of these.",
-                suggestions=bot.starter_questions,
+                suggestions=self.starters,
             )
-        query = bot.index_.query(text)
+        query = self.answerer.index.query(text)
         if not _LATIN_LETTER.search(text) or _looks_foreign(query):
-            return bot.fallback_reply(
+            return self._fallback(
                 "Sorry, I can only answer questions written in English, and only from the clinic's documents. "
-                f"If this is an emergency, call {bot.settings.emergency_number} now."
+                f"If this is an emergency, call {self.settings.emergency_number} now."
             )
         return self._retrieve(text, query)
 
     def _retrieve(self, text: str, query: Query) -> Reply:
         """Answer from the documents, or say honestly that they do not answer this.
 
-        A question is read as being about one procedure (the focus) when it names one, or when it
-        names none and the conversation is about one. Only the focus procedure's documents may
+        A question is about one procedure (the focus) when it names one, or when it names none and
+        the conversation (or the portal) is about one. Only the focus procedure's documents may
         answer then: if they do not cover the question, the reply says so and offers the matching
-        questions about other procedures as suggestions, rather than quietly answering about a
-        different procedure.
-
-        In a message with a story before its question ("My doctor said I need a cervical
-        rhizotomy. What is it?") the question is searched first, with the procedures the story
-        names: the story's words ("doctor", "need") would otherwise pull in passages that merely
-        share them. The whole message is searched when the question alone finds nothing.
+        questions about other procedures, rather than quietly answering about a different one.
+        A question that names no procedure in a conversation about none is answered from the most
+        probable passage, which the reply names, with the same question about the others as options.
         """
-        bot = self.bot
-        named = bot.procedures_in(query)
-        if named and self.topic_question and _switches_procedure(query) and not bot.topic_words(query, named):
-            query = bot.index_.query(bot.without_procedure(self.topic_question))
-        asked = _question_part(text)
-        if asked != text:
-            reply = self._search(text, bot.index_.query(asked), named or bot.procedures_in(asked))
-            if reply.kind != "fallback":
-                return reply
-        reply = self._search(text, query, named)
-        if reply.kind == "fallback" and len(named) == 1:
-            self.procedure = named[0]
-        return reply
-
-    def _search(self, text: str, query: Query, named: tuple[str, ...]) -> Reply:
-        bot = self.bot
-        group = question_group(bot.without_procedure(query.expanded))
-        figure = asks_for_number(query.text)
+        answerer = self.answerer
+        named = answerer.named(query)
+        if named and self.topic_question and _switches_procedure(query) and not answerer.topic_words(query, named):
+            text = answerer.without_procedure(self.topic_question)
         focus = named[0] if len(named) == 1 else None if named else self.procedure
+        decision = answerer.decide(text, focus=focus, named=named)
+        if decision.action == "answer" and decision.best is not None:
+            return self._answer(decision.best, text, decision=decision, named=bool(named) or focus is not None)
+        if decision.action == "clarify":
+            self._options = decision.alternatives
+            return Reply(
+                kind="clarify",
+                text="Your question could be about more than one procedure. Which one do you mean?",
+                confidence=decision.confidence,
+                suggestions=tuple(c.pair.question for c in decision.alternatives),
+                options=tuple(_option(c, label=c.pair.question) for c in decision.alternatives),
+                matched_question=decision.best.pair.question if decision.best else None,
+                reason=decision.reason,
+            )
         if focus is not None:
-            asked = {stem(w) for w in bot.topic_words(query, (focus,))}
-            if focus not in bot.procedures_in(query):
-                query = bot.index_.query(f"{query.text} {focus}")
-            searched = [m for m in bot.retrieve(query, procedure=focus) if not asked or asked & m.found]
-            own = _fitting(searched, group, bot.threshold, figure=figure)
-            if own:
-                return self._answer(own[0], text, related=own[1:])
+            if len(named) == 1:
+                self.procedure = named[0]
             others = [
-                m
-                for m in _fitting(bot.retrieve(query), group, bot.threshold, figure=figure)
-                if m.pair.procedure != focus
+                c
+                for c in answerer.decide(text, named=()).candidates
+                if c.pair.procedure != focus and c.probability >= answerer.threshold
             ]
-            suggestions = tuple(dict.fromkeys(m.pair.question for m in others))[:3]
-            about = f" about {with_article(focus)}" if suggestions or focus in named else ""
-            return bot.fallback_reply(
+            suggestions = tuple(dict.fromkeys(c.pair.question for c in others))[:3]
+            about = f" about {with_article(focus)}" if suggestions or focus in named or focus == self.scope else ""
+            return self._fallback(
                 f"I'm sorry, the clinic's documents{about} don't cover that question, so I can't answer it reliably."
                 + (" The documents on other procedures answer similar questions, below." if suggestions else ""),
                 suggestions=suggestions,
-                confidence=min(searched[0].score if searched else 0.0, bot.threshold - 0.01),
+                decision=decision,
             )
-        matches = [m for m in bot.retrieve(query) if not named or m.pair.procedure in named]
-        fitting = _fitting(matches, group, bot.threshold, figure=figure)
-        if not fitting:
-            best_score = matches[0].score if matches else 0.0
-            near = tuple(m.pair.question for m in matches[:3] if m.score >= bot.threshold * 0.6)
-            return bot.fallback_reply(
-                "I'm sorry, the clinic's documents don't cover that question, so I can't answer it reliably."
-                + (" I can answer related questions, such as the ones below." if near else ""),
-                suggestions=near,
-                confidence=min(best_score, bot.threshold - 0.01),
-            )
-        best = fitting[0]
-        if best.fuzzy < _EXACT:
-            options = _distinct_procedures(fitting, best, bot.clarify_margin, bot.order_)
-            if len(options) > 1:
-                self._options = tuple(options)
-                listing = "\n".join(f"{i}. {m.pair.question}" for i, m in enumerate(options, start=1))
-                return Reply(
-                    kind="clarify",
-                    text="Your question could be about more than one procedure. Which one do you mean?\n" + listing,
-                    confidence=best.score,
-                    suggestions=tuple(m.pair.question for m in options),
-                    matched_question=best.pair.question,
-                )
-        return self._answer(best, text, related=fitting[1:])
+        near = tuple(
+            dict.fromkeys(c.pair.question for c in decision.candidates[:3] if c.probability >= answerer.threshold / 2)
+        )
+        return self._fallback(
+            "I'm sorry, the clinic's documents don't cover that question, so I can't answer it reliably."
+            + (" I can answer related questions, such as the ones below." if near else ""),
+            suggestions=near,
+            decision=decision,
+        )
 
-    def _answer(self, match: Match, text: str, *, related: list[Match] | None = None) -> Reply:
-        bot = self.bot
+    def _answer(
+        self, candidate: Candidate, text: str, *, decision: Decision | None = None, named: bool = True, reason: str = ""
+    ) -> Reply:
+        """A reply quoting the candidate's passage; it names the procedure when the patient had not."""
+        pair = candidate.pair
         self._options = ()
-        self.procedure = match.pair.procedure or self.procedure
-        self.topic = match.pair.topic
-        self.topic_question = match.pair.question
-        caveat = bot.safety.decision_caveat(bot.settings) if bot.safety.is_personal_decision(text) else ""
-        return bot.answer_reply(match, related=related or [], caveat=caveat)
+        self.procedure = self.scope or pair.procedure or self.procedure
+        self.topic = pair.topic
+        self.topic_question = pair.question
+        caveat = self.safety.decision_caveat(self.settings) if self.safety.is_personal_decision(text) else ""
+        alternatives = decision.alternatives if decision is not None else ()
+        about = pair.procedure if alternatives and not named and pair.procedure else ""
+        parts = [f"About {with_article(about)}:"] if about else []
+        parts.append(pair.answer)
+        if caveat:
+            parts.append(caveat)
+        related = decision.candidates if decision is not None else ()
+        return Reply(
+            kind="answer",
+            text="\n\n".join(parts),
+            confidence=candidate.probability,
+            sources=(pair.source,),
+            matched_question=pair.question,
+            suggestions=self.answerer.related(pair, related),
+            passage=pair.answer,
+            pair_id=pair.id,
+            topic=pair.topic,
+            procedure=pair.procedure,
+            tags=pair.tags,
+            options=tuple(
+                _option(c, label=f"The same question about {with_article(c.pair.procedure)}") for c in alternatives
+            ),
+            about=about,
+            reason=reason or (decision.reason if decision is not None else ""),
+        )
 
-    def _choice(self, text: str) -> Match | None:
+    def _fallback(self, text: str, *, suggestions: tuple[str, ...] = (), decision: Decision | None = None) -> Reply:
+        """The honest "not covered" reply, always with the way to reach the care team."""
+        return Reply(
+            kind="fallback",
+            text=f"{text} {self.settings.contact_line}",
+            confidence=min(decision.confidence, self.answerer.threshold) if decision is not None else 0.0,
+            suggestions=suggestions,
+            reason=decision.reason if decision is not None else "",
+        )
+
+    def _choice(self, text: str) -> Candidate | None:
         """The clarification option a message picks, by number, ordinal or words; ``None`` if none."""
         if not self._options:
             return None
@@ -224,14 +247,14 @@ class Conversation:
             return None
         if _QUESTION_WORDS & set(words):
             return None
-        named = set(self.bot.procedures_in(content))
+        named = set(self.answerer.named(content))
         by_name = [option for option in self._options if option.pair.procedure in named]
         if len(by_name) == 1 and len(words) <= 6:
             return by_name[0]
         scored = []
         for option in self._options:
             label = normalize(f"{option.pair.procedure} {option.pair.question}")
-            scored.append((fuzz.token_set_ratio(self.bot.synonyms.expand(content), label), option))
+            scored.append((fuzz.token_set_ratio(self.answerer.synonyms.expand(content), label), option))
         scored.sort(key=lambda s: -s[0])
         best_score, best = scored[0]
         runner_up = scored[1][0] if len(scored) > 1 else 0.0
@@ -240,31 +263,8 @@ class Conversation:
         return None
 
 
-def _fitting(matches: list[Match], group: str | None, threshold: float, *, figure: bool = False) -> list[Match]:
-    """The matches good enough to answer: above ``threshold`` and about the kind of thing asked.
-
-    A question about risks is never answered with a passage on benefits that happens to mention
-    "risk"; a pair with no topic (written by clinic staff) fits any question. With ``figure``, the
-    question asks for a rate or a number, and only a passage that states one answers it.
-    """
-    return [
-        m
-        for m in matches
-        if m.score >= threshold
-        and (group is None or not m.pair.topic or GROUPS.get(m.pair.topic, group) == group)
-        and (not figure or has_figure(m.pair.answer))
-    ]
-
-
-def _question_part(text: str) -> str:
-    """The sentences of a message that ask something, without the story before them.
-
-    "My doctor said I need a cervical rhizotomy. What is it?" → "What is it?"; the procedure it
-    names is still read from the whole message.
-    """
-    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
-    asked = [s for s in sentences if s.endswith("?")] or sentences[-1:]
-    return " ".join(asked) if asked else text
+def _option(candidate: Candidate, *, label: str) -> Option:
+    return Option(label=label, question=candidate.pair.question, procedure=candidate.pair.procedure)
 
 
 def _switches_procedure(query: Query) -> bool:
@@ -303,21 +303,3 @@ def _looks_foreign(query: Query) -> bool:
         return False
     english = sum(1 for w in words if w in STOP_WORDS)
     return english / len(words) < 0.15 and query.coverage < 0.5
-
-
-def _distinct_procedures(matches: list[Match], best: Match, margin: float, order: dict[str, int]) -> list[Match]:
-    """One match per procedure that answers the same thing as ``best``, best procedure first (at most four).
-
-    Same thing means the same topic, every key word of the question that ``best`` contains, and a
-    score within ``margin``: "recovery" asked with no procedure is equally about every
-    procedure's recovery, but "fluoroscopy" is only in some documents. Within a procedure the
-    option is its first passage on the topic (its main one), not a side section that scored higher.
-    """
-    chosen: dict[str, Match] = {}
-    for match in matches:
-        if match.pair.topic != best.pair.topic or not match.found >= best.found or match.score < best.score - margin:
-            continue
-        current = chosen.get(match.pair.procedure)
-        if current is None or order[match.pair.id] < order[current.pair.id]:
-            chosen[match.pair.procedure] = match
-    return list(chosen.values())[:4]

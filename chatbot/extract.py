@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .documents import Block, Document
 from .normalize import STOP_WORDS, normalize, stem
-from .pairs import Pair
+from .pairs import COUNTABLE, Pair, with_article
 from .reply import Source
 from .topics import Topic, classify
 
@@ -51,7 +51,6 @@ _TITLE_GENERIC = frozenset(
     faqs information patient patients benefits advantages what why how explained treatment options
     """.split()
 )
-_COUNTABLE = frozenset({"procedure", "surgery", "injection", "block", "operation", "treatment", "implant", "trial"})
 
 
 @dataclass
@@ -107,15 +106,9 @@ def procedure_name(doc: Document) -> str:
         return normalize(doc.title) or "this procedure"
     _, _, name = max(candidates)
     following = normalize(doc.title).split(name, 1)[-1].split()
-    if not _PROCEDURE_NOUN.search(name) and following and following[0] in _COUNTABLE:
+    if not _PROCEDURE_NOUN.search(name) and following and following[0] in COUNTABLE:
         name = f"{name} {following[0]}"
     return name
-
-
-def with_article(procedure: str) -> str:
-    """The procedure's name as a sentence uses it: "the rhizotomy neck procedure", but "cervical rhizotomy"."""
-    last = procedure.split()[-1] if procedure else ""
-    return f"the {procedure}" if last in _COUNTABLE else procedure
 
 
 def _sentence_case(heading: str) -> str:

@@ -23,6 +23,7 @@ lower the coverage, as they should.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -35,11 +36,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 
 from .errors import NotFittedError
+from .lexicon import english_correction
 from .normalize import STOP_WORDS, normalize, stem
 from .pairs import Pair
 from .synonyms import Synonyms
 
-__all__ = ["Index", "Match", "Query"]
+__all__ = ["Index", "Match", "Query", "split_evidence"]
+
+_EVIDENCE_BREAK = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,11 @@ class Query:
 
 @dataclass(frozen=True)
 class Match:
-    """One candidate pair and the scores that ranked it (all in [0, 1]); ``found``: the key terms it contains."""
+    """One candidate pair and the scores that ranked it (all in [0, 1]); ``found``: the key terms it contains.
+
+    ``phrasing_sim``, ``answer_sim`` and ``sentence_sim`` are the TF-IDF cosines with the pair's
+    closest phrasing, its whole passage and its closest single sentence or list item.
+    """
 
     pair: Pair
     score: float
@@ -66,6 +74,9 @@ class Match:
     coverage: float
     phrasing: str
     found: frozenset[str] = frozenset()
+    phrasing_sim: float = 0.0
+    answer_sim: float = 0.0
+    sentence_sim: float = 0.0
 
 
 class Index:
@@ -121,6 +132,7 @@ class Index:
             raise ValueError("cannot build an index of zero pairs")
         synonyms = self.synonyms or Synonyms()
         self.pairs_ = tuple(pairs)
+        self.position_ = {pair.id: i for i, pair in enumerate(self.pairs_)}
         phrasings: list[str] = []
         owners: list[int] = []
         for i, pair in enumerate(self.pairs_):
@@ -128,17 +140,25 @@ class Index:
                 phrasings.append(normalize(phrasing))
                 owners.append(i)
         answers = [normalize(f"{p.answer} {p.source.section}") for p in self.pairs_]
+        sentences: list[str] = []
+        sentence_owners: list[int] = []
+        for i, pair in enumerate(self.pairs_):
+            for sentence in split_evidence(pair.answer):
+                sentences.append(normalize(sentence))
+                sentence_owners.append(i)
         self.phrasings_ = tuple(phrasings)
         self.owner_ = np.asarray(owners, dtype=np.int64)
+        self.sentence_owner_ = np.asarray(sentence_owners, dtype=np.int64)
         expanded_phrasings = [synonyms.expand(t) for t in phrasings]
         expanded_answers = [synonyms.expand(t) for t in answers]
-        corpus = expanded_phrasings + expanded_answers
+        corpus = expanded_phrasings + expanded_answers + [synonyms.expand(t) for t in sentences]
         self.word_vectorizer_ = TfidfVectorizer(analyzer=_stemmed_ngrams, sublinear_tf=True, lowercase=False)
         self.char_vectorizer_ = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=False, max_df=0.5
         )
         words = self.word_vectorizer_.fit_transform(corpus)
         chars = self.char_vectorizer_.fit_transform(corpus)
+        self.rows_ = (len(phrasings), len(phrasings) + len(answers))
         self.spaces_ = (
             _Space(_stemmed_ngrams, self.word_vectorizer_, 0, 1.0 - self.char_weight),
             _Space(
@@ -156,6 +176,10 @@ class Index:
         for i, text in enumerate(expanded_answers):
             pair_stems[i].update(stem(w) for w in text.split())
         self.pair_stems_ = tuple(frozenset(s) for s in pair_stems)
+        sentence_stems: list[list[frozenset[str]]] = [[] for _ in self.pairs_]
+        for owner, text in zip(sentence_owners, sentences, strict=True):
+            sentence_stems[owner].append(frozenset(stem(w) for w in synonyms.expand(text).split()))
+        self.sentence_stems_ = tuple(tuple(found) for found in sentence_stems)
         frequency: dict[str, int] = {}
         for text in (*phrasings, *answers):
             for word in text.split():
@@ -216,6 +240,8 @@ class Index:
             found = process.extractOne(word, self.correctable_, scorer=OSA.distance, score_cutoff=edits)
             if found:
                 return found[0]
+        if self.real_words is not None:
+            return english_correction(word) or word
         return word
 
     def search(
@@ -234,23 +260,20 @@ class Index:
         query = question if isinstance(question, Query) else self.query(question)
         if not query.expanded.strip():
             return []
-        features, weights = self._query_vector(query.expanded)
-        sims = self.postings_.dot(features, weights)
-        phrasing_sims, answer_sims = sims[: len(self.owner_)], sims[len(self.owner_) :]
-        best_phrasing = np.zeros(len(self.pairs_))
-        np.maximum.at(best_phrasing, self.owner_, phrasing_sims)
+        best_phrasing, answer_sims, best_sentence = self.similarities(query.expanded)
         tfidf = (1.0 - self.answer_weight) * best_phrasing + self.answer_weight * answer_sims
+        ranking = tfidf + self.answer_weight * best_sentence
         if within is not None:
             allowed = np.full(len(self.pairs_), -1.0)
-            allowed[within] = tfidf[within]
-            tfidf = allowed
+            allowed[within] = ranking[within]
+            ranking = allowed
         top = min(self.candidates, len(self.pairs_))
-        candidates = np.argpartition(-tfidf, top - 1)[:top]
+        candidates = np.argpartition(-ranking, top - 1)[:top]
         key_terms = self._key_terms(query)
         total = sum(weight for weight, _ in key_terms)
         matches = []
         for i in candidates:
-            if tfidf[i] <= 0 and (within is None or tfidf[i] < 0):
+            if ranking[i] <= 0 and (within is None or ranking[i] < 0):
                 continue
             pair = self.pairs_[int(i)]
             fuzzy, phrasing = self._fuzzy(query.corrected, int(i))
@@ -265,9 +288,35 @@ class Index:
             score = round(min(blended * _coverage_factor(query.coverage), 1.0), 4)
             if score_cutoff is None or score >= score_cutoff:
                 hit_terms = frozenset(term for _, way in hits for term in way)
-                matches.append(Match(pair, score, float(tfidf[i]), fuzzy, terms, query.coverage, phrasing, hit_terms))
+                matches.append(
+                    Match(
+                        pair,
+                        score,
+                        float(tfidf[i]),
+                        fuzzy,
+                        terms,
+                        query.coverage,
+                        phrasing,
+                        hit_terms,
+                        float(best_phrasing[i]),
+                        float(answer_sims[i]),
+                        float(best_sentence[i]),
+                    )
+                )
         matches.sort(key=lambda m: (-m.score, m.pair.id))
         return matches[:limit]
+
+    def similarities(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """TF-IDF cosines of (normalised, expanded) ``text`` with every pair: its closest phrasing,
+        its whole passage, and its closest sentence or list item."""
+        features, weights = self._query_vector(text)
+        sims = self.postings_.dot(features, weights)
+        end_phrasings, end_answers = self.rows_
+        best_phrasing = np.zeros(len(self.pairs_))
+        np.maximum.at(best_phrasing, self.owner_, sims[:end_phrasings])
+        best_sentence = np.zeros(len(self.pairs_))
+        np.maximum.at(best_sentence, self.sentence_owner_, sims[end_answers:])
+        return best_phrasing, sims[end_phrasings:end_answers], best_sentence
 
     def _key_terms(self, query: Query) -> list[tuple[float, tuple[frozenset[str], ...]]]:
         """The question's known content words, each weighted by IDF, with the ways it can be found.
@@ -379,3 +428,12 @@ def _coverage_factor(coverage: float) -> float:
     little, while an unknown key word in a short question ("cost", "insurance") sinks it.
     """
     return 1.0 if coverage >= 0.999 else math.pow(max(coverage, 0.0), 1.5)
+
+
+def split_evidence(answer: str) -> list[str]:
+    """The sentences and list items of a passage, each searchable on its own.
+
+    A question about one detail ("can I take paracetamol afterwards?") shares few words with a
+    whole passage but many with the one sentence that answers it.
+    """
+    return [part.strip() for part in _EVIDENCE_BREAK.split(answer) if len(part.split()) >= 3]

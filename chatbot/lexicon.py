@@ -9,19 +9,43 @@ must stay unknown, so that the question's coverage drops and the bot says it can
 The word list is pyspellchecker's English frequency dictionary (from subtitles and web text),
 read once per process. Words seen fewer than ``MIN_COUNT`` times are left out: the list's floor
 holds rare names and old misspellings ("paine", "bak") that should still be corrected.
+
+How much a word the documents do not use should count against answering depends on how telling
+it is in general English: "kyphoplasty" or "pregnant" name something the documents do not cover,
+"ready" or "again" do not. :func:`informativeness` reads that from ``wordfreq``'s frequency list.
+A misspelt common word the documents do not use either ("tommorow") is corrected to the English
+word it was meant to be (:func:`english_correction`), so it weighs as that word, not as a rarity.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
-__all__ = ["MIN_COUNT", "english_words"]
+import wordfreq
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+__all__ = [
+    "COMMON_WORDS",
+    "MIN_COUNT",
+    "ZIPF_COMMON",
+    "ZIPF_RARE",
+    "english_correction",
+    "english_words",
+    "informativeness",
+]
 
 MIN_COUNT = 100
 """Fewest occurrences in the frequency list for a word to count as real English (the floor is 50)."""
+
+ZIPF_COMMON = 6.0
+"""Zipf frequency (log10 per billion words) at and above which a word tells nothing ("good", "time")."""
+
+ZIPF_RARE = 2.0
+"""Zipf frequency at and below which a word is fully telling (about one in a hundred million words)."""
 
 
 @cache
@@ -30,3 +54,41 @@ def english_words(min_count: int = MIN_COUNT) -> frozenset[str]:
     data = resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
     counts: dict[str, int] = json.loads(gzip.decompress(data))
     return frozenset(word for word, count in counts.items() if count >= min_count)
+
+
+@lru_cache(maxsize=65536)
+def informativeness(word: str) -> float:
+    """How telling ``word`` is, from 0 (as common as "good") to 1 (rarer than ``ZIPF_RARE``), by wordfreq."""
+    zipf = wordfreq.zipf_frequency(word, "en")
+    return min(1.0, max(0.0, (ZIPF_COMMON - zipf) / (ZIPF_COMMON - ZIPF_RARE)))
+
+
+COMMON_WORDS = 60_000
+"""How many of wordfreq's most frequent English words typo correction may correct to."""
+
+
+@cache
+def _common_by_length() -> dict[int, tuple[str, ...]]:
+    """wordfreq's most frequent words by length, most frequent first, so a search scans only near lengths."""
+    by_length: dict[int, list[str]] = {}
+    for word in wordfreq.top_n_list("en", COMMON_WORDS):
+        if word.isalpha():
+            by_length.setdefault(len(word), []).append(word)
+    return {length: tuple(words) for length, words in by_length.items()}
+
+
+@lru_cache(maxsize=16384)
+def english_correction(word: str) -> str | None:
+    """The most frequent common English word one edit away from ``word``, or ``None``.
+
+    Only for words that are neither in the knowledge base nor real English themselves. Words of
+    fewer than five letters are left alone: one edit turns them into too many other words.
+    """
+    if len(word) < 5 or not word.isalpha():
+        return None
+    by_length = _common_by_length()
+    for length in (len(word), len(word) - 1, len(word) + 1):
+        found = process.extractOne(word, by_length.get(length, ()), scorer=OSA.distance, score_cutoff=1)
+        if found and found[0] != word:
+            return found[0]
+    return None

@@ -9,7 +9,11 @@ words are dropped so "don't" → "dont"), and runs of white space collapse to on
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
 
 __all__ = ["STOP_WORDS", "clean_input", "normalize", "stem", "tokens"]
 
@@ -18,6 +22,9 @@ _NON_WORD = re.compile(r"[^\w]+")
 _UNDERSCORE = re.compile(r"_+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER_LOCK = threading.Lock()
+"""The stemmer keeps the word being stemmed in its own fields: one thread at a time."""
 
 
 def clean_input(text: str) -> str:
@@ -45,27 +52,18 @@ def tokens(text: str) -> list[str]:
     return normalize(text).split()
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A light English stem so "burns", "nerves", "effectively" meet "burn", "nerve", "effective".
+    """The Snowball (Porter2) English stem, so "burns", "nerves", "exercising" meet "burn", "nerve", "exercises".
 
-    Deliberately conservative (plurals, -ing, -ed, -ly on longer words): an aggressive stemmer
-    would merge words a patient means differently ("numbness" and "numb" may stay apart).
+    Cached: a knowledge base and its questions use a few thousand distinct words, and the same
+    ones again and again. Words of three letters or fewer and words with digits stay as they are
+    ("ct", "mri", "70").
     """
     if len(word) <= 3 or not word.isalpha():
         return word
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("ly") and len(word) > 6:
-        return word[:-2]
-    if word.endswith("ing") and len(word) > 6:
-        return word[:-3]
-    if word.endswith("ed") and len(word) > 5 and not word.endswith("eed"):
-        return word[:-2] if word[-3] != "i" else word[:-3] + "y"
-    if word.endswith("sses"):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is", "ous")):
-        return word[:-1]
-    return word
+    with _STEMMER_LOCK:
+        return _STEMMER.stemWord(word)
 
 
 STOP_WORDS: frozenset[str] = frozenset(

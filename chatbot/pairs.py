@@ -18,7 +18,7 @@ from .errors import KnowledgeBaseError
 from .reply import Source
 from .yamlfile import LocatedDict, check_keys, read_yaml, require_str, str_list
 
-__all__ = ["PAIR_FIELDS", "Pair", "atomic_write", "dump_pairs", "read_pairs"]
+__all__ = ["COUNTABLE", "PAIR_FIELDS", "Pair", "atomic_write", "dump_pairs", "read_pairs", "with_article"]
 
 PAIR_FIELDS = ("id", "question", "variants", "answer", "source", "procedure", "topic", "tags", "origin")
 SOURCE_FIELDS = ("title", "document", "section", "line")
@@ -164,3 +164,13 @@ def parse_pair(entry: object, path: Path, *, line: int, origin: str | None = Non
         origin=origin or str(entry.get("origin") or "document"),
         line=source_line,
     )
+
+
+COUNTABLE = frozenset({"procedure", "surgery", "injection", "block", "operation", "treatment", "implant", "trial"})
+"""Procedure nouns a sentence puts "the" before ("the rhizotomy neck procedure")."""
+
+
+def with_article(procedure: str) -> str:
+    """The procedure's name as a sentence uses it: "the rhizotomy neck procedure", but "cervical rhizotomy"."""
+    last = procedure.split()[-1] if procedure else ""
+    return f"the {procedure}" if last in COUNTABLE else procedure

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-__all__ = ["KINDS", "Reply", "Source"]
+__all__ = ["KINDS", "Option", "Reply", "Source"]
 
 Kind = Literal["answer", "clarify", "fallback", "emergency", "smalltalk", "handoff"]
 KINDS: tuple[str, ...] = ("answer", "clarify", "fallback", "emergency", "smalltalk", "handoff")
@@ -30,12 +30,30 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Option:
+    """A one-tap choice offered with a reply: ``label`` is shown, ``question`` is sent if chosen.
+
+    A clarification's choices, and "the same question about another procedure" after an answer
+    that had to pick one. ``procedure`` is the procedure the option is about ("" for none).
+    """
+
+    label: str
+    question: str
+    procedure: str = ""
+
+
+@dataclass(frozen=True)
 class Reply:
     """What the bot says to one message.
 
     ``text`` is what the patient sees. For an answer it is the document passage itself
     (``passage``) with nothing added, so the chat page can quote it verbatim; ``notice`` is the
     one-line disclaimer shown with the first reply of a conversation ("" otherwise).
+
+    ``options`` are structured choices (a clarification's, or the same question about another
+    procedure); ``suggestions`` are related questions. ``about`` names the procedure an answer is
+    about when the patient had not said which; ``reason`` says why the bot decided as it did
+    (for staff, not for patients).
     """
 
     kind: Kind
@@ -50,6 +68,9 @@ class Reply:
     topic: str | None = None
     procedure: str | None = None
     tags: tuple[str, ...] = field(default=())
+    options: tuple[Option, ...] = ()
+    about: str = ""
+    reason: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

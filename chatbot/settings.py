@@ -31,6 +31,8 @@ class ClinicSettings:
     primary_color: str = "#1f6f8b"
     logo: str = ""
     starter_questions: tuple[str, ...] = ()
+    procedure: str = ""
+    """The one procedure a single-procedure clinic's conversations are about ("" for all)."""
 
     @classmethod
     def from_file(cls, path: str | Path) -> ClinicSettings:

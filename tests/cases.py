@@ -106,13 +106,14 @@ ANSWERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("how long will the numbness last after percutaneous rhizotomy", ("Brief or occasionally lasting numbness",)),
 )
 
-CLARIFY: tuple[str, ...] = (
+GENERIC: tuple[str, ...] = (
     "recovery",
     "What are the risks?",
     "rizotomy risks",
     "how long is the recovery?",
 )
-"""Questions that fit several procedures equally well: the bot must ask which one is meant."""
+"""Questions that fit several procedures: the bot answers from the most probable passage, says
+which procedure it is about, and offers the same question about the others."""
 
 UNANSWERABLE: tuple[str, ...] = (
     "How much does a rhizotomy cost?",

@@ -23,6 +23,12 @@ def bot() -> Chatbot:
     return Chatbot.load()
 
 
+@pytest.fixture(scope="session")
+def clarifying(bot: Chatbot) -> Chatbot:
+    """The shipped bot with a clarify margin so wide that every question fitting several procedures asks."""
+    return bot.with_model(bot.model, clarify_margin=1.0)
+
+
 @pytest.fixture
 def faq_copy(tmp_path: Path) -> Path:
     """A writable copy of the shipped knowledge base, for build and error tests."""

@@ -66,15 +66,25 @@ def test_asking_what_a_procedure_is_does_not_keep_the_topic(bot: Chatbot, questi
     assert (reply.procedure, reply.topic) == ("percutaneous rhizotomy", "what-is")
 
 
-def test_a_pending_clarification_does_not_swallow_a_new_question(bot: Chatbot) -> None:
-    conversation = bot.conversation()
+def test_a_pending_clarification_does_not_swallow_a_new_question(clarifying: Chatbot) -> None:
+    conversation = clarifying.conversation()
     assert conversation.ask("What are the risks?").kind == "clarify"
     reply = conversation.ask("what is percutaneous rhizotomy")
     assert reply.topic == "what-is"
 
 
-def test_same_question_without_context_asks_which_procedure(bot: Chatbot) -> None:
-    assert bot.conversation().ask("what are the risks?").kind == "clarify"
+def test_same_question_without_context_is_answered_naming_the_procedure(bot: Chatbot) -> None:
+    reply = bot.conversation().ask("what are the risks?")
+    assert reply.kind == "answer" and reply.about == reply.procedure and reply.options
+
+
+def test_clarification_only_when_procedures_are_equally_likely(bot: Chatbot, clarifying: Chatbot) -> None:
+    """Both sides of the clarify margin: the default answers first, a wide margin asks which one."""
+    assert bot.ask("what are the risks?").kind == "answer"
+    reply = clarifying.ask("what are the risks?")
+    assert reply.kind == "clarify" and len(reply.options) >= 2
+    assert reply.text == "Your question could be about more than one procedure. Which one do you mean?"
+    assert [o.question for o in reply.options] == list(reply.suggestions)
 
 
 @pytest.mark.parametrize(
@@ -89,8 +99,8 @@ def test_same_question_without_context_asks_which_procedure(bot: Chatbot) -> Non
         ("3rd please", 2),
     ],
 )
-def test_clarification_choice_by_number_or_ordinal(bot: Chatbot, choice: str, index: int) -> None:
-    conversation = bot.conversation()
+def test_clarification_choice_by_number_or_ordinal(clarifying: Chatbot, choice: str, index: int) -> None:
+    conversation = clarifying.conversation()
     question = conversation.ask("What are the risks?")
     assert question.kind == "clarify"
     picked = question.suggestions[index]
@@ -108,16 +118,16 @@ def test_clarification_choice_by_number_or_ordinal(bot: Chatbot, choice: str, in
         ("sdr", "selective dorsal rhizotomy"),
     ],
 )
-def test_clarification_choice_by_words(bot: Chatbot, choice: str, procedure: str) -> None:
-    conversation = bot.conversation()
+def test_clarification_choice_by_words(clarifying: Chatbot, choice: str, procedure: str) -> None:
+    conversation = clarifying.conversation()
     assert conversation.ask("What are the risks?").kind == "clarify"
     reply = conversation.ask(choice)
     assert reply.kind == "answer", reply.text
     assert reply.procedure == procedure
 
 
-def test_clarification_option_text_answers_it(bot: Chatbot) -> None:
-    conversation = bot.conversation()
+def test_clarification_option_text_answers_it(clarifying: Chatbot) -> None:
+    conversation = clarifying.conversation()
     question = conversation.ask("recovery")
     assert question.kind == "clarify"
     reply = conversation.ask(question.suggestions[1])
@@ -125,14 +135,14 @@ def test_clarification_option_text_answers_it(bot: Chatbot) -> None:
     assert reply.matched_question == question.suggestions[1]
 
 
-def test_number_out_of_range_is_not_a_choice(bot: Chatbot) -> None:
-    conversation = bot.conversation()
+def test_number_out_of_range_is_not_a_choice(clarifying: Chatbot) -> None:
+    conversation = clarifying.conversation()
     assert conversation.ask("What are the risks?").kind == "clarify"
     assert conversation.ask("9").kind != "answer"
 
 
-def test_a_new_question_replaces_a_pending_clarification(bot: Chatbot) -> None:
-    conversation = bot.conversation()
+def test_a_new_question_replaces_a_pending_clarification(clarifying: Chatbot) -> None:
+    conversation = clarifying.conversation()
     assert conversation.ask("What are the risks?").kind == "clarify"
     reply = conversation.ask("what is cervical neurotomy")
     assert reply.kind == "answer"
@@ -155,7 +165,7 @@ def test_conversations_do_not_share_state(bot: Chatbot) -> None:
     one.ask("what is sdr")
     assert one.procedure == "selective dorsal rhizotomy"
     assert two.procedure is None
-    assert two.ask("what are the risks?").kind == "clarify"
+    assert two.ask("what are the risks?").about
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cases import ANSWERS, CLARIFY, UNANSWERABLE
+from cases import ANSWERS, GENERIC, UNANSWERABLE
 from safety_cases import LOOK_ALIKES, RED_FLAGS
 
 from chatbot.errors import KnowledgeBaseError
@@ -52,7 +52,7 @@ def test_look_alikes_are_not_emergencies(rules: SafetyRules, message: str) -> No
     assert rules.check(message) is None
 
 
-@pytest.mark.parametrize("message", [q for q, _ in ANSWERS] + list(CLARIFY) + list(UNANSWERABLE))
+@pytest.mark.parametrize("message", [q for q, _ in ANSWERS] + list(GENERIC) + list(UNANSWERABLE))
 def test_ordinary_questions_are_not_emergencies(rules: SafetyRules, message: str) -> None:
     """The questions the retrieval tests answer must never be hijacked by an emergency reply."""
     assert rules.check(message) is None

@@ -1,0 +1,58 @@
+"""Answer quality on the test split of the question bank: the figures the README reports.
+
+Every question is asked on its own (``bot.ask``). A covered question is answered right when the
+passage contains one of its quotes or was judged right (``tests/bank/judgements.yaml``), wrong
+when another passage is given; declining or asking which procedure is neither. Uncovered,
+off-topic and other-procedure questions must be declined. The test split is never used to fit
+or tune anything (see :mod:`chatbot.train`).
+
+    python benchmarks/answer_quality.py            # the test split
+    python benchmarks/answer_quality.py --split dev
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from chatbot import Chatbot  # noqa: E402
+from chatbot.train import _outcome, evaluate, read_bank, risk_coverage  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", default="test", choices=("train", "dev", "test"))
+    parser.add_argument("--bank", type=Path, default=ROOT / "tests" / "bank")
+    args = parser.parse_args()
+    bank = read_bank(args.bank)
+    bot = Chatbot.load()
+    figures = evaluate(bot, bank, split=args.split)
+    print(f"split: {args.split}; answer threshold {bot.threshold:.2f}")
+    print(
+        f"covered questions: {figures.covered}: right {figures.right} ({figures.share(figures.right):.1%}), "
+        f"wrong {figures.wrong} ({figures.share(figures.wrong):.1%}), clarified {figures.clarified}, "
+        f"declined {figures.declined} ({figures.share(figures.declined):.1%})"
+    )
+    for kind, (total, declined) in sorted(figures.others.items()):
+        print(f"{kind}: {declined}/{total} declined ({declined / total:.1%})")
+    by_style: dict[str, Counter[str]] = {}
+    for question in bank:
+        if question.split == args.split and question.covered:
+            verdict, _ = _outcome(bot, question)
+            by_style.setdefault(question.style or "-", Counter())[verdict] += 1
+    print("by style (right/wrong/declined):")
+    for style, counts in sorted(by_style.items()):
+        print(f"  {style:8s} {counts['right']}/{counts['wrong']}/{counts['declined'] + counts['clarified']}")
+    print("risk–coverage (threshold: covered right, covered wrong, others answered):")
+    thresholds = (0.3, 0.4, 0.5, 0.6, 0.7, round(bot.threshold, 2), 0.9)
+    for threshold, right, wrong, through in risk_coverage(bot, bank, split=args.split, thresholds=sorted(set(thresholds))):
+        print(f"  {threshold:.2f}: {right:.1%} right, {wrong:.1%} wrong, {through:.1%} of the others answered")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,468 @@
+"""The answering policy, in one place: a question → which passage answers it, how sure, and why.
+
+Retrieval (:mod:`chatbot.index`) finds candidate pairs with TF-IDF and rapidfuzz. This module
+describes each (question, candidate) by document-agnostic features — the similarities, how much
+of the question's *telling* words the candidate contains (weighted by how rare each word is in
+general English), whether it is about the kind of thing asked and the procedure named, and how
+far it is ahead of the runner-up — and a logistic model (:mod:`chatbot.model`) turns them into
+the probability that the candidate answers the question. The bot answers only above a threshold
+chosen on held-out patient questions for at most 2% wrong answers, so ``confidence`` means what
+it says.
+
+Patients rarely name the procedure. A question that fits several procedures is answered from the
+most probable passage, naming its procedure, with the same question about the others offered as
+options; it is sent back as "which one do you mean?" only when two procedures are equally likely.
+
+Nothing here imports the build: the model arrives as numbers read from ``chatbot/model.json``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from .index import Index, Match, Query
+from .lexicon import informativeness
+from .model import FEATURES, AnswerModel
+from .normalize import STOP_WORDS, normalize, stem
+from .pairs import Pair
+from .synonyms import Synonyms
+from .topics import GROUPS, QUESTION_CUES, asks_for_number, has_figure, question_group, topic_named
+
+__all__ = ["Answerer", "Candidate", "Decision", "ProcedureNames", "question_part"]
+
+Action = Literal["answer", "clarify", "decline"]
+
+CANDIDATES = 12
+"""How many retrieval candidates the model scores for one question."""
+
+COMMON_SHARE = 0.2
+"""A word in more than this share of the pairs (the procedure's name, "pain", "nerve") says little
+about *what* is asked; a question's intent is its other words, question words included."""
+
+_GENERIC_PROCEDURE_WORDS = frozenset({"procedure", "surgery", "treatment", "the", "a", "an", "of", "for"})
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One pair considered for a question, with the model's probability that it answers it.
+
+    Candidates come ordered by the model's ranking; ``probability`` is the decider's, calibrated.
+    """
+
+    match: Match
+    probability: float
+    features: tuple[float, ...]
+
+    @property
+    def pair(self) -> Pair:
+        return self.match.pair
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What to do with a question and why.
+
+    ``best`` is the most probable candidate (also when declining, for staff's test pane);
+    ``alternatives`` the best candidate of each other procedure that answers the same thing,
+    offered as "the same question about …" options or, for ``clarify``, as the choices.
+    """
+
+    action: Action
+    best: Candidate | None
+    candidates: tuple[Candidate, ...]
+    alternatives: tuple[Candidate, ...]
+    reason: str
+    query: Query | None = None
+
+    @property
+    def confidence(self) -> float:
+        return self.best.probability if self.best else 0.0
+
+
+class ProcedureNames:
+    """Finds the procedures a question names, by full name or by a word that tells one apart.
+
+    A word shared by most procedure names ("rhizotomy") does not identify one, so it is not a
+    telling word. Questions arrive synonym-expanded, so "neck" finds "cervical". Word → name
+    maps keep the look-up proportional to the question, not to the number of procedures.
+    """
+
+    def __init__(self, pairs: Sequence[Pair], synonyms: Synonyms) -> None:
+        names = sorted({p.procedure for p in pairs if p.procedure})
+        words = {name: set(synonyms.expand(normalize(name)).split()) - _GENERIC_PROCEDURE_WORDS for name in names}
+        counts: dict[str, int] = {}
+        for name_words in words.values():
+            for word in name_words:
+                counts[word] = counts.get(word, 0) + 1
+        limit = max(1, len(names) * 2 // 3)
+        self.names = tuple(names)
+        self.phrases = {name: f" {normalize(name)} " for name in names}
+        self.by_word: dict[str, list[str]] = {}
+        self.by_telling_word: dict[str, list[str]] = {}
+        for name in names:
+            for word in normalize(name).split():
+                self.by_word.setdefault(word, []).append(name)
+            for word in words[name]:
+                if counts[word] <= limit:
+                    self.by_telling_word.setdefault(word, []).append(name)
+
+    def named_in(self, expanded: str) -> tuple[str, ...]:
+        """The procedures an (expanded) question names: full names first, else telling words."""
+        words = set(expanded.split())
+        padded = f" {expanded} "
+        candidates = {name for word in words for name in self.by_word.get(word, ())}
+        full = sorted(name for name in candidates if self.phrases[name] in padded)
+        if full:
+            longest = max(len(name) for name in full)
+            return tuple(name for name in full if len(name) == longest)
+        return tuple(sorted({name for word in words for name in self.by_telling_word.get(word, ())}))
+
+    def resolve(self, name: str) -> str | None:
+        """The procedure ``name`` refers to ("cervical-rhizotomy", "SDR"), or ``None``."""
+        text = normalize(name.replace("-", " "))
+        if f" {text} " in self.phrases.values():
+            return next(n for n, phrase in self.phrases.items() if phrase == f" {text} ")
+        named = self.named_in(text)
+        return named[0] if len(named) == 1 else None
+
+
+class Answerer:
+    """Chooses the passage that answers a question, or declines; see the module docstring.
+
+    Parameters
+    ----------
+    pairs, index, synonyms:
+        The knowledge base and its fitted index.
+    model:
+        The calibrated model; its ``threshold`` is the answer threshold unless ``threshold`` is given.
+    threshold:
+        Minimum probability for answering.
+    clarify_margin:
+        Two procedures whose best candidates are this close in probability are equally likely:
+        the patient is asked which one they mean.
+    """
+
+    def __init__(
+        self,
+        pairs: Sequence[Pair],
+        *,
+        index: Index,
+        synonyms: Synonyms,
+        model: AnswerModel,
+        threshold: float | None = None,
+        clarify_margin: float = 0.02,
+    ) -> None:
+        self.pairs = tuple(pairs)
+        self.index = index
+        self.synonyms = synonyms
+        self.model = model
+        self.threshold = model.threshold if threshold is None else threshold
+        self.clarify_margin = clarify_margin
+        self.procedures = ProcedureNames(self.pairs, synonyms)
+        positions: dict[str, list[int]] = {}
+        for i, pair in enumerate(self.pairs):
+            positions.setdefault(pair.procedure, []).append(i)
+        self.procedure_pairs = {name: np.asarray(found, dtype=np.int64) for name, found in positions.items()}
+        stems: dict[str, set[str]] = {}
+        for i, pair in enumerate(self.pairs):
+            stems.setdefault(pair.procedure, set()).update(index.pair_stems_[i])
+        self.procedure_stems = {name: frozenset(found) for name, found in stems.items()}
+        by_document: dict[str, list[Pair]] = {}
+        for pair in self.pairs:
+            by_document.setdefault(pair.source.document, []).append(pair)
+        self.by_document = {doc: tuple(group) for doc, group in by_document.items()}
+        counts: dict[str, int] = {}
+        for stems_of_pair in index.pair_stems_:
+            for term in stems_of_pair:
+                counts[term] = counts.get(term, 0) + 1
+        self.common_stems = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * len(self.pairs))
+        self.intents = tuple(tuple(self._intent(normalize(ph)) for ph in pair.phrasings) for pair in self.pairs)
+        self.exact: dict[str, str] = {}
+        for pair in self.pairs:
+            for phrasing in pair.phrasings:
+                self.exact.setdefault(normalize(phrasing), pair.id)
+
+    # -- the policy -------------------------------------------------------------------------------
+
+    def decide(self, text: str, *, focus: str | None = None, named: tuple[str, ...] | None = None) -> Decision:
+        """Decide how to answer ``text`` (already cleaned of markup).
+
+        ``focus`` limits the answer to one procedure (the one under discussion, or the portal's).
+        ``named``: the procedures the patient named, if the caller already knows them.
+        A message with a story before its question ("I've had neck pain for years. How long does
+        the relief last?") is decided on its question alone (with the procedures the whole message
+        names) and on the whole message, and the more confident decision wins: the story's words
+        can pull in passages that merely share them, but "What's the point of that?" needs them.
+        """
+        query = self.index.query(text)
+        if named is None:
+            named = self.procedures.named_in(query.expanded)
+        asked = question_part(text)
+        decision = self._decide(query, named=named, focus=focus)
+        if asked != text:
+            first = self._decide(self.index.query(asked), named=named or self.named(asked), focus=focus)
+            if first.confidence >= decision.confidence:
+                return first
+        return decision
+
+    def named(self, text: str | Query) -> tuple[str, ...]:
+        """The procedures a question names (after typo correction and lay words)."""
+        query = text if isinstance(text, Query) else self.index.query(text)
+        return self.procedures.named_in(query.expanded)
+
+    def _decide(self, query: Query, *, named: tuple[str, ...], focus: str | None) -> Decision:
+        scope = (focus,) if focus else named
+        candidates = self.score(query, named=named, within=scope)
+        if not candidates:
+            return Decision("decline", None, (), (), "nothing in the documents shares a word with the question", query)
+        best = candidates[0]
+        if best.probability < self.threshold:
+            return Decision(
+                "decline",
+                best,
+                candidates,
+                (),
+                f"best candidate {best.probability:.2f} is below the threshold {self.threshold:.2f}",
+                query,
+            )
+        alternatives = () if scope else self._alternatives(query, best, candidates)
+        if (
+            alternatives
+            and best.match.fuzzy < 0.95
+            and alternatives[0].probability >= best.probability - self.clarify_margin
+        ):
+            return Decision(
+                "clarify",
+                best,
+                candidates,
+                (best, *alternatives),
+                "two procedures answer the question equally well",
+                query,
+            )
+        return Decision("answer", best, candidates, alternatives, "above the threshold", query)
+
+    def _alternatives(self, query: Query, best: Candidate, candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+        """The best answering candidate of each other procedure, when the question names none."""
+        chosen: dict[str, Candidate] = {}
+        for candidate in candidates:
+            procedure = candidate.pair.procedure
+            if (
+                procedure != best.pair.procedure
+                and procedure not in chosen
+                and candidate.probability >= self.threshold
+                and (not best.pair.topic or candidate.pair.topic == best.pair.topic)
+            ):
+                chosen[procedure] = candidate
+        return tuple(chosen.values())[:3]
+
+    # -- the model's view of a candidate ----------------------------------------------------------
+
+    def score(
+        self, query: Query, *, named: tuple[str, ...] = (), within: tuple[str, ...] = ()
+    ) -> tuple[Candidate, ...]:
+        """The retrieval candidates for ``query`` with their probabilities, most probable first.
+
+        An exact phrasing of a pair (a question or variant from ``pairs.yaml`` or ``curated.yaml``)
+        is that pair's, whatever the model says: nothing the clinic writes is overruled.
+        """
+        matches = self.matches(query, within=within)
+        if not matches:
+            return ()
+        rows = self.features(query, matches, named=named)
+        scores, probabilities = self.model.decide(rows)
+        exact = self.exact.get(query.text)
+        candidates = []
+        for match, row, score, probability in zip(matches, rows, scores, probabilities, strict=True):
+            if exact is not None and match.pair.id == exact:
+                score, probability = np.inf, max(float(probability), 0.999)
+            candidates.append((float(score), Candidate(match, round(float(probability), 4), tuple(map(float, row)))))
+        candidates.sort(key=lambda c: (-c[0], c[1].pair.id))
+        return tuple(candidate for _, candidate in candidates)
+
+    def matches(self, query: Query, *, within: tuple[str, ...] = ()) -> list[Match]:
+        """The retrieval candidates for ``query``, from the ``within`` procedures' pairs if given."""
+        positions = None
+        if within:
+            found = [self.procedure_pairs[name] for name in within if name in self.procedure_pairs]
+            if not found:
+                return []
+            positions = np.concatenate(found)
+        return self.index.search(query, limit=CANDIDATES, within=positions)
+
+    def related(self, pair: Pair, candidates: Sequence[Candidate], *, limit: int = 3) -> tuple[str, ...]:
+        """Up to ``limit`` other questions about the same procedure: near candidates first, then neighbours."""
+        seen = {normalize(pair.question)}
+        out: list[str] = []
+        same_doc = [p for p in self.by_document[pair.source.document] if p.topic != pair.topic]
+        near = [c.pair for c in candidates if c.pair.procedure == pair.procedure and c.pair.topic != pair.topic]
+        for other in (*near, *same_doc):
+            key = normalize(other.question)
+            if key not in seen and other.topic not in {"general", "summary"}:
+                seen.add(key)
+                out.append(other.question)
+            if len(out) == limit:
+                break
+        return tuple(out)
+
+    def features(self, query: Query, matches: Sequence[Match], *, named: tuple[str, ...] = ()) -> np.ndarray:
+        """One row of :data:`chatbot.model.FEATURES` per match (see there for what each means)."""
+        words = self._weighted_words(query)
+        total = sum(weight for _, weight, _ in words) or 1.0
+        known = sum(weight for word, weight, _ in words if word not in query.unknown_words) / total
+        max_unknown = max((weight for word, weight, _ in words if word in query.unknown_words), default=0.0)
+        group = question_group(self._without_procedures(query.expanded))
+        figure = asks_for_number(query.text)
+        best_score = max(m.score for m in matches)
+        scores = sorted((m.score for m in matches), reverse=True)
+        runner_up = scores[1] if len(scores) > 1 else 0.0
+        intent = self._intent(query.corrected)
+        asked = self._without_procedures(query.expanded)
+        topic_text = self._topic_text(query)
+        topic_sims = self.index.similarities(self.synonyms.expand(topic_text)) if topic_text else None
+        rows = np.zeros((len(matches), len(FEATURES)))
+        first = len(_FIRST_FEATURES)
+        for r, match in enumerate(matches):
+            pair_index = self.index.position_[match.pair.id]
+            stems = self.index.pair_stems_[pair_index]
+            procedure_stems = self.procedure_stems.get(match.pair.procedure, frozenset())
+            found = sum(weight for _, weight, ways in words if any(way <= stems for way in ways)) / total
+            in_procedure = (
+                sum(weight for _, weight, ways in words if any(way <= procedure_stems for way in ways)) / total
+            )
+            missing = max((weight for _, weight, ways in words if not any(way <= stems for way in ways)), default=0.0)
+            pair_group = GROUPS.get(match.pair.topic) if match.pair.topic else None
+            rows[r, :first] = (
+                match.score,
+                match.tfidf,
+                match.phrasing_sim,
+                match.answer_sim,
+                match.sentence_sim,
+                match.fuzzy,
+                match.terms,
+                found,
+                in_procedure,
+                missing,
+                known,
+                max_unknown,
+                float(group is not None and pair_group is not None and pair_group == group),
+                float(group is not None and pair_group is not None and pair_group != group),
+                float(not match.pair.topic),
+                float(figure and not has_figure(match.pair.answer)),
+                float(bool(named) and match.pair.procedure in named),
+                float(bool(named) and match.pair.procedure not in named),
+                best_score - match.score,
+                (match.score - runner_up) if match.score >= best_score else 0.0,
+                min(len(words), 10) / 10.0,
+                self._intent_similarity(intent, pair_index),
+                float(_asks_topic(asked, match.pair.topic)),
+                *((sims[pair_index] for sims in topic_sims) if topic_sims else (0.0, 0.0, 0.0)),
+            )
+        for group, cues in QUESTION_CUES.items():
+            rows[:, FEATURES.index(f"asks_{group}")] = float(bool(cues.search(asked)))
+        for r, match in enumerate(matches):
+            pair_group = GROUPS.get(match.pair.topic) if match.pair.topic else None
+            if pair_group in QUESTION_CUES:
+                rows[r, FEATURES.index(f"pair_{pair_group}")] = 1.0
+            rows[r, FEATURES.index("sentence_found")] = max(
+                (
+                    sum(weight for _, weight, ways in words if any(way <= sentence for way in ways)) / total
+                    for sentence in self.index.sentence_stems_[self.index.position_[match.pair.id]]
+                ),
+                default=0.0,
+            )
+        for relative, column in zip(FEATURES.index("rel_sentence") + np.arange(4), _RELATIVE, strict=True):
+            rows[:, relative] = rows[:, column] - rows[:, column].max()
+        return rows
+
+    def _topic_text(self, query: Query) -> str:
+        """The question without the words that only say which procedure or body part it is about.
+
+        "does sdr actually work" → "does actually work": what is asked, so that a passage is not
+        preferred merely for naming the procedure (every "What is SDR?" passage does).
+        """
+        naming = set(self.procedures.by_word) | set(self.procedures.by_telling_word) | _GENERIC_PROCEDURE_WORDS
+        dropped = set()
+        for phrase, canonicals in self.synonyms.matches(query.corrected):
+            if any(set(normalize(c).split()) <= naming for c in canonicals):
+                dropped.update(phrase.split())
+        return " ".join(w for w in query.corrected.split() if w not in naming and w not in dropped)
+
+    def _intent(self, text: str) -> str:
+        """``text`` without the words most passages share: the procedure's name, "pain", "nerve"."""
+        return " ".join(w for w in text.split() if stem(w) not in self.common_stems)
+
+    def _intent_similarity(self, intent: str, pair_index: int) -> float:
+        best = 0.0
+        for phrasing in self.intents[pair_index]:
+            best = max(
+                best, 0.5 * fuzz.token_set_ratio(intent, phrasing) + 0.5 * fuzz.token_sort_ratio(intent, phrasing)
+            )
+        return best / 100.0
+
+    def _weighted_words(self, query: Query) -> list[tuple[str, float, tuple[frozenset[str], ...]]]:
+        """The question's content words (other than procedure names), their informativeness, and
+        the ways each can be found in a passage: its stem, or the clinical term of a lay phrase."""
+        lay = self.synonyms.matches(query.corrected)
+        naming = {w for phrase in self.procedures.phrases.values() for w in phrase.split()}
+        out = []
+        for word in query.content_words:
+            if word in naming:
+                continue
+            ways = [frozenset({stem(word)})]
+            for phrase, canonicals in lay:
+                if word in phrase.split():
+                    ways.extend(frozenset(stem(w) for w in c.split()) for c in canonicals)
+            weight = max(informativeness(word), 0.05)
+            out.append((word, weight, tuple(ways)))
+        return out
+
+    def _without_procedures(self, text: str) -> str:
+        padded = f" {text} "
+        for phrase in sorted(self.procedures.phrases.values(), key=len, reverse=True):
+            padded = padded.replace(phrase, " ")
+        return " ".join(padded.split())
+
+    def without_procedure(self, question: str) -> str:
+        """``question`` with the names of all procedures taken out, to ask it again about another one."""
+        return self._without_procedures(normalize(question))
+
+    def topic_words(self, query: Query, procedures: tuple[str, ...]) -> tuple[str, ...]:
+        """The question's content words other than those naming ``procedures`` ("what about SDR?" has none)."""
+        naming = {w for name in procedures for w in self.synonyms.expand(normalize(name)).split()}
+        return tuple(
+            w for w in query.content_words if w not in naming and not set(self.synonyms.expand(w).split()[1:]) & naming
+        )
+
+
+_FIRST_FEATURES = FEATURES[: FEATURES.index("asks_risk")]
+"""The features computed candidate by candidate; the rest are filled in column by column."""
+_RELATIVE = tuple(FEATURES.index(name) for name in ("sentence_sim", "answer_sim", "found", "intent"))
+
+
+def _asks_topic(question: str, topic: str) -> bool:
+    """Whether the question uses the words that mark the pair's topic ("eat" for fasting)."""
+    found = topic_named(topic) if topic else None
+    return bool(found and found.cues.search(question))
+
+
+def question_part(text: str) -> str:
+    """The sentences of a message that ask something, without the story before them.
+
+    "My doctor said I need a cervical rhizotomy. What is it?" → "What is it?"; the procedure it
+    names is still read from the whole message.
+    """
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    asked = [s for s in sentences if s.endswith("?")] or sentences[-1:]
+    return " ".join(asked) if asked else text
+
+
+def content_words(text: str) -> list[str]:
+    """Words of a normalised text that carry a topic (for tests and tools)."""
+    return [w for w in text.split() if w not in STOP_WORDS]

@@ -1,0 +1,259 @@
+"""The calibrated answer model, as reviewed text: a ranker and a decider over document-agnostic features.
+
+Two stages, each doing one job. The **ranker** (gradient-boosted trees) orders a question's
+candidate passages: which one answers it best. The **decider** (a logistic regression) says how
+likely the chosen candidate is to be a right answer, from its features, the ranker's score and its
+lead over the runner-up; trained on held-out ranker scores, its output is a calibrated probability,
+and the bot answers only at or above ``threshold``, chosen on questions neither stage was fitted to.
+
+``chatbot/model.json`` is written by ``python -m chatbot train`` (:mod:`chatbot.train`) from the
+labelled patient questions in ``tests/bank/``. It is plain JSON, not a pickle: a reviewer can read
+it, a diff shows what a retraining changed, and loading it runs no code. Prediction is NumPy
+array indexing and a dot product: scikit-learn is needed to train the model, not to use it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import KnowledgeBaseError
+
+__all__ = ["DECIDER_FEATURES", "DEFAULT_MODEL", "FEATURES", "AnswerModel", "Linear", "Trees", "decider_rows"]
+
+DEFAULT_MODEL = Path(__file__).resolve().parent / "model.json"
+
+FEATURES: tuple[str, ...] = (
+    "score",  # the retrieval score: TF-IDF, rapidfuzz and key terms blended, times coverage
+    "tfidf",  # TF-IDF cosine with the closest phrasing and the passage
+    "phrasing_sim",  # TF-IDF cosine with the closest phrasing alone
+    "answer_sim",  # TF-IDF cosine with the whole passage
+    "sentence_sim",  # TF-IDF cosine with the closest sentence or list item of the passage
+    "fuzzy",  # rapidfuzz token-set/sort similarity with the closest phrasing
+    "terms",  # share of the question's known key words (IDF-weighted) the pair contains
+    "found",  # share of the question's words, weighted by how telling they are in English, the pair contains
+    "in_procedure",  # the same share for all the passages of the pair's procedure ("legs" → SDR)
+    "missing",  # how telling the most telling question word the pair lacks is
+    "known",  # share of the question's telling words the knowledge base knows at all
+    "max_unknown",  # how telling the most telling word the knowledge base does not know is
+    "group_match",  # the question clearly asks about risks/recovery/…, and the pair is about that
+    "group_mismatch",  # the question clearly asks about one thing, and the pair is about another
+    "no_topic",  # a pair of the clinic's own, with no topic
+    "figure_missing",  # the question asks for a rate or number, and the passage states none
+    "procedure_match",  # the question names the pair's procedure
+    "procedure_mismatch",  # the question names another procedure
+    "gap_to_best",  # how far the pair's retrieval score is behind the best candidate's
+    "lead",  # for the best candidate, its lead over the runner-up
+    "length",  # the number of content words in the question (capped at 10), over 10
+    "intent",  # rapidfuzz similarity of the question and the closest phrasing, words most passages share left out
+    "asks_topic",  # the question uses the words that mark the pair's topic ("eat" for fasting)
+    "topic_phrasing_sim",  # phrasing_sim of the question without the words naming the procedure or body part
+    "topic_answer_sim",  # answer_sim of that question
+    "topic_sentence_sim",  # sentence_sim of that question
+    "asks_risk",  # the question asks about risks ("is it safe", "side effects")
+    "asks_outcome",  # … about results ("how long does it last", "does it work")
+    "asks_preparation",  # … about preparing ("before", "fast", "blood thinners")
+    "asks_recovery",  # … about recovery ("recover", "back to work", "physio")
+    "pair_risk",  # the pair is about risks
+    "pair_outcome",  # … about results
+    "pair_preparation",  # … about preparing
+    "pair_recovery",  # … about recovery
+    "sentence_found",  # "found", for the pair's one sentence or list item that contains most of the question
+    "rel_sentence",  # sentence_sim minus the best candidate's: the model compares candidates, not only scores them
+    "rel_answer",  # the same for answer_sim
+    "rel_found",  # the same for found
+    "rel_intent",  # the same for intent
+)
+
+
+DECIDER_FEATURES: tuple[str, ...] = (*FEATURES, "rank_score", "rank_margin")
+"""The decider sees a candidate's features, the ranker's score for it, and its lead over the
+best other candidate (negative for all but the best)."""
+
+
+@dataclass(frozen=True)
+class Trees:
+    """A gradient-boosted ensemble of regression trees, as arrays: ``raw(rows)`` is its log-odds.
+
+    Every tree is padded to the same node count; a leaf points to itself, so walking ``depth``
+    steps from the root lands on a leaf whatever path was taken, for all trees and rows at once.
+    """
+
+    feature: np.ndarray  # (trees, nodes) int: the feature a node splits on (0 at leaves)
+    threshold: np.ndarray  # (trees, nodes) float: go left when the feature is <= this
+    left: np.ndarray  # (trees, nodes) int
+    right: np.ndarray  # (trees, nodes) int
+    value: np.ndarray  # (trees, nodes) float: a leaf's contribution, learning rate included
+    baseline: float
+    depth: int
+
+    def raw(self, rows: np.ndarray) -> np.ndarray:
+        """The ensemble's log-odds for each row (compared in float32, as scikit-learn's trees compare)."""
+        rows = rows.astype(np.float32).astype(np.float64)
+        trees = np.arange(self.feature.shape[0])[None, :]
+        node = np.zeros((rows.shape[0], self.feature.shape[0]), dtype=np.int64)
+        for _ in range(self.depth):
+            feature = self.feature[trees, node]
+            go_left = np.take_along_axis(rows, feature, axis=1) <= self.threshold[trees, node]
+            node = np.where(go_left, self.left[trees, node], self.right[trees, node])
+        return self.baseline + self.value[trees, node].sum(axis=1)
+
+    def to_data(self) -> dict[str, object]:
+        return {
+            "baseline": round(float(self.baseline), 8),
+            "depth": self.depth,
+            "trees": [
+                {
+                    "feature": [int(v) for v in self.feature[t]],
+                    "threshold": [round(float(v), 8) for v in self.threshold[t]],
+                    "left": [int(v) for v in self.left[t]],
+                    "right": [int(v) for v in self.right[t]],
+                    "value": [round(float(v), 8) for v in self.value[t]],
+                }
+                for t in range(self.feature.shape[0])
+            ],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, object], features: int) -> Trees:
+        trees = data["trees"]
+        if not isinstance(trees, list) or not trees:
+            raise ValueError("no trees")
+        size = max(len(t["feature"]) for t in trees)
+        arrays = {key: np.zeros((len(trees), size)) for key in ("feature", "threshold", "left", "right", "value")}
+        for i, tree in enumerate(trees):
+            n = len(tree["feature"])
+            if any(len(tree[key]) != n for key in arrays):
+                raise ValueError(f"tree {i} has lists of different lengths")
+            for key in arrays:
+                arrays[key][i, :n] = tree[key]
+        ints = {key: arrays[key].astype(np.int64) for key in ("feature", "left", "right")}
+        if ints["feature"].min() < 0 or ints["feature"].max() >= features:
+            raise ValueError("a tree splits on a feature that does not exist")
+        if ints["left"].min() < 0 or ints["right"].min() < 0 or max(ints["left"].max(), ints["right"].max()) >= size:
+            raise ValueError("a tree points outside itself")
+        return cls(
+            ints["feature"], arrays["threshold"], ints["left"], ints["right"], arrays["value"],
+            float(data["baseline"]), int(data["depth"]),
+        )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Linear:
+    """Standardised features → logistic probability."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        z = ((rows - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_data(self) -> dict[str, object]:
+        return {
+            "mean": [round(float(v), 8) for v in self.mean],
+            "scale": [round(float(v), 8) for v in self.scale],
+            "coef": [round(float(v), 8) for v in self.coef],
+            "intercept": round(float(self.intercept), 8),
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, object], features: int) -> Linear:
+        arrays = [np.asarray(data[key], dtype=np.float64) for key in ("mean", "scale", "coef")]
+        if any(a.shape != (features,) for a in arrays) or not np.all(np.isfinite(np.concatenate(arrays))):
+            raise ValueError("the decider has the wrong number of values or non-finite ones")
+        mean, scale, coef = arrays
+        return cls(mean, np.where(scale > 0, scale, 1.0), coef, float(data["intercept"]))
+
+
+@dataclass(frozen=True)
+class AnswerModel:
+    """Ranks a question's candidates (``ranker``), then gives the probability that a candidate is
+    a right answer (``decider``), answered only at or above ``threshold``."""
+
+    ranker: Trees | Linear
+    decider: Linear
+    threshold: float
+
+    def rank(self, rows: np.ndarray) -> np.ndarray:
+        """A ranking score (log-odds) per candidate row: higher is a better answer."""
+        if isinstance(self.ranker, Trees):
+            return self.ranker.raw(rows)
+        return ((rows - self.ranker.mean) / self.ranker.scale) @ self.ranker.coef + self.ranker.intercept
+
+    def decide(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(ranking scores, probabilities) for a question's candidate rows."""
+        scores = self.rank(rows)
+        return scores, self.decider.predict(decider_rows(rows, scores))
+
+    @classmethod
+    def retrieval_only(cls, threshold: float = 0.5) -> AnswerModel:
+        """A stand-in that ranks and decides by the retrieval score alone: what ``train`` starts
+        from, so a model trained on other features never has to be read to train a new one."""
+        coef = np.zeros(len(FEATURES))
+        coef[FEATURES.index("score")] = 10.0
+        ranker = Linear(np.zeros(len(FEATURES)), np.ones(len(FEATURES)), coef, -4.0)
+        decider_coef = np.zeros(len(DECIDER_FEATURES))
+        decider_coef[DECIDER_FEATURES.index("score")] = 10.0
+        decider = Linear(np.zeros(len(DECIDER_FEATURES)), np.ones(len(DECIDER_FEATURES)), decider_coef, -4.0)
+        return cls(ranker, decider, threshold)
+
+    def to_json(self) -> str:
+        ranker = self.ranker.to_data()
+        ranker["kind"] = "trees" if isinstance(self.ranker, Trees) else "linear"
+        data = {
+            "features": list(FEATURES),
+            "decider_features": list(DECIDER_FEATURES),
+            "threshold": round(float(self.threshold), 4),
+            "decider": self.decider.to_data(),
+            "ranker": ranker,
+        }
+        return json.dumps(data, indent=1) + "\n"
+
+    @classmethod
+    def from_file(cls, path: str | Path = DEFAULT_MODEL) -> AnswerModel:
+        """Read a model written by :meth:`to_json`; a missing, broken or mismatched file raises."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise KnowledgeBaseError(path, None, "answer model not found: run `python -m chatbot train`") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            raise KnowledgeBaseError(path, None, f"answer model cannot be read: {error}") from None
+        if (
+            not isinstance(data, dict)
+            or tuple(data.get("features", ())) != FEATURES
+            or tuple(data.get("decider_features", ())) != DECIDER_FEATURES
+        ):
+            raise KnowledgeBaseError(
+                path, None, "answer model was trained on other features: run `python -m chatbot train`"
+            )
+        try:
+            ranker_data = data["ranker"]
+            ranker: Trees | Linear = (
+                Trees.from_data(ranker_data, len(FEATURES))
+                if ranker_data.get("kind") == "trees"
+                else Linear.from_data(ranker_data, len(FEATURES))
+            )
+            decider = Linear.from_data(data["decider"], len(DECIDER_FEATURES))
+            threshold = float(data["threshold"])
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise KnowledgeBaseError(path, None, f"answer model is incomplete or inconsistent: {error}") from None
+        if not 0.0 < threshold < 1.0:
+            raise KnowledgeBaseError(path, None, f"answer threshold must be between 0 and 1, got {threshold}")
+        return cls(ranker, decider, threshold)
+
+
+def decider_rows(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Candidate rows extended with the ranker's score and the lead over the best other candidate."""
+    if len(scores) > 1:
+        order = np.sort(scores)
+        best_other = np.where(scores >= order[-1], order[-2], order[-1])
+    else:
+        best_other = scores - 5.0
+    return np.column_stack([rows, scores, scores - best_other])

@@ -1,0 +1,341 @@
+"""Train and measure the answer model on the labelled bank of patient questions (build time only).
+
+The bank (``tests/bank/*.yaml``) holds patient and carer questions written from the documents by
+people who had not seen the matcher's code. A covered question lists short quotes of the
+documents that answer it: an answer is right when its passage contains one of them. Other
+passages that retrieval proposed were judged by hand, question by question, by people who saw
+only the question and the passages (``judgements.yaml``: the pairs also judged right), as
+relevance judgements are pooled in information-retrieval evaluations. An uncovered, off-topic or
+other-procedure question must be declined.
+
+Every question belongs to one split for good, by a hash of its text: **train** (60%) fits the
+model, **dev** (20%) chooses the answer threshold, and **test** (20%) is only ever measured. The
+figures the README reports are the test split's.
+
+Training is deterministic: the same bank and knowledge base give the same ``model.json``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import yaml
+from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.preprocessing import StandardScaler
+
+from .answerer import Answerer, question_part
+from .bot import Chatbot
+from .errors import KnowledgeBaseError
+from .model import DECIDER_FEATURES, AnswerModel, Linear, Trees, decider_rows
+from .normalize import normalize
+
+__all__ = [
+    "BankQuestion",
+    "Figures",
+    "evaluate",
+    "fit_model",
+    "fit_ranker",
+    "read_bank",
+    "risk_coverage",
+    "split_of",
+    "training_groups",
+]
+
+Split = Literal["train", "dev", "test"]
+JUDGEMENTS = "judgements.yaml"
+FOLDS = 5
+RANKER_TREES = 200
+RANKER_DEPTH = 3
+DECIDER_C = 0.3
+MAX_WRONG = 0.02
+"""Most wrong answers the threshold may allow on the dev split, as a share of its covered questions."""
+MAX_UNCOVERED_ANSWERED = 0.05
+"""Most uncovered questions the threshold may let through on the dev split."""
+
+
+@dataclass(frozen=True)
+class BankQuestion:
+    """One labelled question: ``quotes`` that a right answer contains, none if it must be declined."""
+
+    text: str
+    quotes: tuple[str, ...] = ()
+    kind: str = "covered"
+    style: str = ""
+    source: str = ""
+    pairs: frozenset[str] = frozenset()
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.quotes)
+
+    @property
+    def split(self) -> Split:
+        return split_of(self.text)
+
+    def is_right(self, answer: str, pair_id: str | None = None) -> bool:
+        """Whether a passage answers this question: it contains one of its quotes, or was judged right."""
+        if pair_id is not None and pair_id in self.pairs:
+            return True
+        text = normalize(answer)
+        return any(normalize(quote) in text for quote in self.quotes)
+
+
+def split_of(text: str) -> Split:
+    """The split a question belongs to, for good: a hash of its normalised text."""
+    bucket = hashlib.sha256(normalize(text).encode("utf-8")).digest()[0] / 256
+    return "train" if bucket < 0.6 else "dev" if bucket < 0.8 else "test"
+
+
+def read_bank(folder: str | Path) -> list[BankQuestion]:
+    """All questions of the bank's YAML files, in file order; duplicates (same normalised text) once."""
+    out: dict[str, BankQuestion] = {}
+    judged = _judgements(Path(folder) / JUDGEMENTS)
+    files = sorted(p for p in Path(folder).glob("*.yaml") if p.name != JUDGEMENTS)
+    if not files:
+        raise KnowledgeBaseError(Path(folder), None, "no question bank files (*.yaml) found")
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if not isinstance(data, list):
+            raise KnowledgeBaseError(path, None, "a question bank file is a list of questions")
+        for number, item in enumerate(data, start=1):
+            if not isinstance(item, dict) or not isinstance(item.get("q"), str) or not item["q"].strip():
+                raise KnowledgeBaseError(path, None, f"item {number} has no question text 'q'")
+            quotes = tuple(str(q) for q in item.get("quotes") or ())
+            kind = "covered" if quotes else str(item.get("kind", "uncovered"))
+            key = normalize(item["q"])
+            out.setdefault(
+                key,
+                BankQuestion(
+                    item["q"], quotes, kind, str(item.get("style", "")), path.name, judged.get(key, frozenset())
+                ),
+            )
+    return list(out.values())
+
+
+def _judgements(path: Path) -> dict[str, frozenset[str]]:
+    """Normalised question → the pair ids judged to answer it, from ``judgements.yaml`` if there."""
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    if not isinstance(data, list):
+        raise KnowledgeBaseError(path, None, "judgements are a list of {q, right: [pair ids]}")
+    return {normalize(item["q"]): frozenset(item.get("right") or ()) for item in data if item.get("right")}
+
+
+def _rows(answerer: Answerer, text: str) -> Iterable[tuple[np.ndarray, list[tuple[str, str]]]]:
+    """Feature rows and candidate passages for a message, for each way ``decide`` searches it."""
+    named = answerer.named(text)
+    texts = dict.fromkeys((question_part(text), text))
+    for part in texts:
+        query = answerer.index.query(part)
+        scope = named or answerer.named(query)
+        matches = answerer.matches(query, within=scope)
+        if matches:
+            yield answerer.features(query, matches, named=scope), [(m.pair.answer, m.pair.id) for m in matches]
+
+
+Group = tuple[BankQuestion, np.ndarray, np.ndarray]
+"""One search of one question: its candidates' feature rows and whether each is a right answer."""
+
+
+def training_groups(bot: Chatbot, bank: Sequence[BankQuestion], split: Split) -> list[Group]:
+    """The candidate rows and labels of every search ``decide`` makes for the questions of ``split``."""
+    groups = []
+    for question in bank:
+        if question.split == split:
+            for rows, answers in _rows(bot.answerer_, question.text):
+                labels = np.asarray([question.is_right(a, i) for a, i in answers], dtype=np.int64)
+                groups.append((question, rows, labels))
+    return groups
+
+
+def fit_ranker(groups: Sequence[Group]) -> Trees:
+    """Gradient-boosted trees that score how well each candidate answers its question."""
+    x = np.vstack([rows for _, rows, _ in groups])
+    y = np.concatenate([labels for _, _, labels in groups])
+    boosted = GradientBoostingClassifier(
+        n_estimators=RANKER_TREES, max_depth=RANKER_DEPTH, learning_rate=0.05, subsample=0.8, random_state=0
+    ).fit(x, y)
+    return _as_trees(boosted, x[:1])
+
+
+def _as_trees(boosted: GradientBoostingClassifier, sample: np.ndarray) -> Trees:
+    """The fitted ensemble as padded arrays (see :class:`chatbot.model.Trees`)."""
+    estimators = [tree.tree_ for tree in boosted.estimators_[:, 0]]
+    size = max(tree.node_count for tree in estimators)
+    shape = (len(estimators), size)
+    feature, left, right = (np.zeros(shape, dtype=np.int64) for _ in range(3))
+    threshold, value = np.zeros(shape), np.zeros(shape)
+    for i, tree in enumerate(estimators):
+        n = tree.node_count
+        nodes = np.arange(n)
+        leaf = tree.children_left == -1
+        feature[i, :n] = np.where(leaf, 0, tree.feature)
+        threshold[i, :n] = np.where(leaf, 0.0, tree.threshold)
+        left[i, :n] = np.where(leaf, nodes, tree.children_left)
+        right[i, :n] = np.where(leaf, nodes, tree.children_right)
+        value[i, :n] = tree.value[:, 0, 0] * boosted.learning_rate
+    trees = Trees(feature, threshold, left, right, value, 0.0, RANKER_DEPTH)
+    baseline = float(boosted.decision_function(sample)[0] - trees.raw(sample)[0])
+    return Trees(feature, threshold, left, right, value, baseline, RANKER_DEPTH)
+
+
+def fit_model(
+    bot: Chatbot, bank: Sequence[BankQuestion], *, report: Callable[[str], object] | None = None
+) -> AnswerModel:
+    """Fit the ranker and the decider on the train and dev splits, and choose the threshold on
+    their out-of-fold predictions; the test split is never used.
+
+    Five folds by question: each fold's ranker scores come from a ranker fitted on the other four,
+    so the decider learns from the scores of questions the ranker has not seen, and the threshold
+    is chosen on decider probabilities of questions the decider has not seen either. ``report``
+    receives the out-of-fold risk–coverage table, one line per threshold.
+    """
+    groups = [g for split in ("train", "dev") for g in training_groups(bot, bank, split)]
+    folds = np.asarray(_folds(groups))
+    extended: list[np.ndarray] = [np.empty(0)] * len(groups)
+    for k in range(FOLDS):
+        ranker = AnswerModel(fit_ranker([g for g, f in zip(groups, folds, strict=True) if f != k]), _untrained(), 0.5)
+        for i in np.flatnonzero(folds == k):
+            extended[i] = decider_rows(groups[i][1], ranker.rank(groups[i][1]))
+    outcomes: list[tuple[BankQuestion, bool, float]] = []
+    for k in range(FOLDS):
+        decider = fit_decider(
+            [extended[i] for i in np.flatnonzero(folds != k)], [groups[i][2] for i in np.flatnonzero(folds != k)]
+        )
+        held_out = [(groups[i][0], extended[i], groups[i][2]) for i in np.flatnonzero(folds == k)]
+        outcomes.extend(_outcomes(decider, held_out))
+    decider = fit_decider(extended, [labels for _, _, labels in groups])
+    threshold = choose_threshold(outcomes)
+    for cut in sorted({0.3, 0.4, 0.5, 0.6, 0.7, threshold, 0.9}):
+        answered = [(q, right) for q, right, p in outcomes if p >= cut]
+        covered = max(1, sum(q.covered for q, _, _ in outcomes))
+        others = max(1, sum(not q.covered for q, _, _ in outcomes))
+        if report is not None:
+            report(
+                f"out of fold, threshold {cut:.2f}: "
+                f"{sum(q.covered and right for q, right in answered) / covered:.1%} right, "
+                f"{sum(q.covered and not right for q, right in answered) / covered:.1%} wrong, "
+                f"{sum(not q.covered for q, _ in answered) / others:.1%} of the others answered"
+            )
+    return AnswerModel(fit_ranker(groups), decider, threshold)
+
+
+def fit_decider(extended: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> Linear:
+    """Logistic regression from (candidate features, ranker score, lead) to "is a right answer"."""
+    x, y = np.vstack(extended), np.concatenate(labels)
+    scaler = StandardScaler().fit(x)
+    logistic = LogisticRegression(C=DECIDER_C, max_iter=5000).fit(scaler.transform(x), y)
+    return Linear(
+        scaler.mean_, np.where(scaler.scale_ > 0, scaler.scale_, 1.0), logistic.coef_[0], float(logistic.intercept_[0])
+    )
+
+
+def _folds(groups: Sequence[Group]) -> list[int]:
+    """A fold per group, by its question, so one question's searches stay in one fold."""
+    return [hashlib.sha256(normalize(q.text).encode()).digest()[1] % FOLDS for q, _, _ in groups]
+
+
+def _outcomes(decider: Linear, groups: Sequence[Group]) -> list[tuple[BankQuestion, bool, float]]:
+    """(question, whether its answer would be right, probability) as ``decide`` chooses: the most
+    confident of a question's searches, its best-ranked candidate (``groups`` hold decider rows)."""
+    best: dict[str, tuple[BankQuestion, bool, float]] = {}
+    for question, extended, truth in groups:
+        probabilities = decider.predict(extended)
+        top = int(np.argmax(extended[:, -2]))
+        outcome = (question, bool(truth[top]), float(probabilities[top]))
+        if question.text not in best or outcome[2] > best[question.text][2]:
+            best[question.text] = outcome
+    return list(best.values())
+
+
+def choose_threshold(outcomes: Sequence[tuple[BankQuestion, bool, float]]) -> float:
+    """The lowest threshold with at most ``MAX_WRONG`` wrong answers and ``MAX_UNCOVERED_ANSWERED``
+    uncovered questions answered: as many right answers as that safety allows."""
+    covered = max(1, sum(q.covered for q, _, _ in outcomes))
+    uncovered = max(1, sum(not q.covered for q, _, _ in outcomes))
+    for threshold in np.round(np.arange(0.05, 0.96, 0.01), 2):
+        wrong = sum(1 for q, right, p in outcomes if q.covered and not right and p >= threshold)
+        through = sum(1 for q, _, p in outcomes if not q.covered and p >= threshold)
+        if wrong / covered <= MAX_WRONG and through / uncovered <= MAX_UNCOVERED_ANSWERED:
+            return float(threshold)
+    return 0.95
+
+
+def _untrained() -> Linear:
+    size = len(DECIDER_FEATURES)
+    return Linear(np.zeros(size), np.ones(size), np.zeros(size), 0.0)
+
+
+def _outcome(bot: Chatbot, question: BankQuestion) -> tuple[str, float]:
+    """("right" | "wrong" | "declined" | "clarified", confidence) for one question asked on its own."""
+    reply = bot.ask(question.text)
+    if reply.kind == "answer":
+        right = question.covered and question.is_right(reply.passage, reply.pair_id)
+        return ("right" if right else "wrong"), reply.confidence
+    if reply.kind == "clarify":
+        return "clarified", reply.confidence
+    return "declined", reply.confidence
+
+
+@dataclass
+class Figures:
+    """Outcomes on one split: covered questions right/wrong/clarified/declined, others declined."""
+
+    covered: int = 0
+    right: int = 0
+    wrong: int = 0
+    clarified: int = 0
+    declined: int = 0
+    others: dict[str, list[int]] = field(default_factory=dict)
+
+    def share(self, count: int) -> float:
+        return count / self.covered if self.covered else 0.0
+
+
+def evaluate(bot: Chatbot, bank: Sequence[BankQuestion], *, split: Split = "test") -> Figures:
+    """Ask every question of ``split`` on its own and count the outcomes."""
+    figures = Figures()
+    for question in bank:
+        if question.split != split:
+            continue
+        verdict, _ = _outcome(bot, question)
+        if question.covered:
+            figures.covered += 1
+            if verdict == "right":
+                figures.right += 1
+            elif verdict == "wrong":
+                figures.wrong += 1
+            elif verdict == "clarified":
+                figures.clarified += 1
+            else:
+                figures.declined += 1
+        else:
+            counts = figures.others.setdefault(question.kind, [0, 0])
+            counts[0] += 1
+            counts[1] += verdict != "wrong"
+    return figures
+
+
+def risk_coverage(
+    bot: Chatbot, bank: Sequence[BankQuestion], *, split: Split, thresholds: Sequence[float]
+) -> list[tuple[float, float, float, float]]:
+    """(threshold, share of covered questions right, share wrong, share of the others answered) per threshold."""
+    trial = bot.with_model(bot.model, threshold=0.0)
+    outcomes = [(q, *_outcome(trial, q)) for q in bank if q.split == split]
+    covered = max(1, sum(q.covered for q, _, _ in outcomes))
+    others = max(1, sum(not q.covered for q, _, _ in outcomes))
+    table = []
+    for threshold in thresholds:
+        answered = [(q, verdict) for q, verdict, p in outcomes if verdict in ("right", "wrong") and p >= threshold]
+        right = sum(1 for q, verdict in answered if q.covered and verdict == "right")
+        wrong = sum(1 for q, verdict in answered if q.covered and verdict == "wrong")
+        through = sum(1 for q, _ in answered if not q.covered)
+        table.append((threshold, right / covered, wrong / covered, through / others))
+    return table

@@ -1,0 +1,254 @@
+"""The answering policy: the calibrated model, answer-first with options, the portal's scope, and
+the invariants a clinic relies on (its own phrasings are answered by their own pair)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from sklearn.ensemble import GradientBoostingClassifier
+
+from chatbot import Chatbot, KnowledgeBaseError, Option
+from chatbot.build import build
+from chatbot.index import split_evidence
+from chatbot.lexicon import english_correction, informativeness
+from chatbot.model import DEFAULT_MODEL, FEATURES, AnswerModel
+from chatbot.normalize import normalize, stem
+from chatbot.paths import KnowledgeBasePaths
+from chatbot.train import _as_trees, read_bank, split_of
+
+from cases import ANSWERS
+
+BANK = Path(__file__).resolve().parent / "bank"
+DATA = Path(__file__).resolve().parent / "data"
+
+OTHER_PROCEDURES: tuple[str, ...] = (
+    "how long does the pain relief from spinal fusion last",
+    "how long does a facet injection last",
+    "what are the risks of a spinal cord stimulator",
+    "recovery after kyphoplasty",
+    "is an epidural steroid injection painful",
+    "can i drive after a genicular nerve block",
+)
+"""Questions about procedures the documents do not describe, worded like ones they answer."""
+
+
+@pytest.mark.parametrize("question", OTHER_PROCEDURES)
+def test_other_procedures_are_declined(bot: Chatbot, question: str) -> None:
+    reply = bot.ask(question)
+    assert reply.kind == "fallback", (question, reply.matched_question)
+    assert reply.confidence < bot.threshold
+
+
+def test_every_phrasing_answers_with_its_own_pair(bot: Chatbot) -> None:
+    """Every question and variant of pairs.yaml and curated.yaml, asked word for word, gets its pair.
+
+    Nothing the clinic writes may be overruled by the model or a built-in rule.
+    """
+    owners: dict[str, set[str]] = {}
+    for pair in bot.pairs:
+        for phrasing in pair.phrasings:
+            owners.setdefault(normalize(phrasing), set()).add(pair.id)
+    failures = []
+    for phrasing, ids in owners.items():
+        reply = bot.ask(phrasing)
+        if reply.kind != "answer" or reply.pair_id not in ids:
+            failures.append((phrasing, reply.kind, reply.pair_id))
+    assert not failures
+
+
+def test_a_generic_question_is_answered_first_with_the_others_as_options(bot: Chatbot) -> None:
+    reply = bot.conversation().ask("What are the risks?")
+    assert reply.kind == "answer"
+    assert reply.about == reply.procedure and reply.text.startswith(f"About {reply.procedure}")
+    assert reply.passage in reply.text
+    assert reply.options and all(isinstance(option, Option) for option in reply.options)
+    assert reply.procedure not in {option.procedure for option in reply.options}
+
+
+def test_an_option_asks_the_same_question_about_its_procedure(bot: Chatbot) -> None:
+    conversation = bot.conversation()
+    option = conversation.ask("What are the risks?").options[0]
+    reply = conversation.ask(option.question)
+    assert reply.kind == "answer" and reply.procedure == option.procedure
+    assert reply.topic in {"risks", "side-effects"}
+
+
+def test_a_named_procedure_gets_no_options_and_no_preamble(bot: Chatbot) -> None:
+    reply = bot.ask("What are the risks of percutaneous rhizotomy?")
+    assert reply.kind == "answer" and reply.procedure == "percutaneous rhizotomy"
+    assert not reply.options and not reply.about and reply.text.startswith(reply.passage[:40])
+
+
+@pytest.mark.parametrize(
+    ("scope", "question", "procedure"),
+    [
+        ("cervical-rhizotomy", "what are the risks?", "cervical rhizotomy"),
+        ("percutaneous rhizotomy", "how long is the recovery?", "percutaneous rhizotomy"),
+        ("SDR", "what are the risks?", "selective dorsal rhizotomy"),
+    ],
+)
+def test_a_portal_scopes_the_conversation_to_its_procedure(
+    bot: Chatbot, scope: str, question: str, procedure: str
+) -> None:
+    conversation = bot.conversation(procedure=scope)
+    reply = conversation.ask(question)
+    assert reply.kind == "answer" and reply.procedure == procedure
+    assert not reply.options
+
+
+def test_an_unknown_portal_procedure_is_refused(bot: Chatbot) -> None:
+    with pytest.raises(ValueError, match=r"unknown procedure 'kyphoplasty'; the knowledge base covers: .*rhizotomy"):
+        bot.conversation(procedure="kyphoplasty")
+
+
+def test_a_document_that_names_another_documents_procedure_joins_it(bot: Chatbot) -> None:
+    """"Cervical neurotomy, also known as … cervical rhizotomy" makes them one procedure."""
+    assert {p.procedure for p in bot.pairs if p.source.document == "cervical-neurotomy.txt"} == {"cervical rhizotomy"}
+    assert bot.ask("what is cervical neurotomy").procedure == "cervical rhizotomy"
+
+
+def test_threshold_both_sides(bot: Chatbot) -> None:
+    reply = bot.ask("how long does the relief last after cervical rhizotomy")
+    assert reply.kind == "answer"
+    below = bot.with_model(bot.model, threshold=reply.confidence - 0.001)
+    above = bot.with_model(bot.model, threshold=min(reply.confidence + 0.001, 0.9999))
+    assert below.ask("how long does the relief last after cervical rhizotomy").kind == "answer"
+    assert above.ask("how long does the relief last after cervical rhizotomy").kind == "fallback"
+
+
+def test_confidence_is_the_models_probability(bot: Chatbot) -> None:
+    reply = bot.ask("can i eat before the procedure")
+    assert reply.kind == "answer" and bot.threshold <= reply.confidence <= 1.0
+    assert reply.reason
+
+
+def test_adding_an_unrelated_document_changes_no_answer(bot: Chatbot, faq_copy: Path) -> None:
+    shutil.copy(DATA / "genicular-nerve-block.md", faq_copy / "documents")
+    build(KnowledgeBasePaths.at(faq_copy))
+    bigger = Chatbot.load(faq_copy)
+    changed = []
+    for question, _ in ANSWERS:
+        before, after = bot.ask(question), bigger.ask(question)
+        if (before.kind, before.pair_id) != (after.kind, after.pair_id):
+            changed.append((question, before.pair_id, after.pair_id))
+    assert not changed
+    reply = bigger.ask("what is a genicular nerve block")
+    assert reply.kind == "answer" and reply.sources[0].document == "genicular-nerve-block.md"
+
+
+# -- the model file -------------------------------------------------------------------------------
+
+
+def test_the_shipped_model_is_reviewed_text_with_a_threshold() -> None:
+    data = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    assert data["features"] == list(FEATURES)
+    assert 0.0 < data["threshold"] < 1.0
+    assert data["ranker"]["kind"] == "trees" and data["ranker"]["trees"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("{not json", r"answer model cannot be read"),
+        ('{"features": ["score"]}', r"trained on other features: run `python -m chatbot train`"),
+        ("[]", r"trained on other features"),
+    ],
+)
+def test_a_broken_model_file_stops_loading(tmp_path: Path, text: str, reason: str) -> None:
+    path = tmp_path / "model.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match=reason):
+        AnswerModel.from_file(path)
+
+
+def test_a_missing_model_file_says_how_to_make_it(tmp_path: Path) -> None:
+    with pytest.raises(KnowledgeBaseError, match=r"model.json: answer model not found: run `python -m chatbot train`"):
+        AnswerModel.from_file(tmp_path / "model.json")
+
+
+def test_a_model_with_a_threshold_out_of_range_is_refused(tmp_path: Path) -> None:
+    data = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    data["threshold"] = 1.5
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match=r"answer threshold must be between 0 and 1, got 1.5"):
+        AnswerModel.from_file(path)
+
+
+def test_trees_as_text_predict_what_scikit_learn_predicts() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, len(FEATURES)))
+    y = (x[:, 0] + x[:, 3] * x[:, 5] > 0).astype(int)
+    boosted = GradientBoostingClassifier(n_estimators=40, max_depth=3, random_state=0).fit(x, y)
+    trees = _as_trees(boosted, x[:1])
+    assert np.allclose(trees.raw(x), boosted.decision_function(x), atol=1e-6)
+
+
+# -- signals ----------------------------------------------------------------------------------------
+
+
+def test_telling_words_weigh_more_than_common_ones() -> None:
+    assert informativeness("kyphoplasty") > informativeness("insurance") > informativeness("again")
+    assert informativeness("the") == 0.0
+
+
+@pytest.mark.parametrize(("typo", "word"), [("paracetemol", "paracetamol"), ("exercize", "exercise")])
+def test_misspelt_common_words_are_corrected(typo: str, word: str) -> None:
+    assert english_correction(typo) == word
+
+
+def test_inflections_meet() -> None:
+    assert stem("exercising") == stem("exercises")
+    assert stem("nerves") == stem("nerve")
+
+
+def test_every_sentence_and_list_item_is_evidence() -> None:
+    passage = "Patients can go home the same day. Most return to work within a week.\n- Ice packs help\n- Rest"
+    assert split_evidence(passage) == [
+        "Patients can go home the same day.",
+        "Most return to work within a week.",
+        "- Ice packs help",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("can i take paracetamol afterwards", "over-the-counter"),
+        ("how many nights in hospital after the neck rhizotomy", "a day or two"),
+    ],
+)
+def test_a_detail_inside_a_passage_is_found(bot: Chatbot, question: str, fact: str) -> None:
+    reply = bot.ask(question)
+    assert reply.kind == "answer" and fact in reply.passage
+
+
+# -- the question bank ------------------------------------------------------------------------------
+
+
+def test_the_bank_is_big_enough_and_split_for_good() -> None:
+    bank = read_bank(BANK)
+    covered = [q for q in bank if q.covered]
+    others = [q for q in bank if not q.covered]
+    assert len(covered) >= 400 and len(others) >= 150
+    assert sum(q.kind == "other-procedure" for q in others) >= 40
+    shares = {split: sum(q.split == split for q in bank) / len(bank) for split in ("train", "dev", "test")}
+    assert 0.5 < shares["train"] < 0.7 and 0.12 < shares["dev"] < 0.28 and 0.12 < shares["test"] < 0.28
+    assert split_of("How long does the relief last?") == split_of("how long does the RELIEF last")
+
+
+def test_every_quote_of_the_bank_is_in_a_document() -> None:
+    documents = " ".join(normalize(p.read_text(encoding="utf-8")) for p in (BANK.parent.parent / "faq" / "documents").iterdir())
+    missing = [(q.text, quote) for q in read_bank(BANK) for quote in q.quotes if normalize(quote) not in documents]
+    assert not missing
+
+
+def test_judgements_name_real_pairs(bot: Chatbot) -> None:
+    data = yaml.safe_load((BANK / "judgements.yaml").read_text(encoding="utf-8"))
+    unknown = {pair_id for item in data for pair_id in item["right"] if bot.pair(pair_id) is None}
+    assert not unknown
