@@ -276,7 +276,8 @@ class Answerer:
         if not matches:
             return ()
         rows = self.features(query, matches, named=named)
-        scores, probabilities = self.model.decide(rows)
+        codes = {name: i for i, name in enumerate(self.procedures.names)}
+        scores, probabilities = self.model.decide(rows, np.asarray([codes.get(m.pair.procedure, -1) for m in matches]))
         exact = self.exact.get(query.text)
         candidates = []
         for match, row, score, probability in zip(matches, rows, scores, probabilities, strict=True):

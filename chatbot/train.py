@@ -140,25 +140,28 @@ def _rows(answerer: Answerer, text: str) -> Iterable[tuple[np.ndarray, list[tupl
             yield answerer.features(query, matches, named=scope), [(m.pair.answer, m.pair.id) for m in matches]
 
 
-Group = tuple[BankQuestion, np.ndarray, np.ndarray]
-"""One search of one question: its candidates' feature rows and whether each is a right answer."""
+Group = tuple[BankQuestion, np.ndarray, np.ndarray, np.ndarray]
+"""One search of one question: its candidates' feature rows, whether each is a right answer, and
+each one's procedure (as a code)."""
 
 
 def training_groups(bot: Chatbot, bank: Sequence[BankQuestion], split: Split) -> list[Group]:
     """The candidate rows and labels of every search ``decide`` makes for the questions of ``split``."""
+    codes = {name: i for i, name in enumerate(bot.procedures)}
     groups = []
     for question in bank:
         if question.split == split:
             for rows, answers in _rows(bot.answerer_, question.text):
                 labels = np.asarray([question.is_right(a, i) for a, i in answers], dtype=np.int64)
-                groups.append((question, rows, labels))
+                procedures = np.asarray([codes.get(bot.pair(i).procedure, -1) for _, i in answers])  # type: ignore[union-attr]
+                groups.append((question, rows, labels, procedures))
     return groups
 
 
 def fit_ranker(groups: Sequence[Group]) -> Trees:
     """Gradient-boosted trees that score how well each candidate answers its question."""
-    x = np.vstack([rows for _, rows, _ in groups])
-    y = np.concatenate([labels for _, _, labels in groups])
+    x = np.vstack([g[1] for g in groups])
+    y = np.concatenate([g[2] for g in groups])
     boosted = GradientBoostingClassifier(
         n_estimators=RANKER_TREES, max_depth=RANKER_DEPTH, learning_rate=0.05, subsample=0.8, random_state=0
     ).fit(x, y)
@@ -203,7 +206,7 @@ def fit_model(
     for k in range(FOLDS):
         ranker = AnswerModel(fit_ranker([g for g, f in zip(groups, folds, strict=True) if f != k]), _untrained(), 0.5)
         for i in np.flatnonzero(folds == k):
-            extended[i] = decider_rows(groups[i][1], ranker.rank(groups[i][1]))
+            extended[i] = decider_rows(groups[i][1], ranker.rank(groups[i][1]), groups[i][3])
     outcomes: list[tuple[BankQuestion, bool, float]] = []
     for k in range(FOLDS):
         decider = fit_decider(
@@ -211,7 +214,7 @@ def fit_model(
         )
         held_out = [(groups[i][0], extended[i], groups[i][2]) for i in np.flatnonzero(folds == k)]
         outcomes.extend(_outcomes(decider, held_out))
-    decider = fit_decider(extended, [labels for _, _, labels in groups])
+    decider = fit_decider(extended, [g[2] for g in groups])
     threshold = choose_threshold(outcomes)
     for cut in sorted({0.3, 0.4, 0.5, 0.6, 0.7, threshold, 0.9}):
         answered = [(q, right) for q, right, p in outcomes if p >= cut]
@@ -239,10 +242,12 @@ def fit_decider(extended: Sequence[np.ndarray], labels: Sequence[np.ndarray]) ->
 
 def _folds(groups: Sequence[Group]) -> list[int]:
     """A fold per group, by its question, so one question's searches stay in one fold."""
-    return [hashlib.sha256(normalize(q.text).encode()).digest()[1] % FOLDS for q, _, _ in groups]
+    return [hashlib.sha256(normalize(g[0].text).encode()).digest()[1] % FOLDS for g in groups]
 
 
-def _outcomes(decider: Linear, groups: Sequence[Group]) -> list[tuple[BankQuestion, bool, float]]:
+def _outcomes(
+    decider: Linear, groups: Sequence[tuple[BankQuestion, np.ndarray, np.ndarray]]
+) -> list[tuple[BankQuestion, bool, float]]:
     """(question, whether its answer would be right, probability) as ``decide`` chooses: the most
     confident of a question's searches, its best-ranked candidate (``groups`` hold decider rows)."""
     best: dict[str, tuple[BankQuestion, bool, float]] = {}

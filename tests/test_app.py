@@ -165,22 +165,21 @@ def test_clicking_a_related_question_asks_it(page: AppTest, bot: Chatbot) -> Non
         assert any("Source:" in c.value for c in reply.caption)
 
 
-def test_clarification_options_are_buttons_and_clicking_one_answers_it(page: AppTest, bot: Chatbot) -> None:
+def test_the_same_question_about_other_procedures_is_offered_as_buttons(page: AppTest, bot: Chatbot) -> None:
     conversation = bot.conversation()
-    clarify = conversation.ask(AMBIGUOUS)
-    assert clarify.kind == "clarify" and len(clarify.suggestions) >= 2
+    first = conversation.ask(AMBIGUOUS)
+    assert first.kind == "answer" and first.about and len(first.options) >= 1
 
     reply = send(page, AMBIGUOUS)
-    options = buttons(reply, "suggest-")
-    assert [label for _, label in options] == [f"{i}. {q}" for i, q in enumerate(clarify.suggestions, start=1)]
-    shown_text = "\n".join(texts(reply))
-    assert all(question not in shown_text for question in clarify.suggestions), "options are listed once, as buttons"
-    assert not reply.feedback
+    assert texts(reply)[0] == first.text.strip()
+    assert texts(reply)[0].startswith(f"About {first.about}")
+    options = buttons(reply, "option-")
+    assert [label for _, label in options] == [option.label for option in first.options]
 
-    expected = conversation.ask(clarify.suggestions[1])
-    answer = click(page, options[1][0])
-    assert texts(patient(page)[-1]) == [clarify.suggestions[1]]
-    assert expected.kind == "answer"
+    expected = conversation.ask(first.options[0].question)
+    answer = click(page, options[0][0])
+    assert texts(patient(page)[-1]) == [first.options[0].question]
+    assert expected.kind == "answer" and expected.procedure == first.options[0].procedure
     assert texts(answer)[0] == expected.text.strip()
     assert any(c.value.endswith(shown_escape(str(expected.sources[0]))) for c in answer.caption)
 

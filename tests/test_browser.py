@@ -316,20 +316,20 @@ def test_patient_asks_and_sees_answer_source_and_related_questions(
     assert not page.external, page.external
 
 
-def test_clarification_and_emergency(app: AppServer, page: Any, bot: Any) -> None:
+def test_options_and_emergency(app: AppServer, page: Any, bot: Any) -> None:
     page.goto(app.url)
     wait_for_page(page)
     conversation = bot.conversation()
-    options = conversation.ask(AMBIGUOUS).suggestions
-    expected = conversation.ask(options[0])
+    options = conversation.ask(AMBIGUOUS).options
+    expected = conversation.ask(options[0].question)
 
-    clarify = ask(page, AMBIGUOUS)
-    buttons = clarify.locator('[class*="st-key-suggest-"] button')
+    first = ask(page, AMBIGUOUS)
+    buttons = first.locator('[class*="st-key-option-"] button')
     assert buttons.count() == len(options)
     count = page.locator(MESSAGES).count()
     buttons.first.click()
     answer = wait_for_reply(page, count)
-    assert said(page.locator(MESSAGES).nth(count)) == options[0]
+    assert said(page.locator(MESSAGES).nth(count)) == options[0].question
     assert f"Source: {expected.sources[0]}" in answer.inner_text()
 
     emergency = ask(page, RED_FLAG)
