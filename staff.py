@@ -25,7 +25,7 @@ import hashlib
 import logging
 import os
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -159,13 +159,15 @@ def sign_in_page() -> None:
 # --- tabs ---------------------------------------------------------------------------------------
 
 
-def insight_tab(rows: list[dict], bot: Chatbot) -> None:
+def insight_tab(rows: list[dict], bot: Chatbot, since: date) -> None:
     if not rows:
         st.info("No conversations recorded in this period yet.")
         return
+    days = [d.date() for d in pd.date_range(since, utc_now().date(), freq="D")]
+    labels = [d.isoformat() for d in days]
     st.subheader("Questions per day")
     per_day = daily_questions(rows)
-    st.bar_chart(pd.DataFrame({"day": list(per_day), "questions": list(per_day.values())}), x="day", y="questions")
+    st.bar_chart(pd.DataFrame({"day": labels, "questions": [per_day.get(d, 0) for d in days]}), x="day", y="questions")
 
     st.subheader("Outcomes")
     shares = outcome_shares(rows)
@@ -184,7 +186,11 @@ def insight_tab(rows: list[dict], bot: Chatbot) -> None:
     if ratings:
         st.bar_chart(
             pd.DataFrame(
-                {"day": list(ratings), "up": [u for u, _ in ratings.values()], "down": [d for _, d in ratings.values()]}
+                {
+                    "day": labels,
+                    "up": [ratings.get(d, (0, 0))[0] for d in days],
+                    "down": [ratings.get(d, (0, 0))[1] for d in days],
+                }
             ),
             x="day",
             y=["up", "down"],
@@ -384,7 +390,7 @@ except StorageError as storage_error:
 
 insight, improve, test, kb = st.tabs(["Insight", "Improve", "Test pane", "Knowledge base"])
 with insight:
-    insight_tab(turn_rows, live_bot)
+    insight_tab(turn_rows, live_bot, since.date())
 with improve:
     improve_tab(turn_rows, live_bot, review_rows)
 with test:
