@@ -16,9 +16,13 @@ from typing import Any
 
 import pytest
 from conftest import FAQ
-from test_browser import ARTIFACTS, MESSAGES, AppServer, ask, browser, page, wait_for_page  # noqa: F401
+import test_browser
+from test_browser import ARTIFACTS, MESSAGES, AppServer, ask, wait_for_page
 
 from chatbot.staffauth import hash_password
+
+browser = test_browser.browser  # the shared Chromium fixture (skips, or fails under REQUIRE_BROWSER=1)
+page = test_browser.page
 
 PASSWORD = "correct horse battery"
 DECLINED = "When can I go back to the office after percutaneous rhizotomy?"
