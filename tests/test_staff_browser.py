@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FAQ
 import test_browser
+from conftest import FAQ
 from test_browser import ARTIFACTS, MESSAGES, AppServer, ask, wait_for_page
 
 from chatbot.staffauth import hash_password
