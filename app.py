@@ -170,11 +170,17 @@ def _open_store(url: str | None, data_dir: str, retention_days: int, keep_questi
     """
     try:
         store = TurnStore.open(url, data_dir=data_dir, retention_days=retention_days)
-        old = os.environ.get(OLD_FEEDBACK_ENV, "").strip()
-        imported = import_feedback_once(store, Path(old) if old else OLD_FEEDBACK_FILE, keep_questions=keep_questions)
     except StorageError as error:
         log.error("storage unavailable, turns and ratings are not recorded: %s", error)
         return None
+    old = os.environ.get(OLD_FEEDBACK_ENV, "").strip()
+    try:
+        imported = import_feedback_once(store, Path(old) if old else OLD_FEEDBACK_FILE, keep_questions=keep_questions)
+    except StorageError as error:
+        log.error(
+            "old feedback file not imported (fix it, then `python -m chatbot.storage import-feedback`): %s", error
+        )
+        return store
     if imported:
         log.warning("imported %d ratings from the old feedback file into %s", imported, store.where)
     return store

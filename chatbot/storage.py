@@ -22,6 +22,7 @@ one line saying what failed; the chat page logs it and keeps answering.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -151,6 +152,8 @@ class TurnStore:
         self._purge_lock = threading.Lock()
         self._next_purge = 0.0
         self.engine = _engine(self.url)
+        self._writes = threading.Lock() if self.url.get_backend_name() == "sqlite" else contextlib.nullcontext()
+        """SQLite takes one writer at a time; queueing a process's writers here is fairer than its busy handler."""
         self._run("create the tables", lambda: metadata.create_all(self.engine))
 
     @classmethod
@@ -199,7 +202,7 @@ class TurnStore:
         }
 
         def insert() -> int:
-            with self.engine.begin() as db:
+            with self._writes, self.engine.begin() as db:
                 return int(db.execute(sa.insert(turns).values(**row)).inserted_primary_key[0])
 
         turn_id = self._run("record a turn", insert)
@@ -217,7 +220,7 @@ class TurnStore:
         )
 
         def update() -> bool:
-            with self.engine.begin() as db:
+            with self._writes, self.engine.begin() as db:
                 return db.execute(statement).rowcount == 1
 
         return self._run("record a rating", update)
@@ -231,7 +234,7 @@ class TurnStore:
         )
 
         def update() -> bool:
-            with self.engine.begin() as db:
+            with self._writes, self.engine.begin() as db:
                 return db.execute(statement).rowcount == 1
 
         return self._run("record a comment", update)
@@ -250,7 +253,7 @@ class TurnStore:
         row_cutoff = now - timedelta(days=self.row_retention_days)
 
         def purge() -> PurgeResult:
-            with self.engine.begin() as db:
+            with self._writes, self.engine.begin() as db:
                 deleted = db.execute(sa.delete(turns).where(turns.c.time < row_cutoff)).rowcount
                 erased = db.execute(
                     sa.update(turns)
@@ -341,7 +344,7 @@ class TurnStore:
     # --- internals ---------------------------------------------------------------------------
 
     def _execute(self, statement: sa.Executable, parameters: Any = None) -> None:
-        with self.engine.begin() as db:
+        with self._writes, self.engine.begin() as db:
             db.execute(statement, parameters) if parameters is not None else db.execute(statement)
 
     def _fetch(self, query: sa.Select[Any]) -> list[dict[str, Any]]:

@@ -429,6 +429,22 @@ def test_chat_answers_when_the_database_is_down(data_dir: Path, monkeypatch: pyt
     assert not reply.feedback, "nothing to rate when the turn could not be recorded"
 
 
+def test_an_unwritable_data_folder_is_reported_at_start_up_and_the_chat_still_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("CHATBOT_DATA_DIR", str(blocker))
+    monkeypatch.delenv("CHATBOT_DATABASE_URL", raising=False)
+    with caplog.at_level("ERROR", logger="chatbot.app"):
+        at = open_page()
+    assert (
+        f"storage unavailable, turns and ratings are not recorded: data folder {blocker} is not writable" in caplog.text
+    )
+    reply = send(at, COVERED)
+    assert any("Source:" in c.value for c in reply.caption) and not reply.feedback
+
+
 def test_recording_can_be_switched_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("CHATBOT_RECORDING", "off")
     monkeypatch.setenv("CHATBOT_DATA_DIR", str(tmp_path / "data"))
