@@ -403,6 +403,10 @@ def prepare_data_dir(folder: Path) -> Path:
             os.close(os.open(database, os.O_CREAT | os.O_WRONLY, 0o600))
     except OSError as error:
         raise StorageError(f"data folder {folder} is not writable: {error.strerror or error}") from None
+    for path in (folder, folder / DATABASE_FILE):
+        mode = path.stat().st_mode & 0o777
+        if mode & 0o077:
+            _log.warning("%s can be read by other users (mode %03o): run `chmod go= %s`", path, mode, path)
     return folder
 
 

@@ -316,6 +316,23 @@ def test_workspace_requires_sign_in_and_refuses_a_wrong_password(workspace: Turn
     assert not at.tabs, "a name without an account cannot sign in with someone else's password"
 
 
+def test_repeated_wrong_passwords_hold_even_the_right_one_back(
+    workspace: TurnStore, monkeypatch: pytest.MonkeyPatch, hashed: str
+) -> None:
+    monkeypatch.setenv("CHATBOT_STAFF_USERS", f"alice={hashed} bob={hashed}")
+    at = open_workspace()
+    for _ in range(3):
+        sign_in(at, "bob", "guess")
+    sign_in(at, "bob", PASSWORD)
+    assert not at.tabs
+    assert re.fullmatch(r"Too many wrong passwords\. Try again in [12] seconds\.", at.error[0].value)
+    other = open_workspace()
+    sign_in(other, "bob", PASSWORD)
+    assert not other.tabs, "a new browser session does not reset the slow-down"
+    sign_in(other, "alice", PASSWORD)
+    assert other.tabs, "another name is not held back"
+
+
 def test_workspace_without_accounts_says_how_to_set_them_up(
     workspace: TurnStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -343,6 +360,29 @@ def test_signed_in_staff_see_charts_and_fix_a_declined_question(workspace: TurnS
     decided = workspace.reviews()
     assert {r["decision"] for r in decided} == {"mapped"} and len(decided) == 2
     assert not [b for b in at.button if b.key == key], "the fixed group leaves the open list"
+
+
+def test_staff_accept_or_reject_the_bots_proposal(workspace: TurnStore, faq_copy: Path, bot: Chatbot) -> None:
+    proposal = propose(Chatbot.load(faq_copy, threshold=0.0), DECLINED)
+    assert proposal is not None
+    at = open_workspace()
+    sign_in(at, "alice", PASSWORD)
+    proposed = [m.value for m in at.markdown if m.value.startswith("Proposed:")]
+    assert len(proposed) == 1 and proposal.pair_id.replace("-", "\\-").replace("/", "\\/") in proposed[0]
+    key = next(b.key for b in at.button if b.key and b.key.startswith("reject-"))
+    at.button(key=key).click().run()
+    assert not [m for m in at.markdown if m.value.startswith("Proposed:")], "a rejected proposal is not made again"
+    assert [(r["decision"], r["pair_id"]) for r in workspace.reviews()] == [("proposal-rejected", proposal.pair_id)]
+    assert at.button(key=key.replace("reject-", "add-")), "the group stays open for staff to pick the right pair"
+
+    workspace.record(conversation="d", kind="fallback", message="How soon is normal life possible after SDR?")
+    at = open_workspace()
+    sign_in(at, "alice", PASSWORD)
+    key = next(b.key for b in at.button if b.key and b.key.startswith("accept-"))
+    at.button(key=key).click().run()
+    assert any("made them live" in s.value for s in at.success), [e.value for e in at.error]
+    assert '- "How soon is normal life possible after SDR?"' in (faq_copy / "curated.yaml").read_text()
+    assert current_bot(faq_copy).ask("How soon is normal life possible after SDR?").kind == "answer"
 
 
 def test_rightly_declined_questions_leave_the_list(workspace: TurnStore) -> None:

@@ -227,6 +227,20 @@ def test_data_folder_and_database_are_owner_only(tmp_path: Path) -> None:
         assert db.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
+def test_a_data_folder_others_can_read_is_warned_about(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    with caplog.at_level("WARNING", logger="chatbot.storage"):
+        TurnStore.open(data_dir=folder).dispose()
+    assert f"{folder} can be read by other users (mode 755): run `chmod go= {folder}`" in caplog.text
+    caplog.clear()
+    folder.chmod(0o700)
+    with caplog.at_level("WARNING", logger="chatbot.storage"):
+        TurnStore.open(data_dir=folder).dispose()
+    assert "can be read by other users" not in caplog.text
+
+
 def test_default_data_folder_is_outside_the_repository(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from chatbot.storage import default_data_dir
 
