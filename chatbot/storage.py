@@ -41,7 +41,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from .errors import ChatbotError
+from .paths import KnowledgeBasePaths
 from .scrub import scrub
+from .settings import ClinicSettings
 
 __all__ = [
     "DATABASE_URL_ENV",
@@ -390,6 +392,12 @@ def import_feedback_once(store: TurnStore, path: Path, *, keep_questions: bool =
     return store.import_feedback(claimed, keep_questions=keep_questions)
 
 
+def _clinic_retention_days() -> int:
+    """``retention_days`` from the clinic's ``clinic.yaml`` (``CHATBOT_FAQ_DIR`` or the shipped ``faq/``)."""
+    folder = os.environ.get("CHATBOT_FAQ_DIR", "").strip() or None
+    return ClinicSettings.from_file(KnowledgeBasePaths.at(folder).clinic).retention_days
+
+
 def prepare_data_dir(folder: Path) -> Path:
     """Create the data folder owner-only (0700) and prove it is writable; StorageError naming it otherwise."""
     folder = folder.expanduser()
@@ -445,13 +453,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("check", help="open the database and prove it can be written")
     purge = commands.add_parser("purge", help="delete patient words past the retention period")
-    purge.add_argument("--retention-days", type=int, default=30)
+    purge.add_argument("--retention-days", type=int, default=None, help="default: retention_days in clinic.yaml")
     importer = commands.add_parser("import-feedback", help="import the old feedback.jsonl once")
     importer.add_argument("file", type=Path)
     importer.add_argument("--keep-questions", action="store_true", help="keep the questions (scrubbed)")
     args = parser.parse_args(argv)
     try:
-        store = TurnStore.open(args.url, data_dir=args.data_dir, retention_days=getattr(args, "retention_days", 30))
+        days = getattr(args, "retention_days", None) or _clinic_retention_days()
+        store = TurnStore.open(args.url, data_dir=args.data_dir, retention_days=days)
         if args.command == "check":
             store.check()
             print(f"{store.where}: writable, {store.count()} turns")
@@ -461,7 +470,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             count = store.import_feedback(args.file, keep_questions=args.keep_questions)
             print(f"{store.where}: {count} ratings imported from {args.file}")
-    except (StorageError, OSError) as error:
+    except (ChatbotError, OSError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     return 0

@@ -285,6 +285,20 @@ def test_a_database_that_is_down_fails_with_a_storage_error() -> None:
         TurnStore("postgresql+psycopg://chat:secret@127.0.0.1:1/chat")
 
 
+def test_command_line_purge_uses_the_clinics_retention_period(
+    tmp_path: Path, faq_copy: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clinic = faq_copy / "clinic.yaml"
+    clinic.write_text(clinic.read_text().replace("retention_days: 30", "retention_days: 7"))
+    monkeypatch.setenv("CHATBOT_FAQ_DIR", str(faq_copy))
+    store = TurnStore.open(data_dir=tmp_path / "data")
+    with store.engine.begin() as db:
+        db.execute(sa.insert(turns).values(time=utc_now() - timedelta(days=8), conversation="c", kind="answer",
+                                           confidence=0.5, message="eight days old"))  # fmt: skip
+    assert main(["--data-dir", str(tmp_path / "data"), "purge"]) == 0
+    assert "1 texts erased, 0 rows deleted" in capsys.readouterr().out
+
+
 # --- command line -------------------------------------------------------------------------------
 
 
@@ -298,6 +312,7 @@ def test_command_line_check_purge_and_import(tmp_path: Path, capsys: pytest.Capt
     assert "1 ratings imported" in capsys.readouterr().out
     assert main(["--data-dir", str(data), "purge"]) == 0
     assert "0 texts erased, 1 rows deleted" in capsys.readouterr().out
+    assert main(["--data-dir", str(data), "purge", "--retention-days", "7"]) == 0
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert main(["--data-dir", str(blocker), "check"]) == 2
