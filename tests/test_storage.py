@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from chatbot import ClinicSettings, KnowledgeBaseError
 from chatbot.storage import (
     StorageError,
     TurnStore,
@@ -317,3 +318,40 @@ def test_command_line_check_purge_and_import(tmp_path: Path, capsys: pytest.Capt
     blocker.write_text("")
     assert main(["--data-dir", str(blocker), "check"]) == 2
     assert capsys.readouterr().err.startswith(f"error: data folder {blocker} is not writable")
+
+
+# --- the clinic's privacy settings ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "store", "days"),
+    [
+        ("", False, 30),
+        ("store_patient_messages: true\n", True, 30),
+        ("store_patient_messages: false\nretention_days: 1\n", False, 1),
+        ("retention_days: 3650\n", False, 3650),
+    ],
+)
+def test_privacy_settings_in_clinic_yaml(tmp_path: Path, lines: str, store: bool, days: int) -> None:
+    path = tmp_path / "clinic.yaml"
+    path.write_text("name: Test Clinic\n" + lines)
+    settings = ClinicSettings.from_file(path)
+    assert (settings.store_patient_messages, settings.retention_days) == (store, days)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('store_patient_messages: "yes please"', r"clinic.yaml:2: 'store_patient_messages' must be true or false"),
+        ("store_patient_messages: 1", r"clinic.yaml:2: 'store_patient_messages' must be true or false"),
+        ("retention_days: 0", r"clinic.yaml:2: 'retention_days' must be a whole number of days from 1 to 3650"),
+        ("retention_days: 3651", r"clinic.yaml:2: 'retention_days' must be a whole number of days from 1 to 3650"),
+        ("retention_days: 7.5", r"clinic.yaml:2: 'retention_days' must be a whole number"),
+        ("retention_days: true", r"clinic.yaml:2: 'retention_days' must be a whole number"),
+    ],
+)
+def test_bad_privacy_settings_stop_start_up_naming_the_line(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "clinic.yaml"
+    path.write_text(f"name: Test Clinic\n{line}\n")
+    with pytest.raises(KnowledgeBaseError, match=message):
+        ClinicSettings.from_file(path)
