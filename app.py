@@ -15,31 +15,44 @@ Three rules shape the code below:
   message text goes through ``st.text`` (:func:`show_text`), and the few strings that must sit in
   Markdown (alert boxes, captions, labels) through :func:`plain`, which escapes every Markdown
   character. ``<img onerror=...>``, ``[link](http://evil)`` and ``**bold**`` show as typed.
-* Feedback is anonymous: the question, the matched FAQ pair, the rating and the time; no
-  session id, no IP address, nothing else about the patient.
+* Every turn is recorded in the clinic's database (``chatbot/storage.py``): the time, a random
+  conversation id, the reply kind, the matched pair, the confidence, the procedure and the
+  patient's rating. What the patient typed is stored only if ``clinic.yaml`` says
+  ``store_patient_messages: true``, and then scrubbed of names, dates, numbers and addresses.
+  A storage failure is logged and never stops the chat; a rating that was not saved says so.
+* The bot comes from ``chatbot.serving`` on every run, so a rebuilt knowledge base goes live
+  without a restart; a session's history survives the switch.
 """
 
 from __future__ import annotations
 
 import html
-import json
 import logging
 import os
 import re
-import threading
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import streamlit as st
 
 from chatbot import Chatbot, ClinicSettings, Conversation, Reply
 from chatbot.bot import MAX_MESSAGE_CHARS
+from chatbot.serving import current_bot
+from chatbot.storage import (
+    DATABASE_URL_ENV,
+    StorageError,
+    TurnStore,
+    default_data_dir,
+    import_feedback_once,
+    new_conversation_id,
+)
 
 ROOT = Path(__file__).resolve().parent
-FEEDBACK_ENV = "CHATBOT_FEEDBACK_FILE"
+RECORDING_ENV = "CHATBOT_RECORDING"
+OLD_FEEDBACK_ENV = "CHATBOT_FEEDBACK_FILE"
 KNOWLEDGE_BASE_ENV = "CHATBOT_FAQ_DIR"
-DEFAULT_FEEDBACK_FILE = ROOT / "feedback.jsonl"
+OLD_FEEDBACK_FILE = ROOT / "feedback.jsonl"
+"""Where the JSON-lines ratings used to go; imported into the database once, then renamed."""
 USER_AVATAR = ":material/person:"
 ASSISTANT_AVATAR = ":material/medical_services:"
 FAVICON = str(ROOT / "assets" / "favicon.png")
@@ -60,6 +73,9 @@ class Message(TypedDict):
     reply: Reply | None
     rateable: bool  # shows thumbs up/down (answers and fallbacks, not the "too long" notice)
     rated: bool
+    turn_id: int | None  # the recorded turn (None if recording is off or failed)
+    rating_failed: bool  # the rating could not be saved: the patient is told so
+    commented: bool
 
 
 # --------------------------------------------------------------------------------------------
@@ -116,20 +132,9 @@ def knowledge_base() -> str | None:
     return os.environ.get(KNOWLEDGE_BASE_ENV, "").strip() or None
 
 
-@st.cache_resource(show_spinner="Loading the clinic's patient information…")
-def _load_bot(path: str | None) -> Chatbot:
-    """Loaded once per server process and folder: the bot is immutable and thread-safe, so sessions share it."""
-    return Chatbot.load(path)
-
-
 def load_bot() -> Chatbot:
-    return _load_bot(knowledge_base())
-
-
-@st.cache_resource
-def _feedback_lock() -> threading.Lock:
-    """One lock per process so two sessions rating at once never interleave lines in the file."""
-    return threading.Lock()
+    """The live bot: loaded once per process, and again only when the knowledge base was rebuilt."""
+    return current_bot(knowledge_base())
 
 
 def logo_source(settings: ClinicSettings) -> str | None:
@@ -152,53 +157,94 @@ def _safe_color(value: str, default: str = "#1f6f8b") -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Feedback: anonymous JSON lines, location from CHATBOT_FEEDBACK_FILE ("off" switches it off).
+# Recording turns and ratings (chatbot/storage.py); CHATBOT_RECORDING=off switches it off.
 # --------------------------------------------------------------------------------------------
 
 
-def feedback_path() -> Path | None:
-    """Where ratings go, read on every use so a deployment (or a test) can change it without a restart."""
-    value = os.environ.get(FEEDBACK_ENV, "").strip()
-    if value.lower() == "off":
-        return None
-    return Path(value).expanduser() if value else DEFAULT_FEEDBACK_FILE
+@st.cache_resource(show_spinner=False)
+def _open_store(url: str | None, data_dir: str, retention_days: int, keep_questions: bool) -> TurnStore | None:
+    """The process's database, opened once; None (logged as one clear line) when it cannot be opened.
 
-
-def write_feedback(record: dict[str, Any]) -> bool:
-    """Append one rating as a JSON line; a full disk or a bad path is logged, never shown to the patient."""
-    path = feedback_path()
-    if path is None:
-        return False
-    line = json.dumps(record, ensure_ascii=False) + "\n"
+    This is the start-up check: an unwritable data folder or an unreachable database is reported
+    here, and the chat runs on without recording. The old feedback file is imported once.
+    """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with _feedback_lock(), path.open("a", encoding="utf-8") as handle:
-            handle.write(line)
-    except OSError:
-        log.exception("could not write feedback to %s", path)
-        return False
-    return True
+        store = TurnStore.open(url, data_dir=data_dir, retention_days=retention_days)
+    except StorageError as error:
+        log.error("storage unavailable, turns and ratings are not recorded: %s", error)
+        return None
+    old = os.environ.get(OLD_FEEDBACK_ENV, "").strip()
+    try:
+        imported = import_feedback_once(store, Path(old) if old else OLD_FEEDBACK_FILE, keep_questions=keep_questions)
+    except StorageError as error:
+        log.error(
+            "old feedback file not imported (fix it, then `python -m chatbot.storage import-feedback`): %s", error
+        )
+        return store
+    if imported:
+        log.warning("imported %d ratings from the old feedback file into %s", imported, store.where)
+    return store
+
+
+def turn_store(settings: ClinicSettings) -> TurnStore | None:
+    """Where turns go, or None when recording is off or storage is unavailable."""
+    if os.environ.get(RECORDING_ENV, "").strip().lower() == "off":
+        return None
+    url = os.environ.get(DATABASE_URL_ENV, "").strip() or None
+    return _open_store(url, str(default_data_dir()), settings.retention_days, settings.store_patient_messages)
+
+
+def record_turn(bot: Chatbot, question: str, reply: Reply) -> int | None:
+    """Record one turn; a failure is logged and the chat goes on (the turn just cannot be rated)."""
+    store = turn_store(bot.settings)
+    if store is None:
+        return None
+    try:
+        return store.record(
+            conversation=st.session_state.conversation_id,
+            kind=reply.kind,
+            confidence=reply.confidence,
+            pair_id=reply.pair_id,
+            matched_question=reply.matched_question,
+            procedure=reply.procedure,
+            message=question if bot.settings.store_patient_messages else None,
+        )
+    except StorageError as error:
+        log.error("%s", error)
+        return None
 
 
 def _on_feedback(message_id: int) -> None:
-    """Record a thumbs up/down once; the widget is then disabled, so each answer adds at most one line."""
+    """Record a thumbs up/down once; only a saved rating is thanked, a failed one says it was not saved."""
     rating = st.session_state.get(f"feedback-{message_id}")
     message = next((m for m in st.session_state.messages if m["id"] == message_id), None)
-    if rating is None or message is None or message["rated"] or message["reply"] is None:
+    if rating is None or message is None or message["rated"] or message["turn_id"] is None:
         return
-    reply = message["reply"]
-    write_feedback(
-        {
-            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "rating": "up" if rating == 1 else "down",
-            "question": message["question"],
-            "pair_id": reply.pair_id,
-            "matched_question": reply.matched_question,
-            "kind": reply.kind,
-            "confidence": round(reply.confidence, 3),
-        }
-    )
-    message["rated"] = True
+    store = turn_store(load_bot().settings)
+    try:
+        if store is None:
+            raise StorageError("storage is not available")
+        store.rate(message["turn_id"], "up" if rating == 1 else "down", conversation=st.session_state.conversation_id)
+    except StorageError as error:
+        log.error("rating not saved: %s", error)
+        message["rating_failed"] = True
+        return
+    message["rated"], message["rating_failed"] = True, False
+
+
+def _on_comment(message_id: int) -> None:
+    """An optional comment after a rating; stored scrubbed, like messages, and only if the clinic allows."""
+    text = str(st.session_state.get(f"comment-{message_id}") or "").strip()
+    message = next((m for m in st.session_state.messages if m["id"] == message_id), None)
+    store = turn_store(load_bot().settings)
+    if not text or message is None or message["turn_id"] is None or store is None:
+        return
+    try:
+        store.comment(message["turn_id"], text, conversation=st.session_state.conversation_id)
+    except StorageError as error:
+        log.error("comment not saved: %s", error)
+        return
+    message["commented"] = True
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,6 +259,8 @@ def start_conversation(bot: Chatbot) -> None:
     never reused by a new one.
     """
     st.session_state.conversation = scoped_conversation(bot, st.query_params.get("procedure"))
+    st.session_state.conversation_bot = bot
+    st.session_state.conversation_id = new_conversation_id()
     st.session_state.messages = []
     st.session_state.setdefault("next_id", 0)
 
@@ -231,7 +279,15 @@ def scoped_conversation(bot: Chatbot, procedure: str | None) -> Conversation:
     return bot.conversation()
 
 
-def _add(role: str, text: str, *, question: str = "", reply: Reply | None = None, rateable: bool = False) -> None:
+def _add(
+    role: str,
+    text: str,
+    *,
+    question: str = "",
+    reply: Reply | None = None,
+    rateable: bool = False,
+    turn_id: int | None = None,
+) -> None:
     st.session_state.next_id += 1
     message: Message = {
         "id": st.session_state.next_id,
@@ -241,6 +297,9 @@ def _add(role: str, text: str, *, question: str = "", reply: Reply | None = None
         "reply": reply,
         "rateable": rateable,
         "rated": False,
+        "turn_id": turn_id,
+        "rating_failed": False,
+        "commented": False,
     }
     st.session_state.messages.append(message)
 
@@ -254,6 +313,10 @@ def ask(question: str) -> None:
     how long it was and what the limit is. History keeps at most the limit, plus a note.
     """
     bot = load_bot()
+    if st.session_state.get("conversation_bot") is not bot:
+        # The knowledge base was rebuilt: go on with the new one, keeping what is on the screen.
+        st.session_state.conversation = scoped_conversation(bot, st.query_params.get("procedure"))
+        st.session_state.conversation_bot = bot
     shown = question if len(question) <= MAX_MESSAGE_CHARS else question[:MAX_MESSAGE_CHARS] + "…"
     _add("user", shown)
     try:
@@ -267,8 +330,9 @@ def ask(question: str) -> None:
     too_long = len(question) > MAX_MESSAGE_CHARS and reply.kind != "emergency"
     if too_long:
         reply = Reply(kind="fallback", text=too_long_text(len(question), bot.settings))
-    rateable = reply.kind in FEEDBACK_KINDS and not too_long
-    _add("assistant", reply.text, question=shown, reply=reply, rateable=rateable)
+    turn_id = record_turn(bot, shown, reply)
+    rateable = reply.kind in FEEDBACK_KINDS and not too_long and turn_id is not None
+    _add("assistant", reply.text, question=shown, reply=reply, rateable=rateable, turn_id=turn_id)
 
 
 def too_long_text(length: int, settings: ClinicSettings) -> str:
@@ -445,16 +509,33 @@ def draw_reply(message: Message, bot: Chatbot, *, latest: bool) -> None:
         st.caption("Related questions:" if kind == "answer" else "You could ask:")
         question_buttons(reply.suggestions, key=f"suggest-{message['id']}")
 
-    if message["rateable"] and feedback_path() is not None:
-        st.feedback(
-            "thumbs",
-            key=f"feedback-{message['id']}",
-            on_change=_on_feedback,
-            args=(message["id"],),
-            disabled=message["rated"],
-        )
-        if message["rated"]:
-            st.caption("Thank you for your feedback.")
+    if message["rateable"]:
+        draw_rating(message, settings)
+
+
+def draw_rating(message: Message, settings: ClinicSettings) -> None:
+    """Thumbs up/down; thanks only once saved; then, if the clinic keeps patients' words, an optional comment."""
+    st.feedback(
+        "thumbs",
+        key=f"feedback-{message['id']}",
+        on_change=_on_feedback,
+        args=(message["id"],),
+        disabled=message["rated"],
+    )
+    if message["rating_failed"]:
+        st.caption("Sorry, your rating could not be saved right now.")
+    elif message["rated"]:
+        st.caption("Thank you for your feedback.")
+        if settings.store_patient_messages and not message["commented"]:
+            st.text_input(
+                "Anything to add? (optional; please leave out names and contact details)",
+                key=f"comment-{message['id']}",
+                on_change=_on_comment,
+                args=(message["id"],),
+                max_chars=MAX_MESSAGE_CHARS,
+            )
+        elif message["commented"]:
+            st.caption("Comment received.")
 
 
 # --------------------------------------------------------------------------------------------
@@ -472,6 +553,7 @@ except Exception:
     st.stop()
 
 settings = bot.settings
+turn_store(settings)  # the start-up check: opens the database once per process, logs what is wrong
 logo = logo_source(settings)
 st.set_page_config(page_title=f"{settings.name} · Patient questions", page_icon=logo or FAVICON)
 st.html(page_style(settings, embedded=embedded))

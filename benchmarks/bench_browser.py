@@ -136,8 +136,8 @@ def main() -> int:
     from playwright.sync_api import sync_playwright
 
     questions = [question for question, _ in ANSWERS][: args.questions]
-    feedback = Path(tempfile.mkdtemp(prefix="bench-feedback-")) / "feedback.jsonl"  # nothing is rated
-    server = AppServer(env={"CHATBOT_FEEDBACK_FILE": str(feedback)}, warm=False)  # the first session is cold
+    data = Path(tempfile.mkdtemp(prefix="bench-data-"))  # turns go to a throwaway database
+    server = AppServer(env={"CHATBOT_DATA_DIR": str(data), "CHATBOT_DATABASE_URL": ""}, warm=False)  # cold start
     with server, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         rss_start = server.rss_kib()

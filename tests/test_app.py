@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from streamlit.testing.v1.element_tree import Block
 
 from chatbot import Chatbot
 from chatbot.bot import MAX_MESSAGE_CHARS
+from chatbot.storage import TurnStore, utc_now
 
 APP = ROOT / "app.py"
 COVERED = "How long does the relief last after cervical rhizotomy?"
@@ -38,10 +38,13 @@ def shown(markdown: str) -> str:
 
 
 @pytest.fixture
-def feedback_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test writes feedback (if any) to its own temporary file, never to the repo's."""
-    path = tmp_path / "ratings" / "feedback.jsonl"
-    monkeypatch.setenv("CHATBOT_FEEDBACK_FILE", str(path))
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test records turns in its own temporary data folder (SQLite), never in the user's."""
+    path = tmp_path / "data"
+    monkeypatch.setenv("CHATBOT_DATA_DIR", str(path))
+    monkeypatch.delenv("CHATBOT_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CHATBOT_RECORDING", raising=False)
+    monkeypatch.setenv("CHATBOT_FEEDBACK_FILE", str(tmp_path / "no-old-feedback.jsonl"))
     return path
 
 
@@ -56,7 +59,7 @@ def open_page(*, embedded: bool = False) -> AppTest:
 
 
 @pytest.fixture
-def page(feedback_file: Path) -> AppTest:
+def page(data_dir: Path) -> AppTest:
     return open_page()
 
 
@@ -90,8 +93,13 @@ def buttons(block: Block, prefix: str) -> list[tuple[str, str]]:
     return [(b.key, shown(b.label)) for b in block.button if b.key and b.key.startswith(prefix)]
 
 
-def feedback_lines(path: Path) -> list[dict[str, object]]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
+def stored(data_dir: Path) -> list[dict[str, object]]:
+    """Every turn the page recorded, oldest first."""
+    store = TurnStore.open(data_dir=data_dir)
+    try:
+        return store.turns()
+    finally:
+        store.dispose()
 
 
 def all_markdown(at: AppTest) -> Iterator[str]:
@@ -270,7 +278,7 @@ def test_new_conversation_starts_over(page: AppTest, bot: Chatbot) -> None:
     assert len(patient(page)) == 1 and reply.feedback
 
 
-def test_two_sessions_never_see_each_others_messages(feedback_file: Path) -> None:
+def test_two_sessions_never_see_each_others_messages(data_dir: Path) -> None:
     alice, bob = open_page(), open_page()
     send(alice, COVERED)
     bob.run()
@@ -292,9 +300,7 @@ def test_patient_markup_is_shown_as_typed(page: AppTest, payload: str) -> None:
         assert not re.search(r"(?<!\\)(<img|\[link\]|\*\*bold)", source), source
 
 
-def test_clinic_text_with_markup_is_escaped(
-    faq_copy: Path, feedback_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_clinic_text_with_markup_is_escaped(faq_copy: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Clinic settings and engine text reach Markdown-only places (alerts, labels): they are escaped too."""
     name = "Dr. *Smith* & <b>Co</b> [x](http://evil)"
     clinic = faq_copy / "clinic.yaml"
@@ -318,7 +324,7 @@ PNG_1PX = bytes.fromhex(
 )
 
 
-def test_clinic_logo_is_shown(faq_copy: Path, feedback_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_clinic_logo_is_shown(faq_copy: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (faq_copy / "logo.png").write_bytes(PNG_1PX)
     clinic = faq_copy / "clinic.yaml"
     clinic.write_text(re.sub(r"(?m)^logo:.*$", "logo: logo.png", clinic.read_text()), encoding="utf-8")
@@ -329,7 +335,7 @@ def test_clinic_logo_is_shown(faq_copy: Path, feedback_file: Path, monkeypatch: 
     assert assistant(at)[-1].avatar not in ("", ":material/medical_services:")
 
 
-def test_embedded_page_is_compact(feedback_file: Path, bot: Chatbot) -> None:
+def test_embedded_page_is_compact(data_dir: Path, bot: Chatbot) -> None:
     embedded, full = open_page(embedded=True), open_page()
     assert "Questions about your rhizotomy procedure" not in " ".join(h.value for h in embedded.html)
     assert "Questions about your rhizotomy procedure" in " ".join(h.value for h in full.html)
@@ -337,36 +343,127 @@ def test_embedded_page_is_compact(feedback_file: Path, bot: Chatbot) -> None:
     assert any("Source:" in c.value for c in reply.caption)
 
 
-# --- feedback ----------------------------------------------------------------------------------
+# --- recording turns and ratings --------------------------------------------------------------
 
 
-def test_feedback_is_written_anonymously(page: AppTest, feedback_file: Path, bot: Chatbot) -> None:
+def test_every_turn_is_recorded_without_the_patients_words(page: AppTest, data_dir: Path, bot: Chatbot) -> None:
     expected = bot.conversation().ask(COVERED)
-    before = datetime.now(timezone.utc) - timedelta(seconds=1)
+    before = utc_now()
+    send(page, COVERED)
+    send(page, RED_FLAG)
+    answer, emergency = stored(data_dir)
+    assert (answer["kind"], answer["pair_id"], answer["matched_question"], answer["procedure"]) == (
+        "answer",
+        expected.pair_id,
+        expected.matched_question,
+        expected.procedure,
+    )
+    assert answer["confidence"] == pytest.approx(expected.confidence)
+    assert emergency["kind"] == "emergency"
+    assert answer["conversation"] == emergency["conversation"] == page.session_state.conversation_id
+    assert re.fullmatch(r"[0-9a-f]{32}", str(answer["conversation"]))
+    assert answer["message"] is None and emergency["message"] is None, "messages are not stored by default"
+    assert before <= answer["time"] <= utc_now()  # type: ignore[operator]
+
+
+def test_a_new_conversation_gets_a_new_anonymous_id(page: AppTest, data_dir: Path) -> None:
+    send(page, COVERED)
+    click(page, "new-conversation")
+    send(page, COVERED)
+    first, second = stored(data_dir)
+    assert first["conversation"] != second["conversation"]
+
+
+def test_ratings_are_recorded_once_and_thanked(page: AppTest, data_dir: Path, bot: Chatbot) -> None:
     reply = send(page, COVERED)
     reply.feedback[0].set_value(1).run()
     assert not page.exception
     send(page, UNCOVERED).feedback[0].set_value(0).run()
-
-    up, down = feedback_lines(feedback_file)
-    assert set(up) == {"time", "rating", "question", "pair_id", "matched_question", "kind", "confidence"}
-    assert (up["rating"], up["question"], up["pair_id"], up["matched_question"]) == (
-        "up",
-        COVERED,
-        expected.pair_id,
-        expected.matched_question,
-    )
-    assert (down["rating"], down["question"], down["pair_id"], down["kind"]) == ("down", UNCOVERED, None, "fallback")
-    stamp = datetime.fromisoformat(str(up["time"]))
-    assert stamp.utcoffset() == timedelta(0) and before <= stamp <= datetime.now(timezone.utc)
+    up, down = stored(data_dir)
+    assert (up["rating"], up["kind"]) == ("up", "answer")
+    assert (down["rating"], down["kind"], down["pair_id"]) == ("down", "fallback", None)
     assert page.session_state.messages[-3]["rated"]
     assert assistant(page)[-2].feedback[0].disabled, "each answer is rated once"
+    assert "Thank you for your feedback." in [c.value for c in assistant(page)[-2].caption]
+    assert not assistant(page)[-1].text_input, "no comment box unless the clinic stores patients' words"
 
 
-def test_feedback_can_be_switched_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv("CHATBOT_FEEDBACK_FILE", "off")
+def test_messages_and_comments_are_stored_scrubbed_when_the_clinic_allows(
+    faq_copy: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clinic = faq_copy / "clinic.yaml"
+    clinic.write_text(clinic.read_text().replace("store_patient_messages: false", "store_patient_messages: true"))
+    monkeypatch.setenv("CHATBOT_FAQ_DIR", str(faq_copy))
+    at = open_page()
+    send(at, "I'm Jane Doe, DOB 02/03/1961. How much does it cost?").feedback[0].set_value(0).run()
+    comment = assistant(at)[-1].text_input[0]
+    comment.set_value("Call me on 555-010-2234").run()
+    assert not at.exception
+    (row,) = stored(data_dir)
+    assert row["message"] == "I'm [NAME], DOB [DATE]. How much does it cost?"
+    assert (row["rating"], row["comment"]) == ("down", "Call me on [PHONE]")
+    assert "Comment received." in [c.value for c in assistant(at)[-1].caption]
+
+
+def test_a_rating_that_cannot_be_saved_is_not_thanked(page: AppTest, data_dir: Path) -> None:
+    reply = send(page, COVERED)
+    store = TurnStore.open(data_dir=data_dir)
+    with store.engine.begin() as db:
+        db.exec_driver_sql("DROP TABLE turns")  # the database breaks after the answer was recorded
+    store.dispose()
+    reply.feedback[0].set_value(1).run()
+    assert not page.exception
+    captions = [c.value for c in assistant(page)[-1].caption]
+    assert "Sorry, your rating could not be saved right now." in captions
+    assert "Thank you for your feedback." not in captions
+    assert not page.session_state.messages[-1]["rated"]
+    assert send(page, UNCOVERED).text, "the chat goes on answering"
+
+
+def test_chat_answers_when_the_database_is_down(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CHATBOT_DATABASE_URL", "postgresql+psycopg://chat@127.0.0.1:1/chat")
+    at = open_page()
+    reply = send(at, COVERED)
+    assert any("Source:" in c.value for c in reply.caption)
+    assert not reply.feedback, "nothing to rate when the turn could not be recorded"
+
+
+def test_an_unwritable_data_folder_is_reported_at_start_up_and_the_chat_still_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    monkeypatch.setenv("CHATBOT_DATA_DIR", str(blocker))
+    monkeypatch.delenv("CHATBOT_DATABASE_URL", raising=False)
+    with caplog.at_level("ERROR", logger="chatbot.app"):
+        at = open_page()
+    assert (
+        f"storage unavailable, turns and ratings are not recorded: data folder {blocker} is not writable" in caplog.text
+    )
+    reply = send(at, COVERED)
+    assert any("Source:" in c.value for c in reply.caption) and not reply.feedback
+
+
+def test_recording_can_be_switched_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CHATBOT_RECORDING", "off")
+    monkeypatch.setenv("CHATBOT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
     at = open_page()
     reply = send(at, COVERED)
     assert not reply.feedback
     assert not list(tmp_path.iterdir())
+
+
+def test_the_old_feedback_file_is_imported_once(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = tmp_path / "old.jsonl"
+    old.write_text(
+        json.dumps({"time": "2026-11-30T10:00:00+00:00", "rating": "up", "question": "I'm Jane", "kind": "answer"})
+        + "\n"
+    )
+    monkeypatch.setenv("CHATBOT_FEEDBACK_FILE", str(old))
+    open_page()
+    (row,) = stored(data_dir)
+    assert (row["rating"], row["message"]) == ("up", None)
+    assert not old.exists() and (tmp_path / "old.jsonl.imported").exists()

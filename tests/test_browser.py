@@ -16,7 +16,6 @@ import contextlib
 import functools
 import http.server
 import importlib.util
-import json
 import os
 import signal
 import socket
@@ -32,6 +31,8 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
+
+from chatbot.storage import TurnStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -68,7 +69,14 @@ def free_port() -> int:
 class AppServer:
     """``streamlit run app.py`` on a free loopback port, in its own process group so it always dies with us."""
 
-    def __init__(self, *, env: dict[str, str] | None = None, log: Path | None = None, warm: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        env: dict[str, str] | None = None,
+        log: Path | None = None,
+        warm: bool = True,
+        script: str = "app.py",
+    ) -> None:
         self.warm = warm
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
@@ -79,7 +87,7 @@ class AppServer:
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "app.py"),
+            str(ROOT / script),
             "--server.address",
             "127.0.0.1",
             "--server.port",
@@ -236,14 +244,14 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def feedback_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("feedback") / "feedback.jsonl"
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("data")
 
 
 @pytest.fixture(scope="module")
-def app(browser: Any, feedback_file: Path) -> Iterator[AppServer]:
+def app(browser: Any, data_dir: Path) -> Iterator[AppServer]:
     """One server for the module (after the browser check, so a skip never starts it)."""
-    with AppServer(env={"CHATBOT_FEEDBACK_FILE": str(feedback_file)}) as server:
+    with AppServer(env={"CHATBOT_DATA_DIR": str(data_dir), "CHATBOT_DATABASE_URL": ""}) as server:
         yield server
 
 
@@ -281,7 +289,7 @@ def _local(url: str) -> bool:
 
 
 def test_patient_asks_and_sees_answer_source_and_related_questions(
-    app: AppServer, page: Any, bot: Any, feedback_file: Path
+    app: AppServer, page: Any, bot: Any, data_dir: Path
 ) -> None:
     page.goto(app.url)
     wait_for_page(page)
@@ -300,8 +308,8 @@ def test_patient_asks_and_sees_answer_source_and_related_questions(
 
     reply.locator('[data-testid="stFeedback"] button').first.click()
     reply.get_by_text("Thank you for your feedback").wait_for()
-    rating = json.loads(feedback_file.read_text(encoding="utf-8").splitlines()[-1])
-    assert (rating["rating"], rating["question"], rating["pair_id"]) == ("up", COVERED, expected.pair_id)
+    rating = TurnStore.open(data_dir=data_dir).turns()[-1]
+    assert (rating["rating"], rating["kind"], rating["pair_id"]) == ("up", "answer", expected.pair_id)
 
     count = page.locator(MESSAGES).count()
     reply.locator('[class*="st-key-suggest-"] button').first.click()
