@@ -72,7 +72,7 @@ class BankQuestion:
 
     @property
     def covered(self) -> bool:
-        return bool(self.quotes)
+        return bool(self.quotes) or bool(self.pairs)
 
     @property
     def split(self) -> Split:
@@ -158,6 +158,21 @@ def training_groups(bot: Chatbot, bank: Sequence[BankQuestion], split: Split) ->
     return groups
 
 
+def phrasing_questions(bot: Chatbot) -> list[BankQuestion]:
+    """The knowledge base's own phrasings, each as a labelled question its own pair answers.
+
+    Few bank questions are worded like a known question; these teach the model that a near
+    match of a phrasing is a right answer. They only ever train: they are never used to choose
+    the threshold (``kind="phrasing"`` keeps them out of the outcomes) nor measured.
+    """
+    out = []
+    for pair in bot.pairs:
+        for phrasing in pair.phrasings:
+            if split_of(phrasing) == "train":
+                out.append(BankQuestion(phrasing, (), "phrasing", "phrasing", "pairs.yaml", frozenset({pair.id})))
+    return out
+
+
 def fit_ranker(groups: Sequence[Group]) -> Trees:
     """Gradient-boosted trees that score how well each candidate answers its question."""
     x = np.vstack([g[1] for g in groups])
@@ -201,6 +216,7 @@ def fit_model(
     receives the out-of-fold risk–coverage table, one line per threshold.
     """
     groups = [g for split in ("train", "dev") for g in training_groups(bot, bank, split)]
+    groups += training_groups(bot, phrasing_questions(bot), "train")
     folds = np.asarray(_folds(groups))
     extended: list[np.ndarray] = [np.empty(0)] * len(groups)
     for k in range(FOLDS):
@@ -212,7 +228,11 @@ def fit_model(
         decider = fit_decider(
             [extended[i] for i in np.flatnonzero(folds != k)], [groups[i][2] for i in np.flatnonzero(folds != k)]
         )
-        held_out = [(groups[i][0], extended[i], groups[i][2]) for i in np.flatnonzero(folds == k)]
+        held_out = [
+            (groups[i][0], extended[i], groups[i][2])
+            for i in np.flatnonzero(folds == k)
+            if groups[i][0].kind != "phrasing"
+        ]
         outcomes.extend(_outcomes(decider, held_out))
     decider = fit_decider(extended, [g[2] for g in groups])
     threshold = choose_threshold(outcomes)
