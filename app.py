@@ -35,6 +35,7 @@ from typing import TypedDict
 
 import streamlit as st
 
+import accessibility
 from chatbot import Chatbot, ClinicSettings, Conversation, Reply
 from chatbot.bot import MAX_MESSAGE_CHARS
 from chatbot.serving import current_bot
@@ -366,8 +367,7 @@ def page_style(settings: ClinicSettings, *, embedded: bool) -> str:
     color = _safe_color(settings.primary_color)
     css = f"""
     .st-key-brand-header {{ border-left: 6px solid {color}; padding-left: 0.9rem; }}
-    .brand-name {{ color: {color}; font-size: 2rem; font-weight: 700; line-height: 1.2; }}
-    .brand-contact {{ color: rgba(27, 42, 51, 0.7); font-size: 0.9rem; margin-top: 0.15rem; }}
+    .brand-contact {{ font-size: 0.9rem; margin-top: 0.15rem; }}
     .brand-contact a {{ color: inherit; font-weight: 600; }}
     [class*="st-key-suggest-"] button, [class*="st-key-start-"] button,
     [class*="st-key-suggest-"] button > div, [class*="st-key-start-"] button > div {{
@@ -384,10 +384,9 @@ def page_style(settings: ClinicSettings, *, embedded: bool) -> str:
         [data-testid="stBottomBlockContainer"] { padding: 0.5rem 0.75rem 0.75rem 0.75rem; max-width: 100%; }
         [data-testid="stChatMessage"] { padding: 0.5rem 0.25rem; gap: 0.5rem; }
         .st-key-brand-header { padding-left: 0.6rem; border-left-width: 4px; }
-        .brand-name { font-size: 1.15rem; }
-        .brand-contact { font-size: 0.8rem; margin-top: 0; }
+        .brand-contact { margin-top: 0; }
         """
-    return f"<style>{css}</style>"
+    return f"<style>{css}</style>" + accessibility.page_css(color, embedded=embedded)
 
 
 def draw_header(settings: ClinicSettings, logo: str | None, *, embedded: bool) -> None:
@@ -405,11 +404,7 @@ def draw_header(settings: ClinicSettings, logo: str | None, *, embedded: bool) -
     with st.container(key="brand-header", horizontal=True, wrap=False, vertical_alignment="center", gap="small"):
         if logo:
             st.image(logo, width=36 if embedded else 56)
-        st.html(
-            f'<div class="brand-name">{html.escape(settings.name)}</div>'
-            f'<div class="brand-contact">{html.escape(subtitle)}{contact}</div>',
-            width="stretch",
-        )
+        st.html(accessibility.page_heading(settings.name, subtitle=subtitle, contact_html=contact), width="stretch")
         st.button(
             "New conversation",
             key="new-conversation",
@@ -442,6 +437,7 @@ def question_buttons(
 def draw_welcome(bot: Chatbot, *, avatar: str, show_starters: bool) -> None:
     """The first message: who is answering, the notice (not medical advice, the emergency number), starters."""
     with st.chat_message("assistant", avatar=avatar):
+        st.html(accessibility.message_heading("assistant", welcome=True))
         st.markdown(
             plain(
                 f"Hello, I'm the {bot.settings.name} assistant. I answer questions about rhizotomy "
@@ -473,6 +469,7 @@ def draw_reply(message: Message, bot: Chatbot, *, latest: bool) -> None:
         return
     settings = bot.settings
     kind = reply.kind
+    st.html(accessibility.message_heading("assistant", kind))
     if kind == "emergency":
         st.error(plain(reply.text), icon=":material/emergency:")
         with st.container(key=f"emergency-numbers-{message['id']}"):
@@ -564,15 +561,18 @@ if "conversation" not in st.session_state:
 draw_header(settings, logo, embedded=embedded)
 messages: list[Message] = st.session_state.messages
 assistant_avatar = logo or ASSISTANT_AVATAR
-draw_welcome(bot, avatar=assistant_avatar, show_starters=not messages)
-
 last_assistant = max((m["id"] for m in messages if m["role"] == "assistant"), default=None)
-for message in messages:
-    if message["role"] == "user":
-        with st.chat_message("user", avatar=USER_AVATAR):
-            show_text(message["text"])
-    else:
-        with st.chat_message("assistant", avatar=assistant_avatar):
-            draw_reply(message, bot, latest=message["id"] == last_assistant)
+with st.container(key="conversation"):  # the live region: assets/accessibility.js makes it role="log"
+    draw_welcome(bot, avatar=assistant_avatar, show_starters=not messages)
+    for message in messages:
+        if message["role"] == "user":
+            with st.chat_message("user", avatar=USER_AVATAR):
+                st.html(accessibility.message_heading("user"))
+                show_text(message["text"])
+        else:
+            with st.chat_message("assistant", avatar=assistant_avatar):
+                draw_reply(message, bot, latest=message["id"] == last_assistant)
 
+with st.container(key="accessibility-support"):
+    st.html(accessibility.page_script(), unsafe_allow_javascript=True)
 st.chat_input("Type your question…", key="chat_input", on_submit=_on_chat_input)

@@ -221,8 +221,13 @@ def wait_for_reply(frame: Any, count: int, timeout: float = 15_000) -> Any:
 
 
 def said(message: Any) -> str:
-    """The visible text of a chat message, without its avatar icon's name."""
-    return message.locator(CONTENT).inner_text().strip()
+    """The visible text of a chat message, without its avatar icon's name or its screen-reader heading."""
+    content = message.locator(CONTENT)
+    text = content.inner_text().strip()
+    heading = content.locator(".message-heading")
+    if heading.count():
+        text = text.removeprefix(heading.first.inner_text().strip())
+    return text.strip()
 
 
 # --- fixtures --------------------------------------------------------------------------------------
