@@ -1,0 +1,139 @@
+"""PDF, Word and web-page documents: the same leaflet gives the same pairs in every format.
+
+Fixtures are written by the tests (``tests/formats.py``) from the Markdown leaflets in
+``tests/data/``; broken files (corrupt, encrypted, image-only, empty) must fail the build with
+``file: reason`` and leave the previous knowledge base in place.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import DATA, KB
+from formats import write_docx, write_html, write_pdf
+from fpdf import FPDF
+
+from chatbot import Chatbot, KnowledgeBaseError
+from chatbot.build import build, build_pairs
+from chatbot.documents import read_document
+from chatbot.pairs import Pair
+from chatbot.paths import KnowledgeBasePaths
+
+WRITERS: dict[str, Callable[[str, Path], Path]] = {".pdf": write_pdf, ".docx": write_docx, ".html": write_html}
+LEAFLETS = ("genicular-nerve-block.md", "home-care.md")
+
+
+def _pairs(folder: Path, document: Path) -> list[Pair]:
+    (folder / "documents").mkdir(parents=True)
+    shutil.copy(document, folder / "documents" / document.name)
+    return build_pairs(KnowledgeBasePaths.at(folder))[0]
+
+
+def _content(pair: Pair) -> tuple[object, ...]:
+    """What a patient sees of a pair; the file name and extracted line differ by format."""
+    return (pair.id, pair.question, pair.variants, pair.answer, pair.source.title, pair.source.section, pair.topic)
+
+
+@pytest.mark.parametrize("leaflet", LEAFLETS)
+@pytest.mark.parametrize("suffix", sorted(WRITERS))
+def test_same_content_gives_the_same_pairs_in_every_format(tmp_path: Path, leaflet: str, suffix: str) -> None:
+    markdown = (DATA / leaflet).read_text("utf-8")
+    expected = _pairs(tmp_path / "md", DATA / leaflet)
+    document = WRITERS[suffix](markdown, tmp_path / Path(leaflet).with_suffix(suffix).name)
+    got = _pairs(tmp_path / suffix.strip("."), document)
+    assert [_content(p) for p in got] == [_content(p) for p in expected]
+    assert {p.source.document for p in got} == {document.name}
+    assert len(expected) >= 4
+
+
+@pytest.mark.parametrize("suffix", sorted(WRITERS))
+def test_headings_lists_and_tables_survive(tmp_path: Path, suffix: str) -> None:
+    markdown = (DATA / "genicular-nerve-block.md").read_text("utf-8")
+    doc = read_document(WRITERS[suffix](markdown, tmp_path / f"knee{suffix}"))
+    assert doc.title == "Genicular Nerve Block for Knee Pain"
+    assert "Risks and side effects" in doc.headings
+    listed = next(b for b in doc.blocks if b.kind == "list")
+    assert listed.lines[0] == "Serious problems are uncommon. Possible side effects include:"
+    assert listed.lines[1:] == (
+        "- Bruising or soreness where the needle went in",
+        "- A temporary increase in knee pain for a day or two",
+        "- Infection, which is rare",
+        "- Raised blood sugar for a few days if a steroid is used",
+    )
+    table = next(b for b in doc.blocks if b.kind == "table")
+    assert table.rows[0] == ("Result", "What it means")
+    assert table.section == "How long does the relief last?"
+
+
+def test_web_page_menus_cookie_banners_and_footers_are_dropped(tmp_path: Path) -> None:
+    markdown = (DATA / "genicular-nerve-block.md").read_text("utf-8")
+    doc = read_document(write_html(markdown, tmp_path / "knee.html"))
+    text = "\n".join(line for block in doc.blocks for line in block.lines)
+    for noise in ("cookies", "Our services", "Contact us", "All rights reserved", "Privacy policy", "parking area"):
+        assert noise not in text
+    assert "ultrasound to guide a thin needle" in text
+
+
+def test_a_pdf_document_is_answerable(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    (root / "documents").mkdir(parents=True)
+    write_pdf((DATA / "genicular-nerve-block.md").read_text("utf-8"), root / "documents" / "knee.pdf")
+    shutil.copy(KB / "synonyms.yaml", root)
+    build(KnowledgeBasePaths.at(root))
+    reply = Chatbot.load(root).ask("how long does the relief from a genicular nerve block last")
+    assert reply.kind == "answer"
+    assert "three months" in reply.text
+    assert reply.sources[0].document == "knee.pdf"
+
+
+def _image_only_pdf(path: Path) -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_fill_color(120, 120, 120)
+    pdf.rect(20, 20, 100, 60, style="F")
+    pdf.output(str(path))
+
+
+def _corrupt_docx(path: Path) -> None:
+    write_docx("# Title\n\nSome text.\n", path)
+    path.write_bytes(path.read_bytes()[:300])
+
+
+def _empty_docx(path: Path) -> None:
+    write_docx("", path)
+
+
+BROKEN: list[tuple[str, Callable[[Path], object], str]] = [
+    ("scan.pdf", _image_only_pdf, r"scan\.pdf: no text in this PDF \(a scanned image\?\)"),
+    ("locked.pdf", lambda p: write_pdf("# Title\n\nSome text here.\n", p, password="s3cret"), r"locked\.pdf: encrypted"),
+    ("cut.pdf", lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog"), r"cut\.pdf: corrupt or unreadable PDF"),
+    ("notes.pdf", lambda p: p.write_text("just some text, not a PDF", "utf-8"), r"notes\.pdf: corrupt or unreadable PDF"),
+    ("empty.pdf", lambda p: p.write_bytes(b""), r"empty\.pdf: corrupt or unreadable PDF"),
+    ("cut.docx", _corrupt_docx, r"cut\.docx: corrupt or unreadable Word document"),
+    ("old.docx", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0 an old binary .doc"), r"old\.docx: corrupt or unreadable Word"),
+    ("blank.docx", _empty_docx, r"blank\.docx: document is empty"),
+    ("blank.html", lambda p: p.write_text("  \n", "utf-8"), r"blank\.html: document is empty"),
+    ("menu.html", lambda p: p.write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>", "utf-8"), r"menu\.html:1: document has a title but no text to answer from"),  # noqa: E501
+    ("image.html", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), r"image\.html: binary data"),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "message"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_documents_fail_the_build_and_keep_the_old_pairs(
+    faq_copy: Path, name: str, make: Callable[[Path], object], message: str
+) -> None:
+    before = (faq_copy / "pairs.yaml").read_bytes()
+    make(faq_copy / "documents" / name)
+    with pytest.raises(KnowledgeBaseError, match=message):
+        build(KnowledgeBasePaths.at(faq_copy))
+    assert (faq_copy / "pairs.yaml").read_bytes() == before
+
+
+def test_a_pdf_protected_only_against_editing_is_read(tmp_path: Path) -> None:
+    """An owner password (no password to open) is common on leaflets; the text is readable."""
+    path = write_pdf("# Leaflet Title\n\nYou may shower the next day.\n", tmp_path / "leaflet.pdf", password="")
+    doc = read_document(path)
+    assert doc.blocks[0].text == "You may shower the next day."
