@@ -1,4 +1,4 @@
-"""Command line: ``python -m chatbot ask|chat|build``.
+"""Command line: ``python -m chatbot ask|chat|build|check|status|export|import``.
 
 Errors are one line on stderr and a non-zero exit (2 for a knowledge-base problem, 1 otherwise),
 never a traceback: the people running these commands are clinic staff, not Python developers.
@@ -17,7 +17,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from .bot import Chatbot
-from .build import build
+from .build import build, is_stale
+from .checks import format_table, read_checks, run_checks
 from .errors import ChatbotError, KnowledgeBaseError
 from .paths import KnowledgeBasePaths
 from .reply import Reply
@@ -65,6 +66,10 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = commands.add_parser("build", help="rebuild faq/pairs.yaml from the documents and curated.yaml")
     build_cmd.add_argument("--documents", type=Path, default=None, help="read documents from this folder instead")
     build_cmd.set_defaults(run=_build)
+
+    check = commands.add_parser("check", help="run the clinic's checks (default: checks.yaml in the knowledge base)")
+    check.add_argument("file", nargs="?", type=Path, default=None, help="a checks file (default: <faq>/checks.yaml)")
+    check.set_defaults(run=_check)
     return parser
 
 
@@ -100,6 +105,17 @@ def _build(args: argparse.Namespace) -> int:
     state = "written" if result.changed else "unchanged"
     print(f"{result.path}: {result.pairs} pairs from {result.documents} documents ({state})")
     return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    paths = KnowledgeBasePaths.at(args.faq)
+    checks = read_checks(args.file or paths.checks)
+    if paths.documents.is_dir() and paths.pairs.exists() and is_stale(paths):
+        print(f"error: {paths.pairs} was not built from the current documents: run the build first", file=sys.stderr)
+        return 1
+    outcomes = run_checks(Chatbot.load(args.faq), checks)
+    print(format_table(outcomes))
+    return 0 if all(o.passed for o in outcomes) else 1
 
 
 def format_reply(reply: Reply, *, notice: bool = True) -> str:

@@ -56,6 +56,11 @@ class KnowledgeBasePaths:
     def smalltalk(self) -> Path:
         return self.root / "smalltalk.yaml"
 
+    @property
+    def checks(self) -> Path:
+        """The clinic's own checks (``python -m chatbot check``)."""
+        return self.root / "checks.yaml"
+
 
 @dataclass(frozen=True)
 class Support:

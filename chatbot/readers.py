@@ -15,6 +15,7 @@ before anything is written. Build-time only: the answering engine never imports 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 import statistics
@@ -105,7 +106,7 @@ def _read_pdf(path: Path) -> list[str]:
         def visit(text: str, cm: list[float], tm: list[float], font: dict | None, size: float, n: int = number) -> None:
             if not text.strip():
                 return
-            a, b, c, d, e, f = _multiply(tm, cm)
+            _, _, c, d, e, f = _multiply(tm, cm)
             scale = (c * c + d * d) ** 0.5 or 1.0
             name = str((font or {}).get("/BaseFont", ""))
             bold = "bold" in name.lower() or "black" in name.lower()
@@ -175,7 +176,7 @@ def _pdf_lines(lines: list[_Line]) -> list[str]:
     body = sizes.most_common(1)[0][0]
     pitches = [
         prev.y - line.y
-        for prev, line in zip(lines, lines[1:])
+        for prev, line in itertools.pairwise(lines)
         if line.page == prev.page and abs(line.size - body) < 0.5 and abs(prev.size - body) < 0.5 and prev.y > line.y
     ]
     pitch = statistics.median(pitches) if pitches else body * 1.2

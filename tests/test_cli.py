@@ -15,7 +15,12 @@ def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str
     """``python -m chatbot ARGS``, on the fixed test knowledge base unless ``--faq`` is given."""
     faq = () if "--faq" in args else ("--faq", str(KB))
     return subprocess.run(
-        [sys.executable, "-m", "chatbot", *faq, *args], cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=120
+        [sys.executable, "-m", "chatbot", *faq, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
     )
 
 

@@ -108,15 +108,35 @@ def _empty_docx(path: Path) -> None:
 
 BROKEN: list[tuple[str, Callable[[Path], object], str]] = [
     ("scan.pdf", _image_only_pdf, r"scan\.pdf: no text in this PDF \(a scanned image\?\)"),
-    ("locked.pdf", lambda p: write_pdf("# Title\n\nSome text here.\n", p, password="s3cret"), r"locked\.pdf: encrypted"),
-    ("cut.pdf", lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog"), r"cut\.pdf: corrupt or unreadable PDF"),
-    ("notes.pdf", lambda p: p.write_text("just some text, not a PDF", "utf-8"), r"notes\.pdf: corrupt or unreadable PDF"),
+    (
+        "locked.pdf",
+        lambda p: write_pdf("# Title\n\nSome text here.\n", p, password="s3cret"),
+        r"locked\.pdf: encrypted",
+    ),
+    (
+        "cut.pdf",
+        lambda p: p.write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog"),
+        r"cut\.pdf: corrupt or unreadable PDF",
+    ),
+    (
+        "notes.pdf",
+        lambda p: p.write_text("just some text, not a PDF", "utf-8"),
+        r"notes\.pdf: corrupt or unreadable PDF",
+    ),
     ("empty.pdf", lambda p: p.write_bytes(b""), r"empty\.pdf: corrupt or unreadable PDF"),
     ("cut.docx", _corrupt_docx, r"cut\.docx: corrupt or unreadable Word document"),
-    ("old.docx", lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0 an old binary .doc"), r"old\.docx: corrupt or unreadable Word"),
+    (
+        "old.docx",
+        lambda p: p.write_bytes(b"\xd0\xcf\x11\xe0 an old binary .doc"),
+        r"old\.docx: corrupt or unreadable Word",
+    ),
     ("blank.docx", _empty_docx, r"blank\.docx: document is empty"),
     ("blank.html", lambda p: p.write_text("  \n", "utf-8"), r"blank\.html: document is empty"),
-    ("menu.html", lambda p: p.write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>", "utf-8"), r"menu\.html:1: document has a title but no text to answer from"),  # noqa: E501
+    (
+        "menu.html",
+        lambda p: p.write_text("<html><body><nav><a href='/'>Home</a></nav></body></html>", "utf-8"),
+        r"menu\.html:1: document has a title but no text to answer from",
+    ),
     ("image.html", lambda p: p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), r"image\.html: binary data"),
 ]
 
