@@ -34,7 +34,9 @@ from typing import Any, TypedDict
 import streamlit as st
 
 from chatbot import Chatbot, ClinicSettings, Reply
+from chatbot.approval import Approvals, read_approvals
 from chatbot.bot import MAX_MESSAGE_CHARS
+from chatbot.paths import KnowledgeBasePaths
 
 ROOT = Path(__file__).resolve().parent
 FEEDBACK_ENV = "CHATBOT_FEEDBACK_FILE"
@@ -124,6 +126,16 @@ def _load_bot(path: str | None) -> Chatbot:
 
 def load_bot() -> Chatbot:
     return _load_bot(knowledge_base())
+
+
+@st.cache_resource
+def _load_approvals(path: str | None) -> Approvals:
+    """Who approved each document: answers quote the approval date when the clinic turned that on."""
+    return read_approvals(KnowledgeBasePaths.at(path).approvals)
+
+
+def load_approvals() -> Approvals:
+    return _load_approvals(knowledge_base())
 
 
 @st.cache_resource
@@ -409,7 +421,7 @@ def draw_reply(message: Message, bot: Chatbot, *, latest: bool) -> None:
         st.caption(plain(reply.notice))
 
     if kind == "answer" and reply.sources:
-        sources = " · ".join(str(source) for source in reply.sources)
+        sources = " · ".join(load_approvals().source_line(source) for source in reply.sources)
         st.caption(f":material/description: Source: {_escape(sources)}")
         if reply.passage:
             with st.expander(f"Quoted passage: {_escape(reply.sources[0].title)}", icon=":material/format_quote:"):
@@ -444,6 +456,7 @@ st.set_page_config(page_title="Patient questions", page_icon=FAVICON, layout="ce
 
 try:
     bot = load_bot()
+    load_approvals()
 except Exception:
     log.exception("could not load the knowledge base")
     st.error("The patient information assistant is not available right now. Please call the clinic.")

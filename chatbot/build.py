@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .approval import read_approvals
 from .curated import read_curated
 from .documents import DOCUMENT_SUFFIXES, read_documents
 from .errors import KnowledgeBaseError
@@ -18,7 +19,7 @@ from .extract import extract_pairs
 from .pairs import HEADER, Pair, atomic_write, dump_pairs
 from .paths import KnowledgeBasePaths, read_support
 
-__all__ = ["BuildResult", "build", "build_pairs", "is_stale", "source_digest"]
+__all__ = ["BuildResult", "build", "build_pairs", "document_files", "is_stale", "source_digest"]
 
 _DIGEST_LINE = "# Source digest: "
 """A header line of the pairs file: what it was built from, so a forgotten build can be noticed."""
@@ -32,6 +33,7 @@ class BuildResult:
     documents: int
     pairs: int
     changed: bool
+    warnings: tuple[str, ...] = ()
 
 
 def build_pairs(paths: KnowledgeBasePaths) -> tuple[list[Pair], int]:
@@ -63,12 +65,24 @@ def build_pairs(paths: KnowledgeBasePaths) -> tuple[list[Pair], int]:
 def build(paths: KnowledgeBasePaths) -> BuildResult:
     """Rebuild the pairs file from the documents; validate every other knowledge-base file too."""
     read_support(paths)
+    approvals = read_approvals(paths.approvals)
     pairs, documents = build_pairs(paths)
+    files = document_files(paths.documents)
+    approvals.check_documents(files)
+    warnings = tuple(
+        f"{paths.documents / name}: not approved (add who approved it and a review-by date to {paths.approvals})"
+        for name in approvals.unapproved(files)
+    )
     text = dump_pairs(pairs, header=f"{HEADER}{_DIGEST_LINE}{source_digest(paths)}\n")
     previous = paths.pairs.read_text(encoding="utf-8") if paths.pairs.exists() else None
     if previous != text:
         atomic_write(paths.pairs, text)
-    return BuildResult(paths.pairs, documents, len(pairs), previous != text)
+    return BuildResult(paths.pairs, documents, len(pairs), previous != text, warnings)
+
+
+def document_files(folder: Path) -> list[str]:
+    """The names of the documents in ``folder`` that the build reads, sorted."""
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
 
 
 def source_digest(paths: KnowledgeBasePaths) -> str:

@@ -57,6 +57,11 @@ class KnowledgeBasePaths:
         return self.root / "smalltalk.yaml"
 
     @property
+    def approvals(self) -> Path:
+        """Who approved each document and when it must be reviewed (``python -m chatbot status``)."""
+        return self.root / "approvals.yaml"
+
+    @property
     def checks(self) -> Path:
         """The clinic's own checks (``python -m chatbot check``)."""
         return self.root / "checks.yaml"
