@@ -22,7 +22,9 @@ from .bot import Chatbot
 from .build import build, document_files, is_stale
 from .checks import format_table, read_checks, run_checks
 from .errors import ChatbotError, KnowledgeBaseError
+from .pairs import read_pairs
 from .paths import KnowledgeBasePaths
+from .qna import export_qna, import_qna
 from .reply import Reply
 
 __all__ = ["main"]
@@ -76,6 +78,15 @@ def _parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="each document's approval and review date; overdue ones first")
     status.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
     status.set_defaults(run=_status)
+
+    export = commands.add_parser("export", help="write the built pairs as a QnA Maker TSV file")
+    export.add_argument("--format", choices=("qna",), default="qna", help="file layout (QnA Maker TSV)")
+    export.add_argument("-o", "--output", type=Path, default=None, help="write to this file instead of the screen")
+    export.set_defaults(run=_export)
+
+    import_cmd = commands.add_parser("import", help="add a QnA Maker TSV (or CSV) file's questions to curated.yaml")
+    import_cmd.add_argument("file", type=Path, help="a .tsv (QnA Maker layout) or .csv file with Question and Answer")
+    import_cmd.set_defaults(run=_import)
     return parser
 
 
@@ -114,6 +125,26 @@ def _build(args: argparse.Namespace) -> int:
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"{result.path}: {result.pairs} pairs from {result.documents} documents ({state})")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    paths = KnowledgeBasePaths.at(args.faq)
+    if not paths.pairs.exists():
+        raise KnowledgeBaseError(paths.pairs, None, "no built pairs file: run `python -m chatbot build` first")
+    text = export_qna(read_pairs(paths.pairs))
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8", newline="\n")
+        print(f"{args.output}: {text.count(chr(10)) - 1} rows", file=sys.stderr)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    paths = KnowledgeBasePaths.at(args.faq)
+    ids = import_qna(args.file, paths)
+    print(f"{paths.curated}: added {len(ids)} pairs from {args.file}; run `python -m chatbot build` next")
     return 0
 
 
