@@ -23,7 +23,20 @@ from chatbot.pairs import Pair
 from chatbot.paths import KnowledgeBasePaths
 
 WRITERS: dict[str, Callable[[str, Path], Path]] = {".pdf": write_pdf, ".docx": write_docx, ".html": write_html}
-LEAFLETS = ("genicular-nerve-block.md", "home-care.md")
+
+
+def _six_pages() -> str:
+    """The knee leaflet with its sections repeated: six PDF pages, paragraphs broken across pages."""
+    markdown = (DATA / "genicular-nerve-block.md").read_text("utf-8")
+    body = markdown.split("\n", 1)[1]
+    return markdown + "\n".join(body.replace("## ", f"## Part {k}: ") for k in range(2, 8))
+
+
+LEAFLETS = {
+    "genicular-nerve-block.md": (DATA / "genicular-nerve-block.md").read_text("utf-8"),
+    "home-care.md": (DATA / "home-care.md").read_text("utf-8"),
+    "six-pages.md": _six_pages(),
+}
 
 
 def _pairs(folder: Path, document: Path) -> list[Pair]:
@@ -40,8 +53,10 @@ def _content(pair: Pair) -> tuple[object, ...]:
 @pytest.mark.parametrize("leaflet", LEAFLETS)
 @pytest.mark.parametrize("suffix", sorted(WRITERS))
 def test_same_content_gives_the_same_pairs_in_every_format(tmp_path: Path, leaflet: str, suffix: str) -> None:
-    markdown = (DATA / leaflet).read_text("utf-8")
-    expected = _pairs(tmp_path / "md", DATA / leaflet)
+    markdown = LEAFLETS[leaflet]
+    source = tmp_path / leaflet
+    source.write_text(markdown, encoding="utf-8")
+    expected = _pairs(tmp_path / "md", source)
     document = WRITERS[suffix](markdown, tmp_path / Path(leaflet).with_suffix(suffix).name)
     got = _pairs(tmp_path / suffix.strip("."), document)
     assert [_content(p) for p in got] == [_content(p) for p in expected]
