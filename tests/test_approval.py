@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from clirun import run_cli
 from conftest import ROOT
 from streamlit.testing.v1 import AppTest
 
@@ -39,10 +38,7 @@ def _approvals(*entries: tuple[str, str, str], show: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "chatbot", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+run = run_cli
 
 
 def test_the_build_warns_about_documents_nobody_approved(faq_copy: Path) -> None:

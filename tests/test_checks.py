@@ -7,12 +7,11 @@ checks (``faq/checks.yaml``) and nothing else; the engine's tests use the fixed 
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import FAQ, KB, ROOT
+from clirun import run_cli
+from conftest import FAQ, KB
 
 from chatbot import Chatbot, KnowledgeBaseError
 from chatbot.build import is_stale
@@ -20,11 +19,7 @@ from chatbot.checks import Check, format_table, read_checks, run_checks
 from chatbot.paths import KnowledgeBasePaths
 from chatbot.reply import KINDS
 
-
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "chatbot", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+run = run_cli
 
 
 def test_the_shipped_knowledge_base_is_built_and_passes_its_checks() -> None:

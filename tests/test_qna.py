@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import KB, ROOT
+from clirun import run_cli
+from conftest import KB
 
 from chatbot import Chatbot, KnowledgeBaseError
 from chatbot.build import build
@@ -20,10 +19,7 @@ from chatbot.reply import Source
 HEADER = "\t".join(COLUMNS) + "\n"
 
 
-def run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "chatbot", *args], cwd=ROOT, capture_output=True, text=True, timeout=120
-    )
+run = run_cli
 
 
 def test_export_then_parse_keeps_every_question_phrasing_and_answer(tmp_path: Path) -> None:
