@@ -155,8 +155,9 @@ def _status(args: argparse.Namespace) -> int:
     files = document_files(paths.documents) if paths.documents.is_dir() else []
     approvals.check_documents(files)
     today = args.today or dt.date.today()
+    statuses = approvals.status(files, today=today)
     rows = [("document", "state", "review by", "approved by", "approved on")]
-    for item in approvals.status(files, today=today):
+    for item in statuses:
         approval = item.approval
         state = item.state
         if item.state == "overdue":
@@ -174,7 +175,7 @@ def _status(args: argparse.Namespace) -> int:
     widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
     for row in rows:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-    overdue = sum(1 for item in approvals.status(files, today=today) if item.state == "overdue")
+    overdue = sum(1 for item in statuses if item.state == "overdue")
     unapproved = len(approvals.unapproved(files))
     print(f"\n{len(files)} documents: {overdue} past their review date, {unapproved} not approved (on {today})")
     return 1 if overdue else 0
