@@ -30,7 +30,8 @@ from .errors import KnowledgeBaseError
 __all__ = ["READERS", "read_lines"]
 
 _HEADING_SIZE_RATIO = 1.15
-"""A PDF line set at least this much larger than the body text is a heading."""
+"""A PDF line set at least this much larger than the body text is a heading; consecutive lines of one
+such size are one wrapped heading. Short bold lines at the body size are headings one line each."""
 _PARAGRAPH_GAP_RATIO = 1.3
 """A vertical gap this many times the usual line pitch ends a PDF paragraph."""
 _COLUMN_GAP_EMS = 3.0
@@ -194,7 +195,15 @@ def _pdf_lines(lines: list[_Line]) -> list[str]:
         if len(line.cells) > 1:
             out.append("| " + " | ".join(cell.replace("|", "/") for cell in line.cells) + " |")
         elif heading:
-            if previous is not None and out and out[-1].startswith("# ") and _continues(previous, line, pitch * 1.6):
+            wrapped = (
+                previous is not None
+                and out
+                and out[-1].startswith("# ")
+                and line.size >= body * _HEADING_SIZE_RATIO
+                and abs(previous.size - line.size) < 0.5
+                and _continues(previous, line, pitch * 1.6)
+            )
+            if wrapped:
                 out[-1] = f"{out[-1]} {text}"
             else:
                 out.append(f"# {text}")
@@ -204,6 +213,7 @@ def _pdf_lines(lines: list[_Line]) -> list[str]:
             previous is not None
             and out
             and not out[-1].startswith(("# ", "|"))
+            and abs(previous.size - line.size) < 0.5
             and _continues(previous, line, pitch * _PARAGRAPH_GAP_RATIO)
         ):
             out[-1] = f"{out[-1]} {text}"

@@ -172,3 +172,48 @@ def test_a_pdf_protected_only_against_editing_is_read(tmp_path: Path) -> None:
     path = write_pdf("# Leaflet Title\n\nYou may shower the next day.\n", tmp_path / "leaflet.pdf", password="")
     doc = read_document(path)
     assert doc.blocks[0].text == "You may shower the next day."
+
+
+def test_pdf_headings_in_bold_body_size_text_and_page_numbers(tmp_path: Path) -> None:
+    """Word's "Save as PDF" often sets headings in bold at the body size, and numbers the pages."""
+    pdf = FPDF()
+    pdf.set_auto_page_break(auto=False)
+    for page, (heading, text) in enumerate(
+        [
+            ("Driving after the injection", "You must not drive on the day of the injection."),
+            ("Bathing", "You may shower the next day. Do not swim for one week."),
+        ],
+        start=1,
+    ):
+        pdf.add_page()
+        if page == 1:
+            pdf.set_font("helvetica", "B", 11)
+            pdf.cell(0, 8, "Knee Injection Aftercare", new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("helvetica", "B", 11)
+        pdf.cell(0, 8, heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("helvetica", "", 11)
+        pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_y(-15)
+        pdf.cell(0, 6, f"Page {page} of 2", align="C")
+    path = tmp_path / "aftercare.pdf"
+    pdf.output(str(path))
+    doc = read_document(path)
+    assert doc.title == "Knee Injection Aftercare"
+    assert doc.headings == ("Driving after the injection", "Bathing")
+    assert [(b.section, b.text) for b in doc.blocks] == [
+        ("Driving after the injection", "You must not drive on the day of the injection."),
+        ("Bathing", "You may shower the next day. Do not swim for one week."),
+    ]
+
+
+def test_a_pdf_heading_that_wraps_onto_two_lines_is_one_heading(tmp_path: Path) -> None:
+    heading = "What should I do if the pain in my knee comes back several months after a genicular nerve block?"
+    body = "Call the clinic to talk about a repeat block. Keep a pain diary until your appointment. " * 2
+    markdown = f"# Knee Leaflet\n\n## {heading}\n\n{body.strip()}\n"
+    path = write_pdf(markdown, tmp_path / "wrapped.pdf")
+    from pypdf import PdfReader
+
+    assert heading not in PdfReader(path).pages[0].extract_text(), "the heading really wraps"
+    doc = read_document(path)
+    assert doc.headings == (heading,)
+    assert doc.blocks[0].section == heading
