@@ -293,7 +293,15 @@ def _read_html(path: Path) -> list[str]:
     )
     if not text or not text.strip():
         raise KnowledgeBaseError(path, None, "no main text found in this web page")
-    return [line.rstrip() for line in text.splitlines()]
+    lines = [line.rstrip() for line in text.splitlines()]
+    first = next(line for line in lines if line.strip())
+    if not first.startswith("# "):
+        # Many sites put the page's <h1> in the header band, outside the main text: the page's own
+        # title (its h1, og:title or <title> without the site name) is the document's title.
+        metadata = trafilatura.extract_metadata(raw)
+        if metadata is not None and metadata.title and metadata.title.strip():
+            lines = [f"# {' '.join(metadata.title.split())}", "", *lines]
+    return lines
 
 
 _FORMATS = {".pdf": "PDF", ".docx": "Word document", ".html": "web page", ".htm": "web page"}

@@ -217,3 +217,19 @@ def test_a_pdf_heading_that_wraps_onto_two_lines_is_one_heading(tmp_path: Path) 
     doc = read_document(path)
     assert doc.headings == (heading,)
     assert doc.blocks[0].section == heading
+
+
+def test_a_web_page_whose_title_sits_in_the_header_band(tmp_path: Path) -> None:
+    path = tmp_path / "aftercare.html"
+    path.write_text(
+        "<!doctype html><html><head><title>Knee Injection Aftercare | Riverside Pain Clinic</title></head><body>"
+        "<header><nav><a href='/'>Home</a></nav><h1>Knee Injection Aftercare</h1></header><main>"
+        "<p>You must not drive on the day of the injection. Please arrange for an adult to drive you home.</p>"
+        "<h2>Bathing</h2><p>You may shower the next day. Do not swim for one week after the injection.</p>"
+        "</main><footer>Copyright 2026</footer></body></html>",
+        encoding="utf-8",
+    )
+    doc = read_document(path)
+    assert doc.title == "Knee Injection Aftercare"
+    assert doc.blocks[0].text.startswith("You must not drive")
+    assert doc.blocks[1].section == "Bathing"
