@@ -241,7 +241,11 @@ def _read_docx(path: Path) -> list[str]:
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        reason = "not a Word .docx file: an old .doc, password-protected, or damaged?" if isinstance(exc, PackageNotFoundError) else exc
+        reason = (
+            "not a Word .docx file: an old .doc, password-protected, or damaged?"
+            if isinstance(exc, PackageNotFoundError)
+            else exc
+        )
         raise KnowledgeBaseError(path, None, f"corrupt or unreadable Word document ({reason})") from None
     out: list[str] = []
     for item in document.iter_inner_content():
