@@ -37,7 +37,9 @@ import streamlit as st
 
 import accessibility
 from chatbot import Chatbot, ClinicSettings, Conversation, Reply
+from chatbot.approval import Approvals, read_approvals
 from chatbot.bot import MAX_MESSAGE_CHARS
+from chatbot.paths import KnowledgeBasePaths
 from chatbot.serving import current_bot
 from chatbot.storage import (
     DATABASE_URL_ENV,
@@ -136,6 +138,16 @@ def knowledge_base() -> str | None:
 def load_bot() -> Chatbot:
     """The live bot: loaded once per process, and again only when the knowledge base was rebuilt."""
     return current_bot(knowledge_base())
+
+
+@st.cache_resource
+def _load_approvals(path: str | None) -> Approvals:
+    """Who approved each document: answers quote the approval date when the clinic turned that on."""
+    return read_approvals(KnowledgeBasePaths.at(path).approvals)
+
+
+def load_approvals() -> Approvals:
+    return _load_approvals(knowledge_base())
 
 
 def logo_source(settings: ClinicSettings) -> str | None:
@@ -486,7 +498,7 @@ def draw_reply(message: Message, bot: Chatbot, *, latest: bool) -> None:
         st.caption(plain(reply.notice))
 
     if kind == "answer" and reply.sources:
-        sources = " · ".join(str(source) for source in reply.sources)
+        sources = " · ".join(load_approvals().source_line(source) for source in reply.sources)
         st.caption(f":material/description: Source: {_escape(sources)}")
         if reply.passage:
             with st.expander(f"Quoted passage: {_escape(reply.sources[0].title)}", icon=":material/format_quote:"):
@@ -544,6 +556,7 @@ st.set_page_config(page_title="Patient questions", page_icon=FAVICON, layout="ce
 
 try:
     bot = load_bot()
+    load_approvals()
 except Exception:
     log.exception("could not load the knowledge base")
     st.error("The patient information assistant is not available right now. Please call the clinic.")

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .approval import read_approvals
 from .curated import read_curated
 from .documents import DOCUMENT_SUFFIXES, Document, read_documents
 from .errors import KnowledgeBaseError
@@ -20,7 +21,7 @@ from .normalize import normalize
 from .pairs import HEADER, Pair, atomic_write, dump_pairs
 from .paths import KnowledgeBasePaths, read_support
 
-__all__ = ["BuildResult", "build", "build_pairs", "is_stale", "same_procedures", "source_digest"]
+__all__ = ["BuildResult", "build", "build_pairs", "document_files", "is_stale", "same_procedures", "source_digest"]
 
 _ALSO_KNOWN = re.compile(r"\balso (?:known as|called|referred to as) ([^.;:()]{3,120})", re.IGNORECASE)
 _ALIAS_SPLIT = re.compile(r",|\bor\b|\band\b|\bis\b")
@@ -37,6 +38,7 @@ class BuildResult:
     documents: int
     pairs: int
     changed: bool
+    warnings: tuple[str, ...] = ()
 
 
 def build_pairs(paths: KnowledgeBasePaths) -> tuple[list[Pair], int]:
@@ -95,12 +97,24 @@ def same_procedures(documents: list[Document], names: dict[str, str]) -> dict[st
 def build(paths: KnowledgeBasePaths) -> BuildResult:
     """Rebuild the pairs file from the documents; validate every other knowledge-base file too."""
     read_support(paths)
+    approvals = read_approvals(paths.approvals)
     pairs, documents = build_pairs(paths)
+    files = document_files(paths.documents)
+    approvals.check_documents(files)
+    warnings = tuple(
+        f"{paths.documents / name}: not approved (add who approved it and a review-by date to {paths.approvals})"
+        for name in approvals.unapproved(files)
+    )
     text = dump_pairs(pairs, header=f"{HEADER}{_DIGEST_LINE}{source_digest(paths)}\n")
     previous = paths.pairs.read_text(encoding="utf-8") if paths.pairs.exists() else None
     if previous != text:
         atomic_write(paths.pairs, text)
-    return BuildResult(paths.pairs, documents, len(pairs), previous != text)
+    return BuildResult(paths.pairs, documents, len(pairs), previous != text, warnings)
+
+
+def document_files(folder: Path) -> list[str]:
+    """The names of the documents in ``folder`` that the build reads, sorted."""
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
 
 
 def source_digest(paths: KnowledgeBasePaths) -> str:

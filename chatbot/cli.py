@@ -1,4 +1,4 @@
-"""Command line: ``python -m chatbot ask|chat|build|train``.
+"""Command line: ``python -m chatbot ask|chat|build|check|status|export|import|train``.
 
 Errors are one line on stderr and a non-zero exit (2 for a knowledge-base problem, 1 otherwise),
 never a traceback: the people running these commands are clinic staff, not Python developers.
@@ -8,6 +8,7 @@ never a traceback: the people running these commands are clinic staff, not Pytho
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
@@ -16,11 +17,15 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from .approval import Approvals, read_approvals
 from .bot import Chatbot
-from .build import build
+from .build import build, document_files, is_stale
+from .checks import format_table, read_checks, run_checks
 from .errors import ChatbotError, KnowledgeBaseError
 from .model import DEFAULT_MODEL, AnswerModel
+from .pairs import read_pairs
 from .paths import KnowledgeBasePaths
+from .qna import export_qna, import_qna
 from .reply import Reply
 
 __all__ = ["main"]
@@ -75,21 +80,40 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--bank", type=Path, default=DEFAULT_BANK, help="question bank folder (default: tests/bank)")
     train.add_argument("--output", type=Path, default=None, help="write the model here (default: chatbot/model.json)")
     train.set_defaults(run=_train)
+
+    check = commands.add_parser("check", help="run the clinic's checks (default: checks.yaml in the knowledge base)")
+    check.add_argument("file", nargs="?", type=Path, default=None, help="a checks file (default: <faq>/checks.yaml)")
+    check.set_defaults(run=_check)
+
+    status = commands.add_parser("status", help="each document's approval and review date; overdue ones first")
+    status.add_argument("--today", type=dt.date.fromisoformat, default=None, help=argparse.SUPPRESS)
+    status.set_defaults(run=_status)
+
+    export = commands.add_parser("export", help="write the built pairs as a QnA Maker TSV file")
+    export.add_argument("--format", choices=("qna",), default="qna", help="file layout (QnA Maker TSV)")
+    export.add_argument("-o", "--output", type=Path, default=None, help="write to this file instead of the screen")
+    export.set_defaults(run=_export)
+
+    import_cmd = commands.add_parser("import", help="add a QnA Maker TSV (or CSV) file's questions to curated.yaml")
+    import_cmd.add_argument("file", type=Path, help="a .tsv (QnA Maker layout) or .csv file with Question and Answer")
+    import_cmd.set_defaults(run=_import)
     return parser
 
 
 def _ask(args: argparse.Namespace) -> int:
     bot = Chatbot.load(args.faq)
+    approvals = read_approvals(KnowledgeBasePaths.at(args.faq).approvals)
     reply = bot.ask(args.question)
     if args.json:
         print(json.dumps(asdict(reply), ensure_ascii=False, indent=2))
     else:
-        print(format_reply(reply))
+        print(format_reply(reply, approvals=approvals))
     return 0
 
 
 def _chat(args: argparse.Namespace) -> int:
     bot = Chatbot.load(args.faq)
+    approvals = read_approvals(KnowledgeBasePaths.at(args.faq).approvals)
     conversation = bot.conversation()
     print(f"{bot.settings.name} — patient information assistant. Type 'quit' to leave.")
     print(bot.notice)
@@ -102,25 +126,92 @@ def _chat(args: argparse.Namespace) -> int:
         if message.strip().lower() in {"quit", "exit"}:
             return 0
         reply = conversation.ask(message)
-        print(format_reply(reply, notice=False))
+        print(format_reply(reply, notice=False, approvals=approvals))
 
 
 def _build(args: argparse.Namespace) -> int:
     result = build(KnowledgeBasePaths.at(args.faq, documents=args.documents))
     state = "written" if result.changed else "unchanged"
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"{result.path}: {result.pairs} pairs from {result.documents} documents ({state})")
     return 0
 
 
-def format_reply(reply: Reply, *, notice: bool = True) -> str:
-    """A reply as terminal text: the text, then its source and suggestions."""
+def _export(args: argparse.Namespace) -> int:
+    paths = KnowledgeBasePaths.at(args.faq)
+    if not paths.pairs.exists():
+        raise KnowledgeBaseError(paths.pairs, None, "no built pairs file: run `python -m chatbot build` first")
+    text = export_qna(read_pairs(paths.pairs))
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text, encoding="utf-8", newline="\n")
+        print(f"{args.output}: {text.count(chr(10)) - 1} rows", file=sys.stderr)
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    paths = KnowledgeBasePaths.at(args.faq)
+    ids = import_qna(args.file, paths)
+    print(f"{paths.curated}: added {len(ids)} pairs from {args.file}; run `python -m chatbot build` next")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    """Every document's approval; exit status 1 if any document is past its review date."""
+    paths = KnowledgeBasePaths.at(args.faq)
+    approvals = read_approvals(paths.approvals)
+    files = document_files(paths.documents) if paths.documents.is_dir() else []
+    approvals.check_documents(files)
+    today = args.today or dt.date.today()
+    statuses = approvals.status(files, today=today)
+    rows = [("document", "state", "review by", "approved by", "approved on")]
+    for item in statuses:
+        approval = item.approval
+        state = item.state
+        if item.state == "overdue":
+            state = f"OVERDUE by {-item.days} days"
+        elif item.state == "due soon":
+            state = f"due in {item.days} days"
+        elif item.state == "not approved":
+            state = "NOT APPROVED"
+        if approval is None:
+            rows.append((item.document, state, "-", "-", "-"))
+        else:
+            rows.append(
+                (item.document, state, str(approval.review_by), approval.approved_by, str(approval.approved_on))
+            )
+    widths = [max(len(row[k]) for row in rows) for k in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    overdue = sum(1 for item in statuses if item.state == "overdue")
+    unapproved = len(approvals.unapproved(files))
+    print(f"\n{len(files)} documents: {overdue} past their review date, {unapproved} not approved (on {today})")
+    return 1 if overdue else 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    paths = KnowledgeBasePaths.at(args.faq)
+    checks = read_checks(args.file or paths.checks)
+    if paths.documents.is_dir() and paths.pairs.exists() and is_stale(paths):
+        print(f"error: {paths.pairs} was not built from the current documents: run the build first", file=sys.stderr)
+        return 1
+    outcomes = run_checks(Chatbot.load(args.faq), checks)
+    print(format_table(outcomes))
+    return 0 if all(o.passed for o in outcomes) else 1
+
+
+def format_reply(reply: Reply, *, notice: bool = True, approvals: Approvals | None = None) -> str:
+    """A reply as terminal text: the text, then its source (with its approval date, if wanted) and suggestions."""
     lines = []
     if reply.kind == "emergency":
         lines.append("!! URGENT !!")
     lines.append(reply.text)
     if reply.sources:
         lines.append("")
-        lines.extend(f"Source: {source}" for source in reply.sources)
+        approvals = approvals or Approvals()
+        lines.extend(f"Source: {approvals.source_line(source)}" for source in reply.sources)
     if reply.suggestions:
         lines.append("")
         heading = "Options:" if reply.kind == "clarify" else "You could also ask:"

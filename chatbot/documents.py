@@ -18,10 +18,11 @@ from typing import Literal
 
 from .errors import KnowledgeBaseError
 from .normalize import STOP_WORDS, tokens
+from .readers import READERS, read_lines
 
 __all__ = ["DOCUMENT_SUFFIXES", "Block", "Document", "read_document", "read_documents"]
 
-DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown")
+DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", *READERS)
 
 BlockKind = Literal["paragraph", "list", "table"]
 
@@ -69,7 +70,7 @@ class Document:
 
 
 def read_documents(folder: str | Path) -> list[Document]:
-    """Every document in ``folder`` (``.txt`` and ``.md``), sorted by file name for determinism."""
+    """Every document in ``folder`` (text, Markdown, PDF, Word, HTML), sorted by file name for determinism."""
     folder = Path(folder)
     if not folder.is_dir():
         raise KnowledgeBaseError(folder, None, "documents folder not found")
@@ -82,6 +83,9 @@ def read_documents(folder: str | Path) -> list[Document]:
 def read_document(path: str | Path) -> Document:
     """Read and clean one document; an unreadable or empty file is a :class:`KnowledgeBaseError`."""
     path = Path(path)
+    if path.suffix.lower() in READERS:
+        converted = [(i, line) for i, line in enumerate(read_lines(path), start=1) if line.strip()]
+        return _parse(path, converted)
     try:
         raw = path.read_bytes()
     except OSError as exc:

@@ -56,6 +56,16 @@ class KnowledgeBasePaths:
     def smalltalk(self) -> Path:
         return self.root / "smalltalk.yaml"
 
+    @property
+    def approvals(self) -> Path:
+        """Who approved each document and when it must be reviewed (``python -m chatbot status``)."""
+        return self.root / "approvals.yaml"
+
+    @property
+    def checks(self) -> Path:
+        """The clinic's own checks (``python -m chatbot check``)."""
+        return self.root / "checks.yaml"
+
 
 @dataclass(frozen=True)
 class Support:

@@ -1,7 +1,14 @@
-"""Shared fixtures: the shipped bot is loaded once per test session (it is immutable)."""
+"""Shared fixtures: the engine is tested on a fixed knowledge base, ``tests/kb/``, loaded once per session.
+
+``tests/kb/`` is a frozen copy of the shipped ``faq/`` (documents, staff files and the built
+``pairs.yaml``). A clinic edits ``faq/`` freely; the shipped knowledge base is checked only
+through its own checks file (``faq/checks.yaml``, see ``test_checks.py``), so adding, changing or
+removing a clinic document never breaks the engine's tests.
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -14,13 +21,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from chatbot import Chatbot  # noqa: E402
 
+KB = Path(__file__).resolve().parent / "kb"
+"""The fixed knowledge base the engine, page and CLI tests run on."""
 FAQ = ROOT / "faq"
+"""The shipped, clinic-edited knowledge base: tested only through its checks file."""
 DATA = Path(__file__).resolve().parent / "data"
+
+# The chat page (AppTest and the real-browser server) reads its knowledge base from this variable.
+os.environ["CHATBOT_FAQ_DIR"] = str(KB)
 
 
 @pytest.fixture(scope="session")
 def bot() -> Chatbot:
-    return Chatbot.load()
+    return Chatbot.load(KB)
 
 
 @pytest.fixture(scope="session")
@@ -31,7 +44,7 @@ def clarifying(bot: Chatbot) -> Chatbot:
 
 @pytest.fixture
 def faq_copy(tmp_path: Path) -> Path:
-    """A writable copy of the shipped knowledge base, for build and error tests."""
+    """A writable copy of the fixed test knowledge base, for build and error tests."""
     target = tmp_path / "faq"
-    shutil.copytree(FAQ, target)
+    shutil.copytree(KB, target)
     return target

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DATA, FAQ
+from conftest import DATA, KB
 
 from chatbot import Chatbot, KnowledgeBaseError
 from chatbot.build import build, is_stale
@@ -17,7 +17,7 @@ from chatbot.paths import KnowledgeBasePaths
 def test_shipped_pairs_file_is_up_to_date(faq_copy: Path) -> None:
     result = build(KnowledgeBasePaths.at(faq_copy))
     assert not result.changed, "faq/pairs.yaml is stale: run `python -m chatbot build`"
-    assert (faq_copy / "pairs.yaml").read_bytes() == (FAQ / "pairs.yaml").read_bytes()
+    assert (faq_copy / "pairs.yaml").read_bytes() == (KB / "pairs.yaml").read_bytes()
 
 
 def test_build_is_deterministic(faq_copy: Path) -> None:
@@ -182,7 +182,7 @@ def knee_bot(tmp_path_factory: pytest.TempPathFactory) -> Chatbot:
     root = tmp_path_factory.mktemp("knee")
     (root / "documents").mkdir()
     shutil.copy(DATA / "genicular-nerve-block.md", root / "documents")
-    shutil.copy(FAQ / "synonyms.yaml", root)
+    shutil.copy(KB / "synonyms.yaml", root)
     build(KnowledgeBasePaths.at(root))
     return Chatbot.load(root)
 

@@ -8,12 +8,19 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from conftest import KB, ROOT
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """``python -m chatbot ARGS``, on the fixed test knowledge base unless ``--faq`` is given."""
+    faq = () if "--faq" in args else ("--faq", str(KB))
     return subprocess.run(
-        [sys.executable, "-m", "chatbot", *args], cwd=ROOT, capture_output=True, text=True, input=stdin, timeout=120
+        [sys.executable, "-m", "chatbot", *faq, *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
     )
 
 
@@ -90,7 +97,7 @@ def test_missing_knowledge_base_folder(tmp_path: Path) -> None:
 
 def test_a_forgotten_build_is_a_warning(tmp_path: Path) -> None:
     faq = tmp_path / "faq"
-    shutil.copytree(ROOT / "faq", faq)
+    shutil.copytree(KB, faq)
     assert run("--faq", str(faq), "ask", "hello").stderr == ""
     knee = (ROOT / "tests" / "data" / "genicular-nerve-block.md").read_text("utf-8")
     (faq / "documents" / "knee.md").write_text(knee, "utf-8")

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import FAQ
+from conftest import KB
 
 from chatbot.documents import read_document, read_documents
 from chatbot.errors import KnowledgeBaseError
 
-DOCS = FAQ / "documents"
+DOCS = KB / "documents"
 
 
 def _text(name: str) -> str:

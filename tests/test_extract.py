@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import FAQ
+from conftest import DATA, KB
 
 from chatbot.documents import read_documents
 from chatbot.extract import extract_pairs, split_sentences
 
-DOCUMENTS = read_documents(FAQ / "documents")
+DOCUMENTS = read_documents(KB / "documents")
 PAIRS = [pair for doc in DOCUMENTS for pair in extract_pairs(doc)]
 QUESTIONS = {p.question for p in PAIRS}
 
@@ -85,7 +85,7 @@ def test_every_pair_names_its_source() -> None:
 
 def test_an_untuned_home_care_sheet() -> None:
     """A sheet written by a clinic (tests/data/home-care.md): each section gets a question it answers."""
-    doc = next(d for d in read_documents(FAQ.parent / "tests" / "data") if d.file == "home-care.md")
+    doc = next(d for d in read_documents(DATA) if d.file == "home-care.md")
     questions = {pair.source.section: pair.question for pair in extract_pairs(doc)}
     assert questions["Can I shower after my rhizotomy?"] == "Can I shower after my rhizotomy?"
     assert questions["Returning to work"] == "When can I go back to work and normal activities after rhizotomy?"

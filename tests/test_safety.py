@@ -18,7 +18,7 @@ from chatbot.errors import KnowledgeBaseError
 from chatbot.safety import RedFlag, SafetyRules
 from chatbot.settings import ClinicSettings
 
-SAFETY = Path(__file__).resolve().parent.parent / "faq" / "safety.yaml"
+SAFETY = Path(__file__).resolve().parent / "kb" / "safety.yaml"
 
 CUSTOM = ClinicSettings(
     name="Harbour Spine Centre",

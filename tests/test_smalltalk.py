@@ -11,7 +11,7 @@ from chatbot.errors import KnowledgeBaseError
 from chatbot.settings import ClinicSettings
 from chatbot.smalltalk import Intent, SmallTalk
 
-SMALLTALK_FILE = Path(__file__).resolve().parent.parent / "faq" / "smalltalk.yaml"
+SMALLTALK_FILE = Path(__file__).resolve().parent / "kb" / "smalltalk.yaml"
 
 CUSTOM = ClinicSettings(
     name="Harbour Spine Centre",
