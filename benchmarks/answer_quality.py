@@ -50,7 +50,9 @@ def main() -> None:
         print(f"  {style:8s} {counts['right']}/{counts['wrong']}/{counts['declined'] + counts['clarified']}")
     print("risk–coverage (threshold: covered right, covered wrong, others answered):")
     thresholds = (0.3, 0.4, 0.5, 0.6, 0.7, round(bot.threshold, 2), 0.9)
-    for threshold, right, wrong, through in risk_coverage(bot, bank, split=args.split, thresholds=sorted(set(thresholds))):
+    for threshold, right, wrong, through in risk_coverage(
+        bot, bank, split=args.split, thresholds=sorted(set(thresholds))
+    ):
         print(f"  {threshold:.2f}: {right:.1%} right, {wrong:.1%} wrong, {through:.1%} of the others answered")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from cases import ANSWERS
 from sklearn.ensemble import GradientBoostingClassifier
 
 from chatbot import Chatbot, KnowledgeBaseError, Option
@@ -20,8 +21,6 @@ from chatbot.model import DEFAULT_MODEL, FEATURES, AnswerModel
 from chatbot.normalize import normalize, stem
 from chatbot.paths import KnowledgeBasePaths
 from chatbot.train import _as_trees, read_bank, split_of
-
-from cases import ANSWERS
 
 BANK = Path(__file__).resolve().parent / "bank"
 DATA = Path(__file__).resolve().parent / "data"
@@ -107,7 +106,7 @@ def test_an_unknown_portal_procedure_is_refused(bot: Chatbot) -> None:
 
 
 def test_a_document_that_names_another_documents_procedure_joins_it(bot: Chatbot) -> None:
-    """"Cervical neurotomy, also known as … cervical rhizotomy" makes them one procedure."""
+    """ "Cervical neurotomy, also known as … cervical rhizotomy" makes them one procedure."""
     assert {p.procedure for p in bot.pairs if p.source.document == "cervical-neurotomy.txt"} == {"cervical rhizotomy"}
     assert bot.ask("what is cervical neurotomy").procedure == "cervical rhizotomy"
 
@@ -243,7 +242,9 @@ def test_the_bank_is_big_enough_and_split_for_good() -> None:
 
 
 def test_every_quote_of_the_bank_is_in_a_document() -> None:
-    documents = " ".join(normalize(p.read_text(encoding="utf-8")) for p in (BANK.parent.parent / "faq" / "documents").iterdir())
+    documents = " ".join(
+        normalize(p.read_text(encoding="utf-8")) for p in (BANK.parent.parent / "faq" / "documents").iterdir()
+    )
     missing = [(q.text, quote) for q in read_bank(BANK) for quote in q.quotes if normalize(quote) not in documents]
     assert not missing
 
