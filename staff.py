@@ -336,6 +336,15 @@ def draw_test_pane(bot: Chatbot) -> None:
             f"**Best candidate below the threshold:** {esc(decision.candidate.matched_question or '')} "
             f"({esc(decision.candidate.pair_id or '')}, score {decision.candidate.confidence:.2f})"
         )
+    if decision.candidates:
+        st.markdown("**Candidates the model weighed** (probability that each answers the question):")
+        st.dataframe(
+            [
+                {"pair": pair_id, "question": text, "probability": round(p, 3)}
+                for pair_id, text, p in decision.candidates
+            ],
+            hide_index=True,
+        )
     if reply.suggestions:
         st.markdown("**Suggestions:** " + esc(" · ".join(reply.suggestions)))
     st.caption("What the patient sees:")

@@ -19,6 +19,7 @@ Nothing here imports the build: the model arrives as numbers read from ``chatbot
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -34,7 +35,7 @@ from .pairs import Pair
 from .synonyms import Synonyms
 from .topics import GROUPS, QUESTION_CUES, asks_for_number, has_figure, question_group, topic_named
 
-__all__ = ["Answerer", "Candidate", "Decision", "ProcedureNames", "question_part"]
+__all__ = ["Answerer", "Candidate", "Decision", "ProcedureNames", "question_part", "topic_code"]
 
 Action = Literal["answer", "clarify", "decline"]
 
@@ -249,15 +250,19 @@ class Answerer:
         return Decision("answer", best, candidates, alternatives, "above the threshold", query)
 
     def _alternatives(self, query: Query, best: Candidate, candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
-        """The best answering candidate of each other procedure, when the question names none."""
+        """The best candidate of each other procedure on the same topic, when the question names none.
+
+        They are offers, not answers: choosing one asks that pair's own question, which is then
+        answered like any other, so they need no probability of their own.
+        """
         chosen: dict[str, Candidate] = {}
         for candidate in candidates:
             procedure = candidate.pair.procedure
             if (
                 procedure != best.pair.procedure
                 and procedure not in chosen
-                and candidate.probability >= self.threshold
-                and (not best.pair.topic or candidate.pair.topic == best.pair.topic)
+                and best.pair.topic
+                and candidate.pair.topic == best.pair.topic
             ):
                 chosen[procedure] = candidate
         return tuple(chosen.values())[:3]
@@ -276,8 +281,7 @@ class Answerer:
         if not matches:
             return ()
         rows = self.features(query, matches, named=named)
-        codes = {name: i for i, name in enumerate(self.procedures.names)}
-        scores, probabilities = self.model.decide(rows, np.asarray([codes.get(m.pair.procedure, -1) for m in matches]))
+        scores, probabilities = self.model.decide(rows, np.asarray([topic_code(m.pair) for m in matches]))
         exact = self.exact.get(query.text)
         candidates = []
         for match, row, score, probability in zip(matches, rows, scores, probabilities, strict=True):
@@ -451,6 +455,12 @@ def _asks_topic(question: str, topic: str) -> bool:
     """Whether the question uses the words that mark the pair's topic ("eat" for fasting)."""
     found = topic_named(topic) if topic else None
     return bool(found and found.cues.search(question))
+
+
+def topic_code(pair: Pair) -> int:
+    """A number per topic, for telling candidates on the same topic apart from rivals; a pair with
+    no topic (a clinic's own) is a topic of its own."""
+    return zlib.crc32((pair.topic or f"pair:{pair.id}").encode("utf-8"))
 
 
 def question_part(text: str) -> str:

@@ -104,7 +104,12 @@ class Decision:
     threshold: float | None
     candidate: Reply | None
     reason: str
+    candidates: tuple[tuple[str, str, float], ...] = ()
+    """The answerer's candidates, most probable first: (pair id, its question, probability)."""
 
+
+CANDIDATES_SHOWN = 5
+"""How many of the answerer's candidates the test pane lists."""
 
 PROPOSAL_MINIMUM = 0.05
 """Below this score a "best" pair shares nothing real with the question: proposing it wastes staff time."""
@@ -137,4 +142,8 @@ def explain(bot: Chatbot, low_bot: Chatbot | None, question: str) -> Decision:
         )
     else:
         reason = "Declined: no pair in the knowledge base is close to this question."
-    return Decision(reply, threshold if isinstance(threshold, float) else None, candidate, reason)
+    ranked = tuple(
+        (c.pair.id, c.pair.question, c.probability)
+        for c in bot.answerer_.decide(question).candidates[:CANDIDATES_SHOWN]
+    )
+    return Decision(reply, threshold if isinstance(threshold, float) else None, candidate, reason, ranked)

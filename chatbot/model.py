@@ -71,7 +71,7 @@ FEATURES: tuple[str, ...] = (
 
 DECIDER_FEATURES: tuple[str, ...] = (*FEATURES, "rank_score", "rank_lead")
 """The decider sees a candidate's features, the ranker's score for it, and its lead over the
-best other candidate of its procedure (see :func:`decider_rows`)."""
+best candidate on another topic (see :func:`decider_rows`)."""
 
 
 @dataclass(frozen=True)
@@ -186,10 +186,10 @@ class AnswerModel:
             return self.ranker.raw(rows)
         return ((rows - self.ranker.mean) / self.ranker.scale) @ self.ranker.coef + self.ranker.intercept
 
-    def decide(self, rows: np.ndarray, procedures: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(ranking scores, probabilities) for a question's candidate rows (``procedures``: one code per row)."""
+    def decide(self, rows: np.ndarray, topics: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(ranking scores, probabilities) for a question's candidate rows (``topics``: one code per row)."""
         scores = self.rank(rows)
-        return scores, self.decider.predict(decider_rows(rows, scores, procedures))
+        return scores, self.decider.predict(decider_rows(rows, scores, topics))
 
     @classmethod
     def retrieval_only(cls, threshold: float = 0.5) -> AnswerModel:
@@ -249,17 +249,18 @@ class AnswerModel:
         return cls(ranker, decider, threshold)
 
 
-def decider_rows(rows: np.ndarray, scores: np.ndarray, procedures: np.ndarray) -> np.ndarray:
-    """Candidate rows extended with the ranker's score and its lead over the best other candidate
-    of the same procedure (of any procedure if it is its procedure's only one).
+def decider_rows(rows: np.ndarray, scores: np.ndarray, topics: np.ndarray) -> np.ndarray:
+    """Candidate rows extended with the ranker's score and its lead over the best candidate on
+    another topic (over the best other candidate if all share its topic).
 
-    Every procedure has its own passage on risks: for "what are the risks?" they are all right,
-    and a tie between them is no doubt about the answer. A close runner-up in the same procedure is.
+    Several passages often answer the same thing (each procedure's passage on risks; two
+    documents' passages on recovery from the same operation): a tie between them is no doubt
+    about the answer. A close runner-up on another topic is.
     """
     lead = np.empty(len(scores))
     for i in range(len(scores)):
         others = np.delete(scores, i)
-        same = np.delete(procedures, i) == procedures[i]
-        rivals = others[same] if same.any() else others
+        elsewhere = np.delete(topics, i) != topics[i]
+        rivals = others[elsewhere] if elsewhere.any() else others
         lead[i] = scores[i] - rivals.max() if len(rivals) else 5.0
     return np.column_stack([rows, scores, lead])

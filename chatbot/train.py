@@ -29,7 +29,7 @@ from sklearn.ensemble import GradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from .answerer import Answerer, question_part
+from .answerer import Answerer, question_part, topic_code
 from .bot import Chatbot
 from .errors import KnowledgeBaseError
 from .model import DECIDER_FEATURES, AnswerModel, Linear, Trees, decider_rows
@@ -142,19 +142,18 @@ def _rows(answerer: Answerer, text: str) -> Iterable[tuple[np.ndarray, list[tupl
 
 Group = tuple[BankQuestion, np.ndarray, np.ndarray, np.ndarray]
 """One search of one question: its candidates' feature rows, whether each is a right answer, and
-each one's procedure (as a code)."""
+each one's topic (as a code)."""
 
 
 def training_groups(bot: Chatbot, bank: Sequence[BankQuestion], split: Split) -> list[Group]:
     """The candidate rows and labels of every search ``decide`` makes for the questions of ``split``."""
-    codes = {name: i for i, name in enumerate(bot.procedures)}
     groups = []
     for question in bank:
         if question.split == split:
             for rows, answers in _rows(bot.answerer_, question.text):
                 labels = np.asarray([question.is_right(a, i) for a, i in answers], dtype=np.int64)
-                procedures = np.asarray([codes.get(bot.pair(i).procedure, -1) for _, i in answers])  # type: ignore[union-attr]
-                groups.append((question, rows, labels, procedures))
+                topics = np.asarray([topic_code(bot.pair(i)) for _, i in answers])  # type: ignore[arg-type]
+                groups.append((question, rows, labels, topics))
     return groups
 
 

@@ -107,10 +107,10 @@ ANSWERS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 GENERIC: tuple[str, ...] = (
-    "recovery",
-    "What are the risks?",
-    "rizotomy risks",
-    "how long is the recovery?",
+    "is it safe",
+    "what are the side effects",
+    "rhizotomy recovery time",
+    "how long is the hospital stay",
 )
 """Questions that fit several procedures: the bot answers from the most probable passage, says
 which procedure it is about, and offers the same question about the others."""

@@ -36,9 +36,9 @@ def bot() -> Chatbot:
     return Chatbot.load(KB)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def clarifying(bot: Chatbot) -> Chatbot:
-    """The shipped bot with a clarify margin so wide that every question fitting several procedures asks."""
+    """The test bot with a clarify margin so wide that every question fitting several procedures asks."""
     return bot.with_model(bot.model, clarify_margin=1.0)
 
 

@@ -61,7 +61,7 @@ def test_every_phrasing_answers_with_its_own_pair(bot: Chatbot) -> None:
 
 
 def test_a_generic_question_is_answered_first_with_the_others_as_options(bot: Chatbot) -> None:
-    reply = bot.conversation().ask("What are the risks?")
+    reply = bot.conversation().ask("is it safe")
     assert reply.kind == "answer"
     assert reply.about == reply.procedure and reply.text.startswith(f"About {reply.procedure}")
     assert reply.passage in reply.text
@@ -71,7 +71,7 @@ def test_a_generic_question_is_answered_first_with_the_others_as_options(bot: Ch
 
 def test_an_option_asks_the_same_question_about_its_procedure(bot: Chatbot) -> None:
     conversation = bot.conversation()
-    option = conversation.ask("What are the risks?").options[0]
+    option = conversation.ask("is it safe").options[0]
     reply = conversation.ask(option.question)
     assert reply.kind == "answer" and reply.procedure == option.procedure
     assert reply.topic in {"risks", "side-effects"}
@@ -86,9 +86,9 @@ def test_a_named_procedure_gets_no_options_and_no_preamble(bot: Chatbot) -> None
 @pytest.mark.parametrize(
     ("scope", "question", "procedure"),
     [
-        ("cervical-rhizotomy", "what are the risks?", "cervical rhizotomy"),
+        ("cervical-rhizotomy", "is it safe", "cervical rhizotomy"),
         ("percutaneous rhizotomy", "how long is the recovery?", "percutaneous rhizotomy"),
-        ("SDR", "what are the risks?", "selective dorsal rhizotomy"),
+        ("SDR", "is it safe", "selective dorsal rhizotomy"),
     ],
 )
 def test_a_portal_scopes_the_conversation_to_its_procedure(

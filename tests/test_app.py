@@ -26,7 +26,7 @@ APP = ROOT / "app.py"
 COVERED = "How long does the relief last after cervical rhizotomy?"
 RED_FLAG = "I have a fever and pus at the needle site"
 UNCOVERED = "How much does it cost?"
-AMBIGUOUS = "What are the risks?"
+AMBIGUOUS = "is it safe"
 MARKUP = ("<img src=x onerror=alert(1)>", "[link](http://evil)", "**bold**")
 
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")

@@ -44,7 +44,7 @@ IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 COVERED = "How long does the relief last after cervical rhizotomy?"
 RED_FLAG = "I have a fever and pus at the needle site"
-AMBIGUOUS = "What are the risks?"
+AMBIGUOUS = "is it safe"
 MARKUP = "<img src=x onerror=alert(1)> [link](http://evil) **bold** www.evil.example"
 
 
