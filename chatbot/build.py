@@ -62,7 +62,7 @@ def build_pairs(paths: KnowledgeBasePaths) -> tuple[list[Pair], int]:
 
 def build(paths: KnowledgeBasePaths) -> BuildResult:
     """Rebuild the pairs file from the documents; validate every other knowledge-base file too."""
-    read_support(paths)
+    read_support(paths, require_clinic=False)
     pairs, documents = build_pairs(paths)
     text = dump_pairs(pairs, header=f"{HEADER}{_DIGEST_LINE}{source_digest(paths)}\n")
     previous = paths.pairs.read_text(encoding="utf-8") if paths.pairs.exists() else None
