@@ -8,9 +8,10 @@ draws one consistent page.
 
 Three rules shape the code below:
 
-* One ``Chatbot`` per server process (``st.cache_resource``): it is immutable and thread-safe,
-  and loading it takes about a second. Each browser session keeps its own ``Conversation`` and
-  history in ``st.session_state``, so one patient never sees another's messages.
+* One ``Chatbot`` per server process (``chatbot.serving``, not ``st.cache_resource``, which any
+  client can clear): it is immutable and thread-safe, and loading it takes about a second. Each
+  browser session keeps its own ``Conversation`` and history in ``st.session_state``, so one
+  patient never sees another's messages.
 * Nothing a patient types, and nothing the engine returns, is rendered as Markdown or HTML:
   message text goes through ``st.text`` (:func:`show_text`), and the few strings that must sit in
   Markdown (alert boxes, captions, labels) through :func:`plain`, which escapes every Markdown
@@ -33,12 +34,12 @@ from typing import Any, TypedDict
 
 import streamlit as st
 
-from chatbot import Chatbot, ClinicSettings, Reply
+from chatbot import Chatbot, ClinicSettings, KnowledgeBaseError, Reply
 from chatbot.bot import MAX_MESSAGE_CHARS
+from chatbot.serving import current_bot, knowledge_base_dir
 
 ROOT = Path(__file__).resolve().parent
 FEEDBACK_ENV = "CHATBOT_FEEDBACK_FILE"
-KNOWLEDGE_BASE_ENV = "CHATBOT_FAQ_DIR"
 DEFAULT_FEEDBACK_FILE = ROOT / "feedback.jsonl"
 USER_AVATAR = ":material/person:"
 ASSISTANT_AVATAR = ":material/medical_services:"
@@ -111,19 +112,13 @@ def _phone_line(label: str, number: str) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def knowledge_base() -> str | None:
-    """The knowledge-base folder: ``CHATBOT_FAQ_DIR`` if set (one server per clinic), else the shipped ``faq/``."""
-    return os.environ.get(KNOWLEDGE_BASE_ENV, "").strip() or None
-
-
-@st.cache_resource(show_spinner="Loading the clinic's patient information…")
-def _load_bot(path: str | None) -> Chatbot:
-    """Loaded once per server process and folder: the bot is immutable and thread-safe, so sessions share it."""
-    return Chatbot.load(path)
-
-
 def load_bot() -> Chatbot:
-    return _load_bot(knowledge_base())
+    """The server's bot (:mod:`chatbot.serving`): loaded once per process, outside Streamlit's caches.
+
+    Any browser can ask Streamlit to clear its caches; the knowledge base is not held there, so no
+    client can make the server reload it. An edited ``pairs.yaml`` on disk is picked up here.
+    """
+    return current_bot()
 
 
 @st.cache_resource
@@ -139,7 +134,7 @@ def logo_source(settings: ClinicSettings) -> str | None:
         return None
     if re.match(r"https?://", logo):
         return logo
-    for candidate in (Path(logo), Path(knowledge_base() or ROOT / "faq") / logo, ROOT / logo):
+    for candidate in (Path(logo), knowledge_base_dir() / logo, ROOT / logo):
         if candidate.is_file():
             return str(candidate)
     log.warning("clinic logo %r not found; showing none", logo)
@@ -444,10 +439,10 @@ st.set_page_config(page_title="Patient questions", page_icon=FAVICON, layout="ce
 
 try:
     bot = load_bot()
-except Exception:
-    log.exception("could not load the knowledge base")
+except KnowledgeBaseError as error:
+    log.error("the knowledge base did not load: %s", error)
     st.error("The patient information assistant is not available right now. Please call the clinic.")
-    st.stop()
+    raise RuntimeError("the knowledge base did not load") from None  # fails /_stcore/script-health-check
 
 settings = bot.settings
 logo = logo_source(settings)
