@@ -240,7 +240,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def streamlit_env(option: str) -> str:
-    """The environment variable for a Streamlit option: ``runner.postScriptGC`` -> ``STREAMLIT_RUNNER_POST_SCRIPT_GC``."""
+    """The environment variable of a Streamlit option (``runner.postScriptGC`` -> ``..._POST_SCRIPT_GC``)."""
     return "STREAMLIT_" + re.sub(r"(?<=[a-z])(?=[A-Z])", "_", option).replace(".", "_").upper()
 
 
@@ -275,10 +275,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         cpu = (args.server.cpu_seconds() - cpu_before) if args.server else float("nan")
         print(f"{args.sessions} concurrent sessions for {elapsed:.1f} s: {len(times)} replies")
         if times and args.server:
-            print(f"  server CPU per reply: {cpu / len(times) * 1000:.1f} ms (one core: {len(times) / cpu:.0f} replies/s)")
+            per_reply = cpu / len(times)
+            print(f"  server CPU per reply: {per_reply * 1000:.1f} ms (one core: {1 / per_reply:.0f} replies/s)")
         if times:
             print(f"  throughput: {len(times) / elapsed:.1f} replies/s")
-            print(f"  reply time: p50 {statistics.median(times) * 1000:.0f} ms, p95 {percentile(times, 0.95) * 1000:.0f} ms")
+            p50, p95 = statistics.median(times) * 1000, percentile(times, 0.95) * 1000
+            print(f"  reply time: p50 {p50:.0f} ms, p95 {p95:.0f} ms")
         if errors:
             print(f"  {len(errors)} errors, first: {errors[0]}")
         memory = []
@@ -286,8 +288,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             round_errors = asyncio.run(round_of(url, sessions=args.round_sessions, questions=3))
             rss = args.server.rss_mib() if args.server else float("nan")
             memory.append(rss)
-            print(f"round {number}: {args.round_sessions} sessions x 3 questions, server RSS {rss:.0f} MiB"
-                  + (f", {len(round_errors)} errors: {round_errors[0]}" if round_errors else ""))
+            print(
+                f"round {number}: {args.round_sessions} sessions x 3 questions, server RSS {rss:.0f} MiB"
+                + (f", {len(round_errors)} errors: {round_errors[0]}" if round_errors else "")
+            )
         if len(memory) > 1:
             print(f"  memory growth from round 1 to round {len(memory)}: {memory[-1] - memory[0]:+.0f} MiB")
     return 1 if errors else 0
