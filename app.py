@@ -235,6 +235,8 @@ def ask(question: str) -> None:
     how long it was and what the limit is. History keeps at most the limit, plus a note.
     """
     bot = load_bot()
+    if "conversation" not in st.session_state:  # a session whose state a client cleared (``clear_cache``)
+        start_conversation(bot)
     shown = question if len(question) <= MAX_MESSAGE_CHARS else question[:MAX_MESSAGE_CHARS] + "…"
     _add("user", shown)
     try:
@@ -264,6 +266,22 @@ def _on_chat_input() -> None:
     text = st.session_state.get("chat_input")
     if text and text.strip():
         ask(text)
+        st.session_state.input_handled = True
+
+
+def handle_unregistered_input(submitted: str | None) -> None:
+    """Answer a message whose callback Streamlit did not run, then redraw.
+
+    Streamlit calls ``on_submit`` only for a widget this session has already drawn. After a server
+    restart the reconnecting page's first message arrives in a brand-new session (and a client's
+    ``clear_cache`` wipes the session the same way): the callback is skipped and, without this,
+    the patient's message would silently vanish (after ``clear_cache`` the callback runs but
+    cannot read its own widget's value). ``st.chat_input`` still returns it, so it is answered here.
+    """
+    if st.session_state.pop("input_handled", False) or not submitted or not submitted.strip():
+        return
+    ask(submitted)
+    st.rerun()
 
 
 def _on_new_conversation() -> None:
@@ -466,4 +484,4 @@ for message in messages:
         with st.chat_message("assistant", avatar=assistant_avatar):
             draw_reply(message, bot, latest=message["id"] == last_assistant)
 
-st.chat_input("Type your question…", key="chat_input", on_submit=_on_chat_input)
+handle_unregistered_input(st.chat_input("Type your question…", key="chat_input", on_submit=_on_chat_input))
