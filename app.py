@@ -82,15 +82,24 @@ def plain(text: str) -> str:
     """``text`` as Markdown source that displays exactly these characters, line breaks included.
 
     For the places that only take Markdown (alert boxes, captions, button and expander labels),
-    and only for clinic- or engine-written text: bare URLs still become links there, which is
-    why patient text always goes through :func:`show_text` instead.
+    and only for clinic- or engine-written text; bare URLs and e-mail addresses are defused too
+    (:func:`_escape`). Patient text still always goes through :func:`show_text`.
     """
     lines = (_escape(line.strip()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     return "  \n".join(line for line in lines if line)
 
 
+_AUTOLINK = re.compile(r"(?i)(?<![a-z0-9])(www)(\.)|(:)(//)|([a-z0-9._+-])(@)")
+"""What GitHub-flavoured Markdown (Streamlit's) turns into a link even when every character is
+escaped: ``www.``, ``scheme://`` and ``name@domain``. A word joiner (U+2060, invisible, not a
+space) between the two halves stops it, so a document title like "www.evil.example" stays text."""
+WORD_JOINER = "\u2060"
+
+
 def _escape(line: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", line)
+    """``line`` as Markdown that shows exactly these characters and contains no link."""
+    defused = _AUTOLINK.sub(lambda m: WORD_JOINER.join(part for part in m.groups() if part is not None), line)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", defused)
 
 
 def _digits(phone: str) -> str:
