@@ -4,7 +4,8 @@ Starts ``python serve.py`` (or uses ``--url``), then opens many Streamlit sessio
 WebSocket on loopback, speaking Streamlit's protocol (protobuf ``BackMsg`` / ``ForwardMsg``):
 each session runs the page, then sends questions through the chat box as the page's JavaScript
 would, and times each one from sending the message to the end of the script run that draws the
-answer. Prints replies per second, p50/p95 reply time, and the server's memory.
+answer. Prints the cold start (open -> first answer for the first session on a server that has
+just become ready), replies per second, p50/p95 reply time, server CPU per reply, and memory.
 
     python benchmarks/bench_load.py                       # 20 concurrent sessions for 20 s, then 5 rounds of 50
     python benchmarks/bench_load.py --sessions 20 --seconds 20 --rounds 0
@@ -42,6 +43,15 @@ QUESTIONS = (
     "hello",
     "what is cervical neurotomy",
 )
+
+
+async def open_and_ask(url: str) -> float:
+    """Seconds from opening a session to the end of the run that drew the answer to its first question."""
+    start = time.perf_counter()
+    async with Session(url) as session:
+        await session.run()
+        await session.run(QUESTIONS[0])
+    return time.perf_counter() - start
 
 
 async def _patient(url: str, until: float, times: list[float], errors: list[str], index: int) -> None:
@@ -126,7 +136,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.server = None
     with server_for(args) as url:
-        asyncio.run(concurrent(url, sessions=2, seconds=2))  # warm up: first page run imports the page's code
+        opened = [asyncio.run(open_and_ask(url)) for _ in range(4)]  # the first one is the server's cold start
+        later = ", ".join(f"{seconds:.2f}" for seconds in opened[1:])
+        print(f"open -> first answer at the server: first session {opened[0]:.2f} s, then {later} s")
+        asyncio.run(concurrent(url, sessions=2, seconds=2))  # warm up
         cpu_before = args.server.cpu_seconds() if args.server else 0.0
         times, errors, elapsed = asyncio.run(concurrent(url, sessions=args.sessions, seconds=args.seconds))
         cpu = (args.server.cpu_seconds() - cpu_before) if args.server else float("nan")
