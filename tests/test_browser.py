@@ -68,7 +68,8 @@ def free_port() -> int:
 class AppServer:
     """``python serve.py`` (how a clinic runs ``app.py``) on a free loopback port, in its own process group.
 
-    ``base_url_path`` serves the chat under a path, as behind the nginx kit in ``deploy/``.
+    ``base_url_path`` serves the chat under a path, as behind the nginx kit in ``deploy/``; ``port``
+    reuses a port (a restart).
     """
 
     def __init__(
@@ -78,9 +79,10 @@ class AppServer:
         log: Path | None = None,
         warm: bool = True,
         base_url_path: str = "",
+        port: int | None = None,
     ) -> None:
         self.warm = warm
-        self.port = free_port()
+        self.port = port or free_port()
         self.root_url = f"http://127.0.0.1:{self.port}/"
         self.url = self.root_url + (f"{base_url_path.strip('/')}/" if base_url_path else "")
         self.log = log or ARTIFACTS / "streamlit-server.log"
