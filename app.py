@@ -8,9 +8,10 @@ draws one consistent page.
 
 Three rules shape the code below:
 
-* One ``Chatbot`` per server process (``st.cache_resource``): it is immutable and thread-safe,
-  and loading it takes about a second. Each browser session keeps its own ``Conversation`` and
-  history in ``st.session_state``, so one patient never sees another's messages.
+* One ``Chatbot`` per server process (``chatbot.serving``, not ``st.cache_resource``, which any
+  client can clear): it is immutable and thread-safe, and loading it takes about a second. Each
+  browser session keeps its own ``Conversation`` and history in ``st.session_state``, so one
+  patient never sees another's messages.
 * Nothing a patient types, and nothing the engine returns, is rendered as Markdown or HTML:
   message text goes through ``st.text`` (:func:`show_text`), and the few strings that must sit in
   Markdown (alert boxes, captions, labels) through :func:`plain`, which escapes every Markdown
@@ -36,11 +37,11 @@ from typing import TypedDict
 import streamlit as st
 
 import accessibility
-from chatbot import Chatbot, ClinicSettings, Conversation, Reply
+from chatbot import Chatbot, ClinicSettings, Conversation, KnowledgeBaseError, Reply
 from chatbot.approval import Approvals, read_approvals
 from chatbot.bot import MAX_MESSAGE_CHARS
 from chatbot.paths import KnowledgeBasePaths
-from chatbot.serving import current_bot
+from chatbot.serving import current_bot, knowledge_base_dir
 from chatbot.storage import (
     DATABASE_URL_ENV,
     StorageError,
@@ -100,15 +101,24 @@ def plain(text: str) -> str:
     """``text`` as Markdown source that displays exactly these characters, line breaks included.
 
     For the places that only take Markdown (alert boxes, captions, button and expander labels),
-    and only for clinic- or engine-written text: bare URLs still become links there, which is
-    why patient text always goes through :func:`show_text` instead.
+    and only for clinic- or engine-written text; bare URLs and e-mail addresses are defused too
+    (:func:`_escape`). Patient text still always goes through :func:`show_text`.
     """
     lines = (_escape(line.strip()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
     return "  \n".join(line for line in lines if line)
 
 
+_AUTOLINK = re.compile(r"(?i)(?<![a-z0-9])(www)(\.)|(:)(//)|([a-z0-9._+-])(@)")
+"""What GitHub-flavoured Markdown (Streamlit's) turns into a link even when every character is
+escaped: ``www.``, ``scheme://`` and ``name@domain``. A word joiner (U+2060, invisible, not a
+space) between the two halves stops it, so a document title like "www.evil.example" stays text."""
+WORD_JOINER = "\u2060"
+
+
 def _escape(line: str) -> str:
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", line)
+    """``line`` as Markdown that shows exactly these characters and contains no link."""
+    defused = _AUTOLINK.sub(lambda m: WORD_JOINER.join(part for part in m.groups() if part is not None), line)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", defused)
 
 
 def _digits(phone: str) -> str:
@@ -157,7 +167,7 @@ def logo_source(settings: ClinicSettings) -> str | None:
         return None
     if re.match(r"https?://", logo):
         return logo
-    for candidate in (Path(logo), Path(knowledge_base() or ROOT / "faq") / logo, ROOT / logo):
+    for candidate in (Path(logo), knowledge_base_dir() / logo, ROOT / logo):
         if candidate.is_file():
             return str(candidate)
     log.warning("clinic logo %r not found; showing none", logo)
@@ -326,6 +336,8 @@ def ask(question: str) -> None:
     how long it was and what the limit is. History keeps at most the limit, plus a note.
     """
     bot = load_bot()
+    if "conversation" not in st.session_state:  # a session whose state a client cleared (``clear_cache``)
+        start_conversation(bot)
     if st.session_state.get("conversation_bot") is not bot:
         # The knowledge base was rebuilt: go on with the new one, keeping what is on the screen.
         st.session_state.conversation = scoped_conversation(bot, st.query_params.get("procedure"))
@@ -360,6 +372,22 @@ def _on_chat_input() -> None:
     text = st.session_state.get("chat_input")
     if text and text.strip():
         ask(text)
+        st.session_state.input_handled = True
+
+
+def handle_unregistered_input(submitted: str | None) -> None:
+    """Answer a message whose callback Streamlit did not run, then redraw.
+
+    Streamlit calls ``on_submit`` only for a widget this session has already drawn. After a server
+    restart the reconnecting page's first message arrives in a brand-new session (and a client's
+    ``clear_cache`` wipes the session the same way): the callback is skipped and, without this,
+    the patient's message would silently vanish (after ``clear_cache`` the callback runs but
+    cannot read its own widget's value). ``st.chat_input`` still returns it, so it is answered here.
+    """
+    if st.session_state.pop("input_handled", False) or not submitted or not submitted.strip():
+        return
+    ask(submitted)
+    st.rerun()
 
 
 def _on_new_conversation() -> None:
@@ -557,10 +585,10 @@ st.set_page_config(page_title="Patient questions", page_icon=FAVICON, layout="ce
 try:
     bot = load_bot()
     load_approvals()
-except Exception:
-    log.exception("could not load the knowledge base")
+except KnowledgeBaseError as error:
+    log.error("the knowledge base did not load: %s", error)
     st.error("The patient information assistant is not available right now. Please call the clinic.")
-    st.stop()
+    raise RuntimeError("the knowledge base did not load") from None  # fails /_stcore/script-health-check
 
 settings = bot.settings
 turn_store(settings)  # the start-up check: opens the database once per process, logs what is wrong
@@ -588,4 +616,4 @@ with st.container(key="conversation"):  # the live region: assets/accessibility.
 
 with st.container(key="accessibility-support"):
     st.html(accessibility.page_script(), unsafe_allow_javascript=True)
-st.chat_input("Type your question…", key="chat_input", on_submit=_on_chat_input)
+handle_unregistered_input(st.chat_input("Type your question…", key="chat_input", on_submit=_on_chat_input))

@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from cases import ANSWERS, GENERIC, UNANSWERABLE  # noqa: E402
 from safety_cases import LOOK_ALIKES, RED_FLAGS  # noqa: E402
+from test_safety import PATHOLOGICAL  # noqa: E402
 
 from chatbot.safety import SafetyRules  # noqa: E402
 
@@ -67,6 +68,12 @@ def main() -> None:
     # Hundreds of matches that do not count, in one clause: each clause is searched once per cue, not per match.
     history = "I had a fever last month " * 800
     print(f"check(), 20,000 characters history: {_milliseconds(lambda: rules.check(history), 20):.1f} ms")
+    # The long, repetitive messages of tests/test_safety.py (which checks they work, not how fast).
+    slowest = max(PATHOLOGICAL, key=lambda message: _milliseconds(lambda: rules.check(message), 3))
+    print(
+        f"check(), slowest of {len(PATHOLOGICAL)} long repetitive messages: "
+        f"{_milliseconds(lambda: rules.check(slowest), 5):.1f} ms ({slowest[:24]!r}...)  [target < 200 ms]"
+    )
 
 
 if __name__ == "__main__":

@@ -96,7 +96,7 @@ def same_procedures(documents: list[Document], names: dict[str, str]) -> dict[st
 
 def build(paths: KnowledgeBasePaths) -> BuildResult:
     """Rebuild the pairs file from the documents; validate every other knowledge-base file too."""
-    read_support(paths)
+    read_support(paths, require_clinic=False)
     approvals = read_approvals(paths.approvals)
     pairs, documents = build_pairs(paths)
     files = document_files(paths.documents)

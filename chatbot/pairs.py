@@ -15,8 +15,9 @@ from pathlib import Path
 import yaml
 
 from .errors import KnowledgeBaseError
+from .integrity import seal, verify
 from .reply import Source
-from .yamlfile import LocatedDict, check_keys, read_yaml, require_str, str_list
+from .yamlfile import LocatedDict, check_keys, parse_yaml, require_str, str_list, text_line_of_offset
 
 __all__ = ["COUNTABLE", "PAIR_FIELDS", "Pair", "atomic_write", "dump_pairs", "read_pairs", "with_article"]
 
@@ -92,7 +93,7 @@ def dump_pairs(pairs: list[Pair], *, header: str = HEADER) -> str:
         width=100,
         default_flow_style=False,
     )
-    return header + body
+    return header + seal(body, pairs=len(pairs)) + body
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -113,9 +114,13 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def read_pairs(path: str | Path) -> list[Pair]:
-    """Load and validate a pairs file; every problem is reported as ``file:line: reason``."""
+    """Load and validate a pairs file; every problem is reported as ``file:line: reason``.
+
+    The file is read once, its content digest checked (:mod:`chatbot.integrity`), and only then
+    parsed, so a truncated or half-copied file never yields a bot with part of its answers.
+    """
     path = Path(path)
-    data = read_yaml(path)
+    data = parse_yaml(_read_verified(path), path)
     top = check_keys(data, path, what="pairs file", required=("pairs",), line=1)
     entries = top["pairs"]
     if not isinstance(entries, list):
@@ -129,6 +134,21 @@ def read_pairs(path: str | Path) -> list[Pair]:
         seen[pair.id] = entry.line
         pairs.append(pair)
     return pairs
+
+
+def _read_verified(path: Path) -> str:
+    """The whole text of ``path``, once its content matches the digest the build wrote into it."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise KnowledgeBaseError(path, None, "file not found") from None
+    except OSError as exc:
+        raise KnowledgeBaseError(path, None, f"cannot read file ({exc.strerror or exc})") from None
+    verify(data, path)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise KnowledgeBaseError(path, text_line_of_offset(data, exc.start), "not valid UTF-8 text") from None
 
 
 def parse_pair(entry: object, path: Path, *, line: int, origin: str | None = None) -> Pair:

@@ -77,15 +77,22 @@ class Support:
     smalltalk: SmallTalk
 
 
-def read_support(paths: KnowledgeBasePaths) -> Support:
+def read_support(paths: KnowledgeBasePaths, *, require_clinic: bool = True) -> Support:
     """Parse every staff-editable file; the build calls this so mistakes surface before anything is written.
 
     The safety and small-talk rules fall back to the shipped ones when a knowledge-base folder has
-    none of its own: a bot must never run without red-flag checks.
+    none of its own: a bot must never run without red-flag checks. ``clinic.yaml`` has no
+    fallback: a bot without the clinic's own numbers does not load. The build passes
+    ``require_clinic=False``: it writes pairs, which need no phone number, but it still checks a
+    clinic file that exists.
     """
     shipped = KnowledgeBasePaths.at()
+    if not paths.clinic.exists() and not require_clinic:
+        settings = ClinicSettings()
+    else:
+        settings = ClinicSettings.from_file(paths.clinic)
     return Support(
-        settings=ClinicSettings.from_file(paths.clinic),
+        settings=settings,
         synonyms=Synonyms.from_file(paths.synonyms),
         safety=SafetyRules.from_file(paths.safety if paths.safety.exists() else shipped.safety),
         smalltalk=SmallTalk.from_file(paths.smalltalk if paths.smalltalk.exists() else shipped.smalltalk),

@@ -1,19 +1,37 @@
 """The clinic's own details: name, phone numbers, hours, links and colours.
 
 They live in ``faq/clinic.yaml`` so a clinic changes its phone number without touching code.
-Every field has a sensible default, so a missing file or a missing field still yields a bot that
-tells patients to call the emergency number.
+Loading fails closed: a missing or malformed file, or one still holding the example numbers it
+ships with, stops the bot from loading instead of sending patients with an urgent problem to
+"the clinic's main number". Only a file that says ``demonstration: true`` may use example
+numbers (the shipped ``faq/clinic.yaml`` does, so the chat starts out of the box).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import KnowledgeBaseError
 from .yamlfile import LocatedDict, check_keys, read_yaml, require_str, str_list
 
-__all__ = ["ClinicSettings"]
+__all__ = ["ClinicSettings", "is_placeholder_phone"]
+
+REQUIRED = ("name", "phone", "urgent_phone", "emergency_number")
+"""What a patient is told to call: a clinic must write these itself, defaults would send patients nowhere."""
+_EXAMPLE_NAMES = frozenset({"riverside pain clinic", "the pain clinic"})
+_FICTIONAL = (
+    re.compile(r"^1?555\d{7}$"),  # area code 555: not assigned, used in examples
+    re.compile(r"^(1?\d{3})?55501\d\d$"),  # 555-0100 to 555-0199: reserved for fiction in North America
+)
+
+
+def is_placeholder_phone(number: str) -> bool:
+    """Whether ``number`` cannot reach a clinic: no digits to dial ("the clinic's main number") or a fictional one."""
+    digits = re.sub(r"\D", "", number)
+    return len(digits) < 3 or any(pattern.match(digits) for pattern in _FICTIONAL)
+
 
 _TYPED = frozenset({"starter_questions", "store_patient_messages", "retention_days"})
 
@@ -39,26 +57,35 @@ class ClinicSettings:
     """Keep what patients type (scrubbed, see ``chatbot/scrub.py``) so staff see declined questions."""
     retention_days: int = 30
     """Days a stored message or comment is kept before it is deleted."""
+    demonstration: bool = False
 
     @classmethod
     def from_file(cls, path: str | Path) -> ClinicSettings:
-        """Read ``path``; a missing file means "use the defaults", a malformed one is an error."""
+        """Read and check ``path``; missing, malformed or placeholder details raise :class:`KnowledgeBaseError`."""
         path = Path(path)
-        data = read_yaml(path, missing_ok=True)
+        if not path.exists():
+            raise KnowledgeBaseError(
+                path, None, "file not found: the clinic's name and phone numbers are required (see faq/clinic.yaml)"
+            )
+        data = read_yaml(path)
         if data is None:
-            return cls()
+            raise KnowledgeBaseError(path, 1, "the file is empty: the clinic's name and phone numbers are required")
         names = tuple(f.name for f in fields(cls))
-        mapping = check_keys(data, path, what="clinic settings", optional=names, line=1)
+        mapping = check_keys(data, path, what="clinic settings", required=REQUIRED, optional=names, line=1)
+        demonstration = mapping.get("demonstration", False)
+        if not isinstance(demonstration, bool):
+            raise KnowledgeBaseError(path, mapping.line_of("demonstration"), "'demonstration' must be true or false")
         values: dict[str, object] = {
             "starter_questions": str_list(mapping, "starter_questions", path, what="clinic settings"),
             **_recording(mapping, path),
+            "demonstration": demonstration,
         }
         for name in names:
-            if name not in _TYPED and mapping.get(name) not in (None, ""):
+            if name not in _TYPED and name not in values and mapping.get(name) not in (None, ""):
                 values[name] = require_str(mapping, name, path, what="clinic settings")
         settings = cls(**values)  # type: ignore[arg-type]
-        if not settings.emergency_number.strip():
-            raise KnowledgeBaseError(path, mapping.line_of("emergency_number"), "emergency_number must not be empty")
+        if not demonstration:
+            _refuse_placeholders(settings, mapping, path)
         return settings
 
     @property
@@ -88,3 +115,16 @@ def _recording(mapping: LocatedDict, path: Path) -> dict[str, object]:
             raise KnowledgeBaseError(path, line, "'retention_days' must be a whole number of days from 1 to 3650")
         values["retention_days"] = days
     return values
+
+
+def _refuse_placeholders(settings: ClinicSettings, mapping: LocatedDict, path: Path) -> None:
+    """Example details left in a live setup would send a patient with an emergency to a number that rings nowhere."""
+    fix = "put the clinic's own details here, or add `demonstration: true` for a demonstration setup"
+    if settings.name.strip().lower() in _EXAMPLE_NAMES:
+        raise KnowledgeBaseError(path, mapping.line_of("name"), f"name {settings.name!r} is the example name; {fix}")
+    for field in ("phone", "urgent_phone"):
+        number = getattr(settings, field)
+        if is_placeholder_phone(number):
+            raise KnowledgeBaseError(
+                path, mapping.line_of(field), f"{field} {number!r} is an example number, not the clinic's; {fix}"
+            )

@@ -14,7 +14,7 @@ import yaml
 
 from .errors import KnowledgeBaseError
 
-__all__ = ["LocatedDict", "LocatedList", "check_keys", "read_yaml", "require_str", "str_list"]
+__all__ = ["LocatedDict", "LocatedList", "check_keys", "parse_yaml", "read_yaml", "require_str", "str_list"]
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -86,6 +86,12 @@ def read_yaml(path: str | Path, *, missing_ok: bool = False) -> Any:
         raise KnowledgeBaseError(path, line, "not valid UTF-8 text") from None
     except OSError as exc:
         raise KnowledgeBaseError(path, None, f"cannot read file ({exc.strerror or exc})") from None
+    return parse_yaml(text, path)
+
+
+def parse_yaml(text: str, path: str | Path) -> Any:
+    """Parse YAML ``text`` read from ``path`` (named in errors); for callers that check the bytes first."""
+    path = Path(path)
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

@@ -34,7 +34,7 @@ _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 def shown(markdown: str) -> str:
     """What a Markdown string displays, for strings the page escaped: escapes removed, hard breaks as newlines."""
-    return _ESCAPED.sub(r"\1", markdown.replace("  \n", "\n"))
+    return _ESCAPED.sub(r"\1", markdown.replace("  \n", "\n")).replace("\u2060", "")  # word joiners are invisible
 
 
 @pytest.fixture

@@ -67,7 +67,11 @@ def free_port() -> int:
 
 
 class AppServer:
-    """``streamlit run app.py`` on a free loopback port, in its own process group so it always dies with us."""
+    """``python serve.py`` (how a clinic runs ``app.py``) on a free loopback port, in its own process group.
+
+    ``base_url_path`` serves the chat under a path, as behind the nginx kit in ``deploy/``; ``port``
+    reuses a port (a restart). Another ``script`` (the staff workspace) runs with ``streamlit run``.
+    """
 
     def __init__(
         self,
@@ -75,28 +79,25 @@ class AppServer:
         env: dict[str, str] | None = None,
         log: Path | None = None,
         warm: bool = True,
+        base_url_path: str = "",
+        port: int | None = None,
         script: str = "app.py",
     ) -> None:
         self.warm = warm
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
+        self.port = port or free_port()
+        self.root_url = f"http://127.0.0.1:{self.port}/"
+        self.url = self.root_url + (f"{base_url_path.strip('/')}/" if base_url_path else "")
         self.log = log or ARTIFACTS / "streamlit-server.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        command = [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / script),
-            "--server.address",
-            "127.0.0.1",
-            "--server.port",
-            str(self.port),
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-        ]
+        if script == "app.py":
+            command = [sys.executable, str(ROOT / "serve.py"), "--address", "127.0.0.1", "--port", str(self.port)]
+            if base_url_path:
+                command += ["--base-url-path", base_url_path]
+            self.ready_path = "readyz"
+        else:
+            command = [sys.executable, "-m", "streamlit", "run", str(ROOT / script), "--server.address", "127.0.0.1"]
+            command += ["--server.port", str(self.port), "--server.headless", "true"]
+            self.ready_path = "_stcore/health"
         with self.log.open("w") as out:
             self.process = subprocess.Popen(
                 command,
@@ -107,24 +108,25 @@ class AppServer:
                 start_new_session=True,
             )
 
-    def wait_ready(self, timeout: float = 30.0, *, warm: bool = True) -> None:
-        """Until /_stcore/health answers "ok"; fails with the server log if it dies or never answers.
+    def wait_ready(self, timeout: float = 60.0, *, warm: bool = True) -> None:
+        """Until ``/readyz`` answers 200 (the knowledge base is loaded); fails with the log if the server dies.
 
         With ``warm``, then runs the page once through /_stcore/script-health-check (enabled in
-        .streamlit/config.toml), which loads the knowledge base, as a deployment's readiness probe would.
+        .streamlit/config.toml), so the first patient does not pay for the page's first run.
         """
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {self.process.returncode}:\n{self.log.read_text()}")
-            with contextlib.suppress(OSError), urllib.request.urlopen(self.url + "_stcore/health", timeout=1) as reply:
-                if reply.read().strip() == b"ok":
+                raise RuntimeError(f"serve.py exited with {self.process.returncode}:\n{self.log.read_text()}")
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(self.root_url + self.ready_path, timeout=1) as reply,
+            ):
+                if reply.status == 200:
                     break
-            time.sleep(0.1)
+            time.sleep(0.05)
         else:
-            raise RuntimeError(
-                f"streamlit did not answer on {self.url} within {timeout:.0f} s:\n{self.log.read_text()}"
-            )
+            raise RuntimeError(f"serve.py was not ready on {self.url} within {timeout:.0f} s:\n{self.log.read_text()}")
         if warm:
             try:
                 with urllib.request.urlopen(self.url + "_stcore/script-health-check", timeout=timeout) as reply:

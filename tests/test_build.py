@@ -11,6 +11,7 @@ from conftest import DATA, KB
 
 from chatbot import Chatbot, KnowledgeBaseError
 from chatbot.build import build, is_stale
+from chatbot.integrity import seal
 from chatbot.paths import KnowledgeBasePaths
 
 
@@ -101,7 +102,11 @@ def test_malformed_curated_file_fails_and_keeps_the_old_pairs(faq_copy: Path, co
             "name: X\nphone_number: 1\n",
             r"clinic\.yaml:2: unknown field 'phone_number' in clinic settings",
         ),
-        ("clinic.yaml", "name: [a, b]\n", r"clinic\.yaml:1: 'name' in clinic settings must be text"),
+        (
+            "clinic.yaml",
+            "name: [a, b]\nphone: '303 555 2000'\nurgent_phone: '303 555 2999'\nemergency_number: '911'\n",
+            r"clinic\.yaml:1: 'name' in clinic settings must be text",
+        ),
     ],
 )
 def test_malformed_support_files_fail_the_build(faq_copy: Path, name: str, content: str, message: str) -> None:
@@ -123,17 +128,18 @@ def test_unreadable_document_fails_the_build(faq_copy: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("pairs:\n  - id: a\n    question: Q?\n    source: {title: T}\n", r"pairs\.yaml:2: pair has no 'answer'"),
+        ("pairs:\n  - id: a\n    question: Q?\n    source: {title: T}\n", r"pairs\.yaml:3: pair has no 'answer'"),
         (
             "pairs:\n  - id: a\n    question: Q?\n    answer: A\n    source: {title: T}\n    extra: 1\n",
-            r"pairs\.yaml:6: unknown field 'extra'",
+            r"pairs\.yaml:7: unknown field 'extra'",
         ),
-        ("pairs: 3\n", r"pairs\.yaml:1: 'pairs' must be a list"),
+        ("pairs: 3\n", r"pairs\.yaml:2: 'pairs' must be a list"),
         ("", r"pairs\.yaml:1: pairs file must be a mapping"),
     ],
 )
 def test_malformed_pairs_file_fails_to_load(faq_copy: Path, content: str, message: str) -> None:
-    (faq_copy / "pairs.yaml").write_text(content, encoding="utf-8")
+    """Sealed with a matching content digest, so what fails is the content (test_failclosed.py breaks the seal)."""
+    (faq_copy / "pairs.yaml").write_text(seal(content, pairs=1) + content, encoding="utf-8")
     with pytest.raises(KnowledgeBaseError, match=message):
         Chatbot.load(faq_copy)
 
@@ -183,6 +189,7 @@ def knee_bot(tmp_path_factory: pytest.TempPathFactory) -> Chatbot:
     (root / "documents").mkdir()
     shutil.copy(DATA / "genicular-nerve-block.md", root / "documents")
     shutil.copy(KB / "synonyms.yaml", root)
+    shutil.copy(KB / "clinic.yaml", root)
     build(KnowledgeBasePaths.at(root))
     return Chatbot.load(root)
 

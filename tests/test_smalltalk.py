@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -106,11 +105,8 @@ def test_questions_are_left_for_the_documents(smalltalk: SmallTalk, message: str
     assert smalltalk.match(message) is None
 
 
-def test_long_message_is_not_small_talk_and_is_fast(smalltalk: SmallTalk) -> None:
-    long = "hi " * 7000
-    start = time.perf_counter()
-    assert smalltalk.match(long) is None
-    assert time.perf_counter() - start < 0.2
+def test_long_message_is_not_small_talk(smalltalk: SmallTalk) -> None:
+    assert smalltalk.match("hi " * 7000) is None
 
 
 @pytest.mark.parametrize("name", ["greeting", "thanks", "goodbye", "identity", "doctor", "how_are_you", "acknowledge"])

@@ -1,0 +1,164 @@
+"""Drive ``python serve.py`` the way a browser does, without a browser: shared by tests and benchmarks.
+
+:class:`Server` starts ``serve.py`` on a free loopback port and waits for ``/readyz``.
+:class:`Session` is one browser tab speaking Streamlit's WebSocket protocol (protobuf ``BackMsg``
+and ``ForwardMsg``): it runs the page and types into the chat box as the page's JavaScript does.
+Used by ``tests/test_server.py`` and ``benchmarks/bench_load.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """``python serve.py`` on a free loopback port, in its own process group; stopped on exit."""
+
+    def __init__(self, *, env: dict[str, str] | None = None, args: Sequence[str] = (), log: Path | None = None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log = log or ROOT / "artifacts" / f"serve-{self.port}.log"
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, str(ROOT / "serve.py"), "--address", "127.0.0.1", "--port", str(self.port), *args]
+        with self.log.open("w") as out:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**os.environ, **(env or {})},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self.started = time.monotonic()
+
+    def wait_ready(self, timeout: float = 60.0) -> float:
+        """Seconds from start until ``/readyz`` answers 200; raises with the log if the server dies first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"serve.py exited with {self.process.returncode}:\n{self.log.read_text()}")
+            with contextlib.suppress(OSError), urllib.request.urlopen(self.url + "readyz", timeout=1) as reply:
+                if reply.status == 200:
+                    return time.monotonic() - self.started
+            time.sleep(0.05)
+        raise RuntimeError(f"serve.py not ready within {timeout:.0f} s:\n{self.log.read_text()}")
+
+    def cpu_seconds(self) -> float:
+        """CPU time the server has used so far (all threads, user + system): robust on a busy machine."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def rss_mib(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("no VmRSS line")
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+
+    def __enter__(self) -> Server:
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+@dataclass
+class RunResult:
+    """What one script run sent: the texts drawn, and whether it finished."""
+
+    texts: list[str] = field(default_factory=list)
+    chat_input_id: str | None = None
+    finished: bool = False
+
+
+class Session:
+    """One browser tab's worth of Streamlit protocol over a WebSocket."""
+
+    def __init__(self, url: str, *, origin: str | None = None) -> None:
+        self.url = url
+        self.origin = origin or url.rstrip("/")
+        self.chat_input_id: str | None = None
+        self.ws: websockets.ClientConnection | None = None
+
+    async def __aenter__(self) -> Session:
+        stream = self.url.replace("http://", "ws://", 1) + "_stcore/stream"
+        self.ws = await websockets.connect(
+            stream, subprotocols=[websockets.Subprotocol("streamlit")], origin=websockets.Origin(self.origin)
+        )
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.ws is not None:
+            await self.ws.close()
+
+    async def run(self, message: str | None = None, *, timeout: float = 30.0) -> RunResult:
+        """Rerun the page, with ``message`` typed into the chat box; returns when the script run ends."""
+        assert self.ws is not None
+        back = BackMsg()
+        back.rerun_script.query_string = ""
+        back.rerun_script.page_script_hash = ""
+        back.rerun_script.widget_states.SetInParent()
+        if message is not None:
+            if self.chat_input_id is None:
+                raise RuntimeError("the page has not drawn its chat box yet")
+            state = back.rerun_script.widget_states.widgets.add()
+            state.id = self.chat_input_id
+            state.chat_input_value.data = message
+        await self.ws.send(back.SerializeToString())
+        result = RunResult()
+        async with asyncio.timeout(timeout):
+            while True:
+                msg = ForwardMsg()
+                msg.ParseFromString(await self.ws.recv())
+                kind = msg.WhichOneof("type")
+                if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                    element = msg.delta.new_element
+                    which = element.WhichOneof("type")
+                    if which == "text":
+                        result.texts.append(element.text.body)
+                    elif which == "chat_input":
+                        result.chat_input_id = self.chat_input_id = element.chat_input.id
+                elif kind == "script_finished":
+                    if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                        continue
+                    result.finished = msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+                    return result
