@@ -125,12 +125,13 @@ class ProcedureNames:
             return tuple(name for name in full if len(name) == longest)
         return tuple(sorted({name for word in words for name in self.by_telling_word.get(word, ())}))
 
-    def resolve(self, name: str) -> str | None:
-        """The procedure ``name`` refers to ("cervical-rhizotomy", "SDR"), or ``None``."""
+    def resolve(self, name: str, *, expanded: str) -> str | None:
+        """The procedure ``name`` refers to ("cervical-rhizotomy"; "SDR", given its lay-word
+        ``expanded`` form), or ``None``."""
         text = normalize(name.replace("-", " "))
         if f" {text} " in self.phrases.values():
             return next(n for n, phrase in self.phrases.items() if phrase == f" {text} ")
-        named = self.named_in(text)
+        named = self.named_in(expanded)
         return named[0] if len(named) == 1 else None
 
 
@@ -208,10 +209,16 @@ class Answerer:
         asked = question_part(text)
         decision = self._decide(query, named=named, focus=focus)
         if asked != text:
+            if named and not self.named(asked):
+                asked = f"{asked} {' '.join(named)}"  # "what is it?" about the procedure the story named
             first = self._decide(self.index.query(asked), named=named or self.named(asked), focus=focus)
             if first.confidence >= decision.confidence:
                 return first
         return decision
+
+    def resolve(self, name: str) -> str | None:
+        """The procedure a portal's or clinic's ``procedure`` setting names, or ``None``."""
+        return self.procedures.resolve(name, expanded=self.index.query(name.replace("-", " ")).expanded)
 
     def named(self, text: str | Query) -> tuple[str, ...]:
         """The procedures a question names (after typo correction and lay words)."""
@@ -458,9 +465,11 @@ def _asks_topic(question: str, topic: str) -> bool:
 
 
 def topic_code(pair: Pair) -> int:
-    """A number per topic, for telling candidates on the same topic apart from rivals; a pair with
-    no topic (a clinic's own) is a topic of its own."""
-    return zlib.crc32((pair.topic or f"pair:{pair.id}").encode("utf-8"))
+    """A number per topic group (risks, results, preparation, recovery, about), for telling
+    candidates that answer the same kind of question apart from rivals; a pair with no topic (a
+    clinic's own) is a group of its own."""
+    group = GROUPS.get(pair.topic, pair.topic) if pair.topic else f"pair:{pair.id}"
+    return zlib.crc32(group.encode("utf-8"))
 
 
 def question_part(text: str) -> str:

@@ -138,7 +138,7 @@ class Chatbot:
         does not know raises ``ValueError``.
         """
         scope = procedure or self.settings.procedure or None
-        resolved = self.answerer_.procedures.resolve(scope) if scope else None
+        resolved = self.answerer_.resolve(scope) if scope else None
         if scope and resolved is None:
             known = ", ".join(self.answerer_.procedures.names)
             raise ValueError(f"unknown procedure {scope!r}; the knowledge base covers: {known}")

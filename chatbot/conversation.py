@@ -144,6 +144,8 @@ class Conversation:
         if named and self.topic_question and _switches_procedure(query) and not answerer.topic_words(query, named):
             text = answerer.without_procedure(self.topic_question)
         focus = named[0] if len(named) == 1 else None if named else self.procedure
+        if focus is not None and focus not in named:
+            text = f"{text} {focus}"  # "what about recovery?" about the procedure under discussion
         decision = answerer.decide(text, focus=focus, named=named)
         if decision.action == "answer" and decision.best is not None:
             return self._answer(decision.best, text, decision=decision, named=bool(named) or focus is not None)
@@ -164,7 +166,7 @@ class Conversation:
             others = [
                 c
                 for c in answerer.decide(text, named=()).candidates
-                if c.pair.procedure != focus and c.probability >= answerer.threshold
+                if c.pair.procedure != focus and c.probability >= answerer.threshold / 2
             ]
             suggestions = tuple(dict.fromkeys(c.pair.question for c in others))[:3]
             about = f" about {with_article(focus)}" if suggestions or focus in named or focus == self.scope else ""

@@ -250,12 +250,12 @@ class AnswerModel:
 
 
 def decider_rows(rows: np.ndarray, scores: np.ndarray, topics: np.ndarray) -> np.ndarray:
-    """Candidate rows extended with the ranker's score and its lead over the best candidate on
-    another topic (over the best other candidate if all share its topic).
+    """Candidate rows extended with the ranker's score and its lead over the best candidate in
+    another topic group (over the best other candidate if all share its group).
 
     Several passages often answer the same thing (each procedure's passage on risks; two
     documents' passages on recovery from the same operation): a tie between them is no doubt
-    about the answer. A close runner-up on another topic is.
+    about the answer. A close runner-up about another kind of thing is.
     """
     lead = np.empty(len(scores))
     for i in range(len(scores)):

@@ -94,7 +94,7 @@ JUDGEMENTS = [
     ({"question": "I have a high fever since the procedure", "expect": "emergency"}, ""),
     ({"question": "I have hay fever, can I still have the procedure?", "expect": "emergency"}, "expected emergency"),
     ({"question": "what are the risks?", "follows": ("Tell me about cervical rhizotomy",), "facts": (("nerve",),)}, ""),
-    ({"question": "what are the risks?", "facts": (("nerve",),)}, "expected answer, got clarify"),
+    ({"question": DURATION, "expect": "smalltalk"}, "expected smalltalk, got answer"),
 ]
 
 

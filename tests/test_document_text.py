@@ -14,12 +14,12 @@ import re
 from pathlib import Path
 
 import pytest
-from test_app import COVERED, all_markdown, assistant, feedback_file, open_page, send, shown
+from test_app import COVERED, all_markdown, assistant, data_dir, open_page, send, shown
 
 from chatbot.pairs import atomic_write, dump_pairs, read_pairs
 from chatbot.reply import Source
 
-__all__ = ["feedback_file"]  # the fixture, imported for its use here
+__all__ = ["data_dir"]  # the fixture, imported for its use here
 
 LINKABLE = re.compile(r"(?i)(?<![a-z0-9])www\.|[a-z][a-z0-9+.-]*://|[a-z0-9._+-]@[a-z0-9-]+\.")
 """What GFM's autolink-literal extension links: www., scheme://, and e-mail addresses."""
@@ -48,7 +48,7 @@ def test_the_linkable_pattern_knows_both_sides(text: str, linkable: bool) -> Non
 
 
 def test_document_titles_and_sections_never_become_links(
-    faq_copy: Path, feedback_file: Path, monkeypatch: pytest.MonkeyPatch
+    faq_copy: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pairs = [
         dataclasses.replace(pair, source=Source(title=TITLE, document="www.evil.example.txt", section=SECTION))

@@ -97,6 +97,7 @@ def test_a_pdf_document_is_answerable(tmp_path: Path) -> None:
     (root / "documents").mkdir(parents=True)
     write_pdf((DATA / "genicular-nerve-block.md").read_text("utf-8"), root / "documents" / "knee.pdf")
     shutil.copy(KB / "synonyms.yaml", root)
+    shutil.copy(KB / "clinic.yaml", root)
     build(KnowledgeBasePaths.at(root))
     reply = Chatbot.load(root).ask("how long does the relief from a genicular nerve block last")
     assert reply.kind == "answer"
