@@ -215,12 +215,12 @@ def test_no_serious_axe_violation_in_any_state(
         text_color = page.locator("h1").evaluate("h => getComputedStyle(h.closest('.stApp')).color")
         assert text_color == THEME_TEXT[theme]  # the theme really applied
         found = {"welcome": blocking_violations(page)}
+        ask(page, AMBIGUOUS)  # no procedure yet: answered first, the other procedures offered as option buttons
+        assert page.locator(MESSAGES).last.locator('[class*="st-key-option-"] button').count() >= 1
+        found["clarification"] = blocking_violations(page)
         ask(page, COVERED)
         assert page.locator(MESSAGES).last.get_by_text("Source:").count() == 1
         found["answer"] = blocking_violations(page)
-        ask(page, AMBIGUOUS)  # answered first, the other procedures offered as option buttons
-        assert page.locator(MESSAGES).last.locator('[class*="st-key-option-"] button').count() >= 1
-        found["clarification"] = blocking_violations(page)
         ask(page, UNCOVERED)
         assert page.locator(MESSAGES).last.get_by_role("heading", name="Reply").count() == 1
         found["decline"] = blocking_violations(page)
@@ -271,15 +271,7 @@ def _wait_for_input_focus(page: Any) -> None:
 
 def test_focus_returns_to_the_chat_box_after_a_suggestion_a_choice_and_a_rating(chromium: Any, app: AppServer) -> None:
     with open_page(chromium, app.url, width=1100, height=900) as page:
-        starter = page.locator('[class*="st-key-start-"] button').first
-        starter.focus()
-        assert not _focused_is_input(page)
-        count = page.locator(MESSAGES).count()
-        page.keyboard.press("Enter")  # a keyboard user presses the suggestion
-        wait_for_reply(page, count)
-        _wait_for_input_focus(page)
-
-        clarify = ask(page, AMBIGUOUS)
+        clarify = ask(page, AMBIGUOUS)  # the first question: the other procedures are offered as options
         page.locator("h1").click()  # focus leaves the chat box, as after reading with a mouse
         assert not _focused_is_input(page)
         count = page.locator(MESSAGES).count()
@@ -287,6 +279,14 @@ def test_focus_returns_to_the_chat_box_after_a_suggestion_a_choice_and_a_rating(
         answer = wait_for_reply(page, count)
         _wait_for_input_focus(page)
         assert answer.evaluate(f"m => !!m.closest('{LOG}')")  # announced: it is added to the live region
+
+        suggestion = answer.locator('[class*="st-key-suggest-"] button').first
+        suggestion.focus()
+        assert not _focused_is_input(page)
+        count = page.locator(MESSAGES).count()
+        page.keyboard.press("Enter")  # a keyboard user presses the suggestion
+        answer = wait_for_reply(page, count)
+        _wait_for_input_focus(page)
 
         page.locator("h1").click()
         answer.locator('[data-testid="stFeedback"] button').first.click()
