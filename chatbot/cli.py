@@ -212,6 +212,9 @@ def format_reply(reply: Reply, *, notice: bool = True, approvals: Approvals | No
         lines.append("")
         approvals = approvals or Approvals()
         lines.extend(f"Source: {approvals.source_line(source)}" for source in reply.sources)
+    if reply.options and reply.kind != "clarify":
+        lines.extend(("", "The same question about another procedure:"))
+        lines.extend(f"  - {option.question}" for option in reply.options)
     if reply.suggestions:
         lines.append("")
         heading = "Options:" if reply.kind == "clarify" else "You could also ask:"

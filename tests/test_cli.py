@@ -111,3 +111,11 @@ def test_usage_error() -> None:
     result = run("frobnicate")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
+
+
+def test_ask_lists_the_same_question_about_the_other_procedures() -> None:
+    result = run("ask", "is it safe")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("About ")
+    assert "The same question about another procedure:" in result.stdout
+    assert "  - What are the risks of " in result.stdout
