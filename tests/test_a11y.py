@@ -14,7 +14,6 @@ skipped without Chromium unless REQUIRE_BROWSER=1.
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,8 +29,7 @@ from test_browser import (
     RED_FLAG,
     AppServer,
     ask,
-    browser_missing,
-    launch_chromium,
+    browser,
     wait_for_page,
     wait_for_reply,
 )
@@ -46,6 +44,8 @@ from accessibility import (
     parse_hex,
     readable_color,
 )
+
+__all__ = ["browser"]  # the fixture, imported for its use here
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
@@ -130,18 +130,9 @@ def test_headings_escape_the_clinic_name_and_name_each_reply_kind() -> None:
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    reason = browser_missing()
-    if reason:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        yield browser
-        browser.close()
+def chromium(browser: Any) -> Any:
+    """The shared Chromium of ``test_browser.py``, under the name these tests use."""
+    return browser
 
 
 @pytest.fixture(scope="module")

@@ -32,18 +32,19 @@ import pytest
 import websockets
 from conftest import ROOT
 from serving_client import Session
-from test_browser import (
+from test_browser import (  # browser: the shared Chromium fixture
     COVERED,
     INPUT,
     AppServer,
     ask,
-    browser_missing,
+    browser,
     free_port,
-    launch_chromium,
     portal_server,
     portal_url,
     wait_for_page,
 )
+
+__all__ = ["browser"]  # the fixture, imported for its use here
 
 KIT = ROOT / "deploy" / "nginx" / "patient-chat.conf"
 BASE = "patient-chat"
@@ -211,21 +212,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory, portal: str) -> Iterator[Sta
     running = Stack(tmp_path_factory.mktemp("stack"), portal=portal.rstrip("/"))
     yield running
     running.stop()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    reason = browser_missing()
-    if reason:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def test_security_headers_and_no_banner(stack: Stack, portal: str) -> None:

@@ -7,41 +7,24 @@ at the protocol level; this is the real page in Chromium.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from test_browser import (
+from test_browser import (  # browser: the shared Chromium fixture
     COVERED,
     IDLE,
     INPUT,
     MESSAGES,
     AppServer,
     ask,
-    browser_missing,
-    launch_chromium,
+    browser,
     said,
     wait_for_page,
 )
 
+__all__ = ["browser"]  # the fixture, imported for its use here
+
 AFTER_RESTART = "What are the risks of a percutaneous rhizotomy?"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    reason = browser_missing()
-    if reason:
-        if os.environ.get("REQUIRE_BROWSER") == "1":
-            pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 def test_first_message_after_a_restart_is_answered(browser: Any, tmp_path: Path) -> None:
