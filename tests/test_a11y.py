@@ -185,7 +185,7 @@ def test_vendored_axe_is_the_4_14_npm_build() -> None:
 def stock_light_app(chromium: Any) -> Iterator[AppServer]:
     """The page in Streamlit's stock light colours instead of the clinic's (what a clinic gets with no [theme])."""
     env = {**STOCK_LIGHT_THEME, "CHATBOT_FEEDBACK_FILE": "off"}
-    with AppServer(env=env, log=ARTIFACTS / "a11y-light.log") as server:
+    with AppServer(env=env, log=ARTIFACTS / "a11y-light.log", serve=False) as server:
         yield server
 
 

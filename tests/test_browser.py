@@ -70,7 +70,8 @@ class AppServer:
     """``python serve.py`` (how a clinic runs ``app.py``) on a free loopback port, in its own process group.
 
     ``base_url_path`` serves the chat under a path, as behind the nginx kit in ``deploy/``; ``port``
-    reuses a port (a restart). Another ``script`` (the staff workspace) runs with ``streamlit run``.
+    reuses a port (a restart). Another ``script`` (the staff workspace), or ``serve=False``, runs with
+    ``streamlit run``, which reads ``STREAMLIT_*`` theme variables.
     """
 
     def __init__(
@@ -82,6 +83,7 @@ class AppServer:
         base_url_path: str = "",
         port: int | None = None,
         script: str = "app.py",
+        serve: bool = True,
     ) -> None:
         self.warm = warm
         self.port = port or free_port()
@@ -89,7 +91,7 @@ class AppServer:
         self.url = self.root_url + (f"{base_url_path.strip('/')}/" if base_url_path else "")
         self.log = log or ARTIFACTS / "streamlit-server.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        if script == "app.py":
+        if script == "app.py" and serve:
             command = [sys.executable, str(ROOT / "serve.py"), "--address", "127.0.0.1", "--port", str(self.port)]
             if base_url_path:
                 command += ["--base-url-path", base_url_path]
