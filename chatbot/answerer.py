@@ -30,7 +30,7 @@ from rapidfuzz import fuzz
 from .index import Index, Match, Query
 from .lexicon import informativeness
 from .model import FEATURES, AnswerModel
-from .normalize import STOP_WORDS, normalize, stem
+from .normalize import normalize, stem
 from .pairs import Pair
 from .synonyms import Synonyms
 from .topics import GROUPS, QUESTION_CUES, asks_for_number, has_figure, question_group, topic_named
@@ -209,8 +209,6 @@ class Answerer:
         asked = question_part(text)
         decision = self._decide(query, named=named, focus=focus)
         if asked != text:
-            if named and not self.named(asked):
-                asked = f"{asked} {' '.join(named)}"  # "what is it?" about the procedure the story named
             first = self._decide(self.index.query(asked), named=named or self.named(asked), focus=focus)
             if first.confidence >= decision.confidence:
                 return first
@@ -481,8 +479,3 @@ def question_part(text: str) -> str:
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
     asked = [s for s in sentences if s.endswith("?")] or sentences[-1:]
     return " ".join(asked) if asked else text
-
-
-def content_words(text: str) -> list[str]:
-    """Words of a normalised text that carry a topic (for tests and tools)."""
-    return [w for w in text.split() if w not in STOP_WORDS]
