@@ -322,6 +322,9 @@ def test_command_line_check_purge_and_import(tmp_path: Path, capsys: pytest.Capt
 
 # --- the clinic's privacy settings ----------------------------------------------------------------
 
+CONTACTS = "phone: (312) 555-2368\nurgent_phone: (312) 555-2369\nemergency_number: '911'\n"
+"""The contact details clinic.yaml must give (after the line under test, so its line number stays 2)."""
+
 
 @pytest.mark.parametrize(
     ("lines", "store", "days"),
@@ -334,7 +337,7 @@ def test_command_line_check_purge_and_import(tmp_path: Path, capsys: pytest.Capt
 )
 def test_privacy_settings_in_clinic_yaml(tmp_path: Path, lines: str, store: bool, days: int) -> None:
     path = tmp_path / "clinic.yaml"
-    path.write_text("name: Test Clinic\n" + lines)
+    path.write_text("name: Test Clinic\n" + lines + CONTACTS)
     settings = ClinicSettings.from_file(path)
     assert (settings.store_patient_messages, settings.retention_days) == (store, days)
 
@@ -352,6 +355,6 @@ def test_privacy_settings_in_clinic_yaml(tmp_path: Path, lines: str, store: bool
 )
 def test_bad_privacy_settings_stop_start_up_naming_the_line(tmp_path: Path, line: str, message: str) -> None:
     path = tmp_path / "clinic.yaml"
-    path.write_text(f"name: Test Clinic\n{line}\n")
+    path.write_text(f"name: Test Clinic\n{line}\n{CONTACTS}")
     with pytest.raises(KnowledgeBaseError, match=message):
         ClinicSettings.from_file(path)
