@@ -30,6 +30,7 @@ from test_browser import (
     AppServer,
     ask,
     browser,
+    rate_up,
     wait_for_page,
     wait_for_reply,
 )
@@ -280,8 +281,7 @@ def test_focus_returns_to_the_chat_box_after_a_suggestion_a_choice_and_a_rating(
         _wait_for_input_focus(page)
 
         page.locator("h1").click()
-        answer.locator('[data-testid="stFeedback"] button').first.click()
-        answer.get_by_text("Thank you for your feedback").wait_for()
+        rate_up(answer)
         _wait_for_input_focus(page)
         assert page.get_by_text("Thank you for your feedback").evaluate(f"m => !!m.closest('{LOG}')")
 

@@ -224,6 +224,25 @@ def wait_for_reply(frame: Any, count: int, timeout: float = 15_000) -> Any:
     return messages.nth(count + 1)
 
 
+def rate_up(message: Any, *, tries: int = 3) -> None:
+    """Press thumbs-up on a reply until the page thanks the patient.
+
+    A click that lands while the page is still settling (an expander opening, a rerun finishing)
+    is sometimes dropped by Streamlit's widget; a patient would simply press again, and so does this.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    thanks = message.get_by_text("Thank you for your feedback")
+    for _ in range(tries):
+        message.locator('[data-testid="stFeedback"] button').first.click()
+        try:
+            thanks.wait_for(timeout=5_000)
+            return
+        except PlaywrightTimeout:
+            continue
+    thanks.wait_for(timeout=5_000)
+
+
 def said(message: Any) -> str:
     """The visible text of a chat message, without its avatar icon's name or its screen-reader heading."""
     content = message.locator(CONTENT)
@@ -315,8 +334,7 @@ def test_patient_asks_and_sees_answer_source_and_related_questions(
     reply.locator('[data-testid="stExpanderDetails"]').wait_for()
     assert expected.passage.strip()[-60:] in reply.locator('[data-testid="stExpanderDetails"]').inner_text()
 
-    reply.locator('[data-testid="stFeedback"] button').first.click()
-    reply.get_by_text("Thank you for your feedback").wait_for()
+    rate_up(reply)
     rating = TurnStore.open(data_dir=data_dir).turns()[-1]
     assert (rating["rating"], rating["kind"], rating["pair_id"]) == ("up", "answer", expected.pair_id)
 
