@@ -238,7 +238,7 @@ class Answerer:
                 f"best candidate {best.probability:.2f} is below the threshold {self.threshold:.2f}",
                 query,
             )
-        alternatives = () if scope else self._alternatives(query, best, candidates)
+        alternatives = () if scope else self._alternatives(best, candidates)
         if (
             alternatives
             and best.match.fuzzy < 0.95
@@ -254,7 +254,7 @@ class Answerer:
             )
         return Decision("answer", best, candidates, alternatives, "above the threshold", query)
 
-    def _alternatives(self, query: Query, best: Candidate, candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
+    def _alternatives(self, best: Candidate, candidates: tuple[Candidate, ...]) -> tuple[Candidate, ...]:
         """The best candidate of each other procedure on the same topic, when the question names none.
 
         They are offers, not answers: choosing one asks that pair's own question, which is then

@@ -151,6 +151,10 @@ Group = tuple[BankQuestion, np.ndarray, np.ndarray, np.ndarray]
 each one's topic (as a code)."""
 
 
+Outcome = tuple[BankQuestion, bool | None, float]
+"""(question, whether its answer is right, probability); ``None`` when the bot would not answer at all."""
+
+
 def training_groups(bot: Chatbot, bank: Sequence[BankQuestion], split: Split) -> list[Group]:
     """The candidate rows and labels of every search ``decide`` makes for the questions of ``split``."""
     groups = []
@@ -241,16 +245,12 @@ def fit_model(
         outcomes.extend(_outcomes(decider, held_out))
     decider = fit_decider(extended, [g[2] for g in groups])
     threshold = choose_threshold(outcomes)
-    for cut in sorted({0.3, 0.4, 0.5, 0.6, 0.7, threshold, 0.9}):
-        answered = [(q, right) for q, right, p in outcomes if p >= cut]
-        covered = max(1, sum(q.covered for q, _, _ in outcomes))
-        others = max(1, sum(not q.covered for q, _, _ in outcomes))
-        if report is not None:
+    if report is not None:
+        for cut in sorted({0.3, 0.4, 0.5, 0.6, 0.7, threshold, 0.9}):
+            right, wrong, through = _shares(outcomes, cut)
             report(
-                f"out of fold, threshold {cut:.2f}: "
-                f"{sum(q.covered and right for q, right in answered) / covered:.1%} right, "
-                f"{sum(q.covered and not right for q, right in answered) / covered:.1%} wrong, "
-                f"{sum(not q.covered for q, _ in answered) / others:.1%} of the others answered"
+                f"out of fold, threshold {cut:.2f}: {right:.1%} right, {wrong:.1%} wrong, "
+                f"{through:.1%} of the others answered"
             )
     return AnswerModel(fit_ranker(groups), decider, threshold)
 
@@ -285,17 +285,26 @@ def _outcomes(
     return list(best.values())
 
 
-def choose_threshold(outcomes: Sequence[tuple[BankQuestion, bool, float]]) -> float:
+def choose_threshold(outcomes: Sequence[Outcome]) -> float:
     """The lowest threshold with at most ``MAX_WRONG`` wrong answers and ``MAX_UNCOVERED_ANSWERED``
     uncovered questions answered: as many right answers as that safety allows."""
-    covered = max(1, sum(q.covered for q, _, _ in outcomes))
-    uncovered = max(1, sum(not q.covered for q, _, _ in outcomes))
     for threshold in np.round(np.arange(0.05, 0.96, 0.01), 2):
-        wrong = sum(1 for q, right, p in outcomes if q.covered and not right and p >= threshold)
-        through = sum(1 for q, _, p in outcomes if not q.covered and p >= threshold)
-        if wrong / covered <= MAX_WRONG and through / uncovered <= MAX_UNCOVERED_ANSWERED:
+        _, wrong, through = _shares(outcomes, threshold)
+        if wrong <= MAX_WRONG and through <= MAX_UNCOVERED_ANSWERED:
             return float(threshold)
     return 0.95
+
+
+def _shares(outcomes: Sequence[Outcome], threshold: float) -> tuple[float, float, float]:
+    """At ``threshold``: the shares of covered questions answered right and wrong, and of the others answered."""
+    covered = max(1, sum(q.covered for q, _, _ in outcomes))
+    others = max(1, sum(not q.covered for q, _, _ in outcomes))
+    answered = [(q, right) for q, right, p in outcomes if right is not None and p >= threshold]
+    return (
+        sum(q.covered and right for q, right in answered) / covered,
+        sum(q.covered and not right for q, right in answered) / covered,
+        sum(not q.covered for q, _ in answered) / others,
+    )
 
 
 def _untrained() -> Linear:
@@ -358,14 +367,11 @@ def risk_coverage(
 ) -> list[tuple[float, float, float, float]]:
     """(threshold, share of covered questions right, share wrong, share of the others answered) per threshold."""
     trial = bot.with_model(bot.model, threshold=0.0)
-    outcomes = [(q, *_outcome(trial, q)) for q in bank if q.split == split]
-    covered = max(1, sum(q.covered for q, _, _ in outcomes))
-    others = max(1, sum(not q.covered for q, _, _ in outcomes))
-    table = []
-    for threshold in thresholds:
-        answered = [(q, verdict) for q, verdict, p in outcomes if verdict in ("right", "wrong") and p >= threshold]
-        right = sum(1 for q, verdict in answered if q.covered and verdict == "right")
-        wrong = sum(1 for q, verdict in answered if q.covered and verdict == "wrong")
-        through = sum(1 for q, _ in answered if not q.covered)
-        table.append((threshold, right / covered, wrong / covered, through / others))
-    return table
+    outcomes: list[Outcome] = []
+    for question in bank:
+        if question.split == split:
+            verdict, probability = _outcome(trial, question)
+            outcomes.append(
+                (question, None if verdict in ("declined", "clarified") else verdict == "right", probability)
+            )
+    return [(threshold, *_shares(outcomes, threshold)) for threshold in thresholds]

@@ -17,7 +17,6 @@ import functools
 import http.server
 import importlib.util
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from typing import Any
 
 import pytest
 from conftest import ROOT
+from serving_client import stop_process_group
 
 from chatbot.storage import TurnStore
 
@@ -145,16 +145,7 @@ class AppServer:
 
     def stop(self) -> None:
         """SIGTERM to the server's process group, SIGKILL if it lingers; safe to call twice."""
-        if self.process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        stop_process_group(self.process)
 
     def __enter__(self) -> AppServer:
         try:
