@@ -22,15 +22,16 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import reduce
 from typing import Literal
 
 import numpy as np
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .index import Index, Match, Query
 from .lexicon import informativeness
-from .model import FEATURES, AnswerModel
-from .normalize import normalize, stem
+from .model import FEATURES, NOT_COVERED, AnswerModel
+from .normalize import normalize, stem, stemmed_ngrams
 from .pairs import Pair
 from .synonyms import Synonyms
 from .topics import GROUPS, QUESTION_CUES, asks_for_number, has_figure, question_group, topic_named
@@ -45,6 +46,18 @@ CANDIDATES = 12
 COMMON_SHARE = 0.2
 """A word in more than this share of the pairs (the procedure's name, "pain", "nerve") says little
 about *what* is asked; a question's intent is its other words, question words included."""
+
+NAMING = 0.5
+"""Least informativeness (in general English) of a word that identifies a procedure on its own
+("dorsal", "percutaneous", "genicular"; not "nerve", "block", "knee")."""
+
+TELLING = 0.6
+"""Informativeness above which a word names something specific ("stimulator", "pregnant", not
+"ready"): how far a missing or unknown word goes beyond it is a feature of its own."""
+
+_Word = tuple[str, float, tuple[frozenset[str], ...]]
+"""A question's word, how telling it is, and the ways it can be found (its stem, or the clinical
+words of a lay phrase it is part of)."""
 
 _GENERIC_PROCEDURE_WORDS = frozenset({"procedure", "surgery", "treatment", "the", "a", "an", "of", "for"})
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -91,8 +104,10 @@ class ProcedureNames:
     """Finds the procedures a question names, by full name or by a word that tells one apart.
 
     A word shared by most procedure names ("rhizotomy") does not identify one, so it is not a
-    telling word. Questions arrive synonym-expanded, so "neck" finds "cervical". Word → name
-    maps keep the look-up proportional to the question, not to the number of procedures.
+    telling word; nor does a word of everyday English ("nerve" or "block" of "genicular nerve
+    block": "what is a diagnostic nerve block?" is not about the knee). Questions arrive
+    synonym-expanded, so "neck" finds "cervical". Word → name maps keep the look-up proportional
+    to the question, not to the number of procedures.
     """
 
     def __init__(self, pairs: Sequence[Pair], synonyms: Synonyms) -> None:
@@ -111,7 +126,7 @@ class ProcedureNames:
             for word in normalize(name).split():
                 self.by_word.setdefault(word, []).append(name)
             for word in words[name]:
-                if counts[word] <= limit:
+                if counts[word] <= limit and informativeness(word) >= NAMING:
                     self.by_telling_word.setdefault(word, []).append(name)
 
     def named_in(self, expanded: str) -> tuple[str, ...]:
@@ -148,7 +163,8 @@ class Answerer:
         Minimum probability for answering.
     clarify_margin:
         Two procedures whose best candidates are this close in probability are equally likely:
-        the patient is asked which one they mean.
+        the patient is asked which one they mean. The default, 0, asks only on an exact tie
+        (answer first, with the other procedures as options, is the rule).
     """
 
     def __init__(
@@ -159,7 +175,7 @@ class Answerer:
         synonyms: Synonyms,
         model: AnswerModel,
         threshold: float | None = None,
-        clarify_margin: float = 0.02,
+        clarify_margin: float = 0.0,
     ) -> None:
         self.pairs = tuple(pairs)
         self.index = index
@@ -175,7 +191,16 @@ class Answerer:
         stems: dict[str, set[str]] = {}
         for i, pair in enumerate(self.pairs):
             stems.setdefault(pair.procedure, set()).update(index.pair_stems_[i])
-        self.procedure_stems = {name: frozenset(found) for name, found in stems.items()}
+        self.procedures_with: dict[str, set[str]] = {}
+        for name, found in stems.items():
+            for term in found:
+                self.procedures_with.setdefault(term, set()).add(name)
+        self.pairs_with = _inverted(index.pair_stems_)
+        sentences = [stems for pair_sentences in index.sentence_stems_ for stems in pair_sentences]
+        self.sentence_owner = np.repeat(np.arange(len(self.pairs)), [len(p) for p in index.sentence_stems_])
+        self.sentence_start = np.cumsum([0, *(len(p) for p in index.sentence_stems_)])
+        self.sentences_with = _inverted(sentences)
+        self.has_figure = [has_figure(pair.answer) for pair in self.pairs]
         by_document: dict[str, list[Pair]] = {}
         for pair in self.pairs:
             by_document.setdefault(pair.source.document, []).append(pair)
@@ -185,7 +210,8 @@ class Answerer:
             for term in stems_of_pair:
                 counts[term] = counts.get(term, 0) + 1
         self.common_stems = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * len(self.pairs))
-        self.intents = tuple(tuple(self._intent(normalize(ph)) for ph in pair.phrasings) for pair in self.pairs)
+        self.intents = [self._intent(normalize(ph)) for pair in self.pairs for ph in pair.phrasings]
+        self.intent_start = np.cumsum([0, *(len(pair.phrasings) for pair in self.pairs)])
         self.exact: dict[str, str] = {}
         for pair in self.pairs:
             for phrasing in pair.phrasings:
@@ -229,6 +255,16 @@ class Answerer:
         if not candidates:
             return Decision("decline", None, (), (), "nothing in the documents shares a word with the question", query)
         best = candidates[0]
+        unknown = best.features[FEATURES.index("max_unknown")]
+        if unknown > self.model.unknown_cut and best.probability < 0.999:
+            return Decision(
+                "decline",
+                best,
+                candidates,
+                (),
+                f"the question has a telling word ({unknown:.2f}) the documents never use",
+                query,
+            )
         if best.probability < self.threshold:
             return Decision(
                 "decline",
@@ -327,26 +363,22 @@ class Answerer:
         total = sum(weight for _, weight, _ in words) or 1.0
         known = sum(weight for word, weight, _ in words if word not in query.unknown_words) / total
         max_unknown = max((weight for word, weight, _ in words if word in query.unknown_words), default=0.0)
-        group = question_group(self._without_procedures(query.expanded))
+        asked = self._without_procedures(query.expanded)
+        group = question_group(asked)
         figure = asks_for_number(query.text)
         best_score = max(m.score for m in matches)
         scores = sorted((m.score for m in matches), reverse=True)
         runner_up = scores[1] if len(scores) > 1 else 0.0
-        intent = self._intent(query.corrected)
-        asked = self._without_procedures(query.expanded)
-        topic_text = self._topic_text(query)
-        topic_sims = self.index.similarities(self.synonyms.expand(topic_text)) if topic_text else None
+        topic_text = self.synonyms.expand(self._topic_text(query))
+        topic_sims = self.index.similarities(topic_text) if topic_text else None
+        positions = np.asarray([self.index.position_[m.pair.id] for m in matches], dtype=np.int64)
+        evidence = self._evidence(words, positions, [m.pair.procedure for m in matches])
+        intents = self._intent_similarities(self._intent(query.corrected), positions)
+        asks_topic = {topic: _asks_topic(asked, topic) for topic in {m.pair.topic for m in matches}}
         rows = np.zeros((len(matches), len(FEATURES)))
         first = len(_FIRST_FEATURES)
         for r, match in enumerate(matches):
-            pair_index = self.index.position_[match.pair.id]
-            stems = self.index.pair_stems_[pair_index]
-            procedure_stems = self.procedure_stems.get(match.pair.procedure, frozenset())
-            found = sum(weight for _, weight, ways in words if any(way <= stems for way in ways)) / total
-            in_procedure = (
-                sum(weight for _, weight, ways in words if any(way <= procedure_stems for way in ways)) / total
-            )
-            missing = max((weight for _, weight, ways in words if not any(way <= stems for way in ways)), default=0.0)
+            pair_index = int(positions[r])
             pair_group = GROUPS.get(match.pair.topic) if match.pair.topic else None
             rows[r, :first] = (
                 match.score,
@@ -356,40 +388,100 @@ class Answerer:
                 match.sentence_sim,
                 match.fuzzy,
                 match.terms,
-                found,
-                in_procedure,
-                missing,
+                evidence[0][r] / total,
+                evidence[1][r] / total,
+                evidence[2][r],
                 known,
                 max_unknown,
                 float(group is not None and pair_group is not None and pair_group == group),
                 float(group is not None and pair_group is not None and pair_group != group),
                 float(not match.pair.topic),
-                float(figure and not has_figure(match.pair.answer)),
+                float(figure and not self.has_figure[pair_index]),
                 float(bool(named) and match.pair.procedure in named),
                 float(bool(named) and match.pair.procedure not in named),
                 best_score - match.score,
                 (match.score - runner_up) if match.score >= best_score else 0.0,
                 min(len(words), 10) / 10.0,
-                self._intent_similarity(intent, pair_index),
-                float(_asks_topic(asked, match.pair.topic)),
+                intents[r],
+                float(asks_topic[match.pair.topic]),
                 *((sims[pair_index] for sims in topic_sims) if topic_sims else (0.0, 0.0, 0.0)),
             )
+        rows[:, FEATURES.index("sentence_found")] = evidence[3] / total
         for group, cues in QUESTION_CUES.items():
             rows[:, FEATURES.index(f"asks_{group}")] = float(bool(cues.search(asked)))
         for r, match in enumerate(matches):
             pair_group = GROUPS.get(match.pair.topic) if match.pair.topic else None
             if pair_group in QUESTION_CUES:
                 rows[r, FEATURES.index(f"pair_{pair_group}")] = 1.0
-            rows[r, FEATURES.index("sentence_found")] = max(
-                (
-                    sum(weight for _, weight, ways in words if any(way <= sentence for way in ways)) / total
-                    for sentence in self.index.sentence_stems_[self.index.position_[match.pair.id]]
-                ),
-                default=0.0,
-            )
+        for beyond, column in (("unknown_beyond", "max_unknown"), ("missing_beyond", "missing")):
+            rows[:, FEATURES.index(beyond)] = np.maximum(rows[:, FEATURES.index(column)] - TELLING, 0.0)
         for relative, column in zip(FEATURES.index("rel_sentence") + np.arange(4), _RELATIVE, strict=True):
             rows[:, relative] = rows[:, column] - rows[:, column].max()
+        self._topic_columns(rows, stemmed_ngrams(topic_text), matches)
         return rows
+
+    def _evidence(
+        self, words: Sequence[_Word], positions: np.ndarray, procedures: list[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """For each candidate pair: the weight of the question's words it contains, the same for
+        its procedure's passages, the weight of the most telling word it lacks, and the weight
+        its best single sentence contains.
+
+        Word by word through inverted lists (stem → pairs, stem → sentences), so the cost grows
+        with the question's words, not with the candidates' sentences.
+        """
+        found = np.zeros(len(positions))
+        in_procedure = np.zeros(len(positions))
+        missing = np.zeros(len(positions))
+        in_sentence = np.zeros(len(self.sentence_owner))
+        for _, weight, ways in words:
+            pairs = np.zeros(len(self.pairs), dtype=bool)
+            sentences = np.zeros(len(self.sentence_owner), dtype=bool)
+            named_by: set[str] = set()
+            for way in ways:
+                pairs[_all_of(way, self.pairs_with)] = True
+                sentences[_all_of(way, self.sentences_with)] = True
+                named_by |= set.intersection(*(self.procedures_with.get(term, set()) for term in way))
+            hit = pairs[positions]
+            found += weight * hit
+            missing = np.where(hit, missing, np.maximum(missing, weight))
+            in_procedure += weight * np.fromiter((p in named_by for p in procedures), dtype=bool, count=len(procedures))
+            in_sentence += weight * sentences
+        starts, ends = self.sentence_start[positions], self.sentence_start[positions + 1]
+        best_sentence = np.asarray(
+            [in_sentence[a:b].max() if b > a else 0.0 for a, b in zip(starts, ends, strict=True)]
+        )
+        return found, in_procedure, missing, best_sentence
+
+    def topic_terms(self, query: Query) -> list[str]:
+        """What the topic model reads of a question: its stemmed words and word pairs, lay words
+        expanded, without the words that only name the procedure or body part."""
+        return stemmed_ngrams(self.synonyms.expand(self._topic_text(query)))
+
+    def _topic_columns(self, rows: np.ndarray, terms: list[str], matches: Sequence[Match]) -> None:
+        """Fill in how likely the question asks about each candidate's topic, by the learned topic model.
+
+        A pair with no topic (a clinic's own) or with a topic the model never saw could be about
+        anything asked: it gets the most likely topic's probability, so the topic model never
+        holds such a pair back and the other features decide.
+        """
+        topics = self.model.topics
+        if topics is None:
+            return
+        by_topic = dict(zip(topics.classes, topics.probabilities(terms), strict=True))
+        rows[:, FEATURES.index("not_covered_prob")] = by_topic.pop(NOT_COVERED, 0.0)
+        best = max(by_topic.values())
+        by_group: dict[str, float] = {}
+        for topic, probability in by_topic.items():
+            by_group[GROUPS.get(topic, topic)] = by_group.get(GROUPS.get(topic, topic), 0.0) + probability
+        best_group = max(by_group.values())
+        for name, found, fallback in (("topic_prob", by_topic, best), ("group_prob", by_group, best_group)):
+            column = FEATURES.index(name)
+            for r, match in enumerate(matches):
+                topic = match.pair.topic
+                key = topic if name == "topic_prob" else GROUPS.get(topic, topic)
+                rows[r, column] = found.get(key, fallback) if topic else fallback
+            rows[:, FEATURES.index(f"rel_{name}")] = rows[:, column] - rows[:, column].max()
 
     def _topic_text(self, query: Query) -> str:
         """The question without the words that only say which procedure or body part it is about.
@@ -399,7 +491,7 @@ class Answerer:
         """
         naming = set(self.procedures.by_word) | set(self.procedures.by_telling_word) | _GENERIC_PROCEDURE_WORDS
         dropped = set()
-        for phrase, canonicals in self.synonyms.matches(query.corrected):
+        for phrase, canonicals in query.lay:
             if any(set(normalize(c).split()) <= naming for c in canonicals):
                 dropped.update(phrase.split())
         return " ".join(w for w in query.corrected.split() if w not in naming and w not in dropped)
@@ -408,18 +500,19 @@ class Answerer:
         """``text`` without the words most passages share: the procedure's name, "pain", "nerve"."""
         return " ".join(w for w in text.split() if stem(w) not in self.common_stems)
 
-    def _intent_similarity(self, intent: str, pair_index: int) -> float:
-        best = 0.0
-        for phrasing in self.intents[pair_index]:
-            best = max(
-                best, 0.5 * fuzz.token_set_ratio(intent, phrasing) + 0.5 * fuzz.token_sort_ratio(intent, phrasing)
-            )
-        return best / 100.0
+    def _intent_similarities(self, intent: str, pair_indices: Sequence[int]) -> np.ndarray:
+        """For each pair, rapidfuzz similarity (0–1) of ``intent`` with its closest phrasing's intent."""
+        spans = [(self.intent_start[i], self.intent_start[i + 1]) for i in pair_indices]
+        phrasings = [self.intents[row] for start, end in spans for row in range(start, end)]
+        similarity = 0.5 * process.cdist([intent], phrasings, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
+        similarity += 0.5 * process.cdist([intent], phrasings, scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
+        bounds = np.cumsum([0, *(end - start for start, end in spans)])
+        return np.maximum.reduceat(similarity, bounds[:-1]) / 100.0
 
-    def _weighted_words(self, query: Query) -> list[tuple[str, float, tuple[frozenset[str], ...]]]:
+    def _weighted_words(self, query: Query) -> list[_Word]:
         """The question's content words (other than procedure names), their informativeness, and
         the ways each can be found in a passage: its stem, or the clinical term of a lay phrase."""
-        lay = self.synonyms.matches(query.corrected)
+        lay = query.lay
         naming = {w for phrase in self.procedures.phrases.values() for w in phrase.split()}
         out = []
         for word in query.content_words:
@@ -454,6 +547,23 @@ class Answerer:
 _FIRST_FEATURES = FEATURES[: FEATURES.index("asks_risk")]
 """The features computed candidate by candidate; the rest are filled in column by column."""
 _RELATIVE = tuple(FEATURES.index(name) for name in ("sentence_sim", "answer_sim", "found", "intent"))
+
+
+def _inverted(term_sets: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
+    """Term → the positions of the sets that contain it."""
+    found: dict[str, list[int]] = {}
+    for position, terms in enumerate(term_sets):
+        for term in terms:
+            found.setdefault(term, []).append(position)
+    return {term: np.asarray(positions, dtype=np.int64) for term, positions in found.items()}
+
+
+def _all_of(way: frozenset[str], inverted: dict[str, np.ndarray]) -> np.ndarray:
+    """The positions whose sets contain every term of ``way``."""
+    lists = [inverted.get(term) for term in way]
+    if any(found is None for found in lists):
+        return np.zeros(0, dtype=np.int64)
+    return reduce(np.intersect1d, lists)  # type: ignore[arg-type]
 
 
 def _asks_topic(question: str, topic: str) -> bool:

@@ -54,7 +54,10 @@ class Chatbot:
         below it the reply is a fallback that says the documents do not cover the question.
     clarify_margin:
         When the best passages of two procedures are within this much probability of each other
-        and the patient has not said which procedure, the bot asks which one is meant.
+        and the patient has not said which procedure, the bot asks which one is meant. The
+        default, 0, asks only on an exact tie: otherwise it answers from the best passage, names
+        its procedure, and offers the others as options (asking first bounced most plain
+        questions back to the patient).
     """
 
     def __init__(
@@ -67,7 +70,7 @@ class Chatbot:
         smalltalk: SmallTalk | None = None,
         model: AnswerModel | None = None,
         threshold: float | None = None,
-        clarify_margin: float = 0.02,
+        clarify_margin: float = 0.0,
     ) -> None:
         pairs = tuple(pairs)
         settings = settings or ClinicSettings()

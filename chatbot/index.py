@@ -26,7 +26,6 @@ import math
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -37,7 +36,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 
 from .errors import NotFittedError
 from .lexicon import english_correction
-from .normalize import STOP_WORDS, normalize, stem
+from .normalize import STOP_WORDS, normalize, stem, stemmed_ngrams
 from .pairs import Pair
 from .synonyms import Synonyms
 
@@ -56,6 +55,8 @@ class Query:
     content_words: tuple[str, ...]
     unknown_words: tuple[str, ...]
     coverage: float
+    lay: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The lay phrases found in ``corrected``, each with its clinical terms (see :meth:`Synonyms.matches`)."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +153,7 @@ class Index:
         expanded_phrasings = [synonyms.expand(t) for t in phrasings]
         expanded_answers = [synonyms.expand(t) for t in answers]
         corpus = expanded_phrasings + expanded_answers + [synonyms.expand(t) for t in sentences]
-        self.word_vectorizer_ = TfidfVectorizer(analyzer=_stemmed_ngrams, sublinear_tf=True, lowercase=False)
+        self.word_vectorizer_ = TfidfVectorizer(analyzer=stemmed_ngrams, sublinear_tf=True, lowercase=False)
         self.char_vectorizer_ = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=False, max_df=0.5
         )
@@ -160,7 +161,7 @@ class Index:
         chars = self.char_vectorizer_.fit_transform(corpus)
         self.rows_ = (len(phrasings), len(phrasings) + len(answers))
         self.spaces_ = (
-            _Space(_stemmed_ngrams, self.word_vectorizer_, 0, 1.0 - self.char_weight),
+            _Space(stemmed_ngrams, self.word_vectorizer_, 0, 1.0 - self.char_weight),
             _Space(
                 self.char_vectorizer_.build_analyzer(),
                 self.char_vectorizer_,
@@ -169,7 +170,7 @@ class Index:
             ),
         )
         self.postings_ = _Postings(self._combine(words, chars))
-        self.pair_phrasings_ = tuple(tuple(normalize(ph) for ph in p.phrasings) for p in self.pairs_)
+        self.phrasing_start_ = np.concatenate(([0], np.cumsum(np.bincount(self.owner_, minlength=len(self.pairs_)))))
         pair_stems: list[set[str]] = [set() for _ in self.pairs_]
         for owner, text in zip(owners, expanded_phrasings, strict=True):
             pair_stems[owner].update(stem(w) for w in text.split())
@@ -211,18 +212,20 @@ class Index:
         text = normalize(question)
         corrected_words = [self._correct(w) for w in text.split()]
         corrected = " ".join(corrected_words)
-        expanded = (self.synonyms or Synonyms()).expand(corrected)
+        synonyms = self.synonyms or Synonyms()
+        lay = tuple(synonyms.matches(corrected))
+        expanded = synonyms.expand(corrected, found=lay)
         content = tuple(
             w for w in dict.fromkeys(corrected_words) if w not in STOP_WORDS and not w.isdigit() and len(w) > 1
         )
-        in_phrases = {w for phrase, _ in (self.synonyms or Synonyms()).matches(corrected) for w in phrase.split()}
+        in_phrases = {w for phrase, _ in lay for w in phrase.split()}
         unknown = tuple(
             w for w in content if w not in self.vocabulary_ and stem(w) not in self.stems_ and w not in in_phrases
         )
         weights = [(self.idf_.get(stem(w), self.max_idf_), w not in unknown) for w in content]
         total = sum(w for w, _ in weights)
         coverage = sum(w for w, known in weights if known) / total if total else 0.0
-        return Query(text, corrected, expanded, content, unknown, coverage)
+        return Query(text, corrected, expanded, content, unknown, coverage, lay)
 
     def _correct(self, word: str) -> str:
         """The known word ``word`` was probably meant to be, or ``word`` itself."""
@@ -269,15 +272,13 @@ class Index:
             ranking = allowed
         top = min(self.candidates, len(self.pairs_))
         candidates = np.argpartition(-ranking, top - 1)[:top]
+        candidates = [int(i) for i in candidates if ranking[i] > 0 or (within is not None and ranking[i] >= 0)]
         key_terms = self._key_terms(query)
         total = sum(weight for weight, _ in key_terms)
         matches = []
-        for i in candidates:
-            if ranking[i] <= 0 and (within is None or ranking[i] < 0):
-                continue
-            pair = self.pairs_[int(i)]
-            fuzzy, phrasing = self._fuzzy(query.corrected, int(i))
-            found = self.pair_stems_[int(i)]
+        for i, (fuzzy, phrasing) in zip(candidates, self._fuzzy(query.corrected, candidates), strict=True):
+            pair = self.pairs_[i]
+            found = self.pair_stems_[i]
             hits = [(w, ways[0]) for w, ways in key_terms if any(way <= found for way in ways)]
             terms = sum(w for w, _ in hits) / total if total else 0.0
             blended = (
@@ -325,8 +326,7 @@ class Index:
         phrase it belongs to ("put to sleep" is found where the passage says "anesthesia"); a
         multi-word canonical term counts only when all its words are there.
         """
-        synonyms = self.synonyms or Synonyms()
-        lay = synonyms.matches(query.corrected)
+        lay = query.lay
         terms = []
         for word in query.content_words:
             if word in query.unknown_words:
@@ -366,15 +366,23 @@ class Index:
         vector = np.concatenate(weights)
         return np.concatenate(features), vector / np.linalg.norm(vector)
 
-    def _fuzzy(self, text: str, pair_index: int) -> tuple[float, str]:
-        """Best rapidfuzz similarity between the question and the pair's phrasings (0–1)."""
-        pair = self.pairs_[pair_index]
-        best, best_phrasing = 0.0, pair.question
-        for phrasing, norm in zip(pair.phrasings, self.pair_phrasings_[pair_index], strict=True):
-            similarity = 0.5 * fuzz.token_set_ratio(text, norm) + 0.5 * fuzz.token_sort_ratio(text, norm)
-            if similarity > best:
-                best, best_phrasing = similarity, phrasing
-        return best / 100.0, best_phrasing
+    def _fuzzy(self, text: str, pair_indices: Sequence[int]) -> list[tuple[float, str]]:
+        """Best rapidfuzz similarity (0–1) between the question and each pair's phrasings, and
+        that phrasing: all the candidates' phrasings scored in one call."""
+        if not pair_indices:
+            return []
+        spans = [range(self.phrasing_start_[i], self.phrasing_start_[i + 1]) for i in pair_indices]
+        rows = [row for span in spans for row in span]
+        norms = [self.phrasings_[row] for row in rows]
+        similarity = 0.5 * process.cdist([text], norms, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
+        similarity += 0.5 * process.cdist([text], norms, scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
+        out = []
+        start = 0
+        for i, span in zip(pair_indices, spans, strict=True):
+            best = start + int(np.argmax(similarity[start : start + len(span)]))
+            out.append((float(similarity[best]) / 100.0, self.pairs_[i].phrasings[best - start]))
+            start += len(span)
+        return out
 
 
 @dataclass(frozen=True)
@@ -409,16 +417,12 @@ class _Postings:
         """Cosine similarity of every indexed row with the (already normalised) query vector."""
         if len(features) == 0:
             return np.zeros(self.rows)
-        starts, ends = self.indptr[features], self.indptr[features + 1]
-        rows = np.concatenate([self.indices[a:b] for a, b in zip(starts, ends, strict=True)])
-        values = np.concatenate([self.data[a:b] * w for a, b, w in zip(starts, ends, weights, strict=True)])
-        return np.bincount(rows, weights=values, minlength=self.rows)
-
-
-def _stemmed_ngrams(text: str) -> list[str]:
-    """Word unigrams and bigrams of stemmed words: the TF-IDF word analyzer."""
-    words = [stem(w) for w in text.split()]
-    return words + [f"{a} {b}" for a, b in pairwise(words)]
+        starts = self.indptr[features]
+        lengths = self.indptr[features + 1] - starts
+        # The positions of all the features' entries at once: each feature's run, laid end to end.
+        runs = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        values = self.data[runs] * np.repeat(weights, lengths)
+        return np.bincount(self.indices[runs], weights=values, minlength=self.rows)
 
 
 def _coverage_factor(coverage: float) -> float:

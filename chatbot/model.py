@@ -15,14 +15,24 @@ array indexing and a dot product: scikit-learn is needed to train the model, not
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from .errors import KnowledgeBaseError
 
-__all__ = ["DECIDER_FEATURES", "DEFAULT_MODEL", "FEATURES", "AnswerModel", "Linear", "Trees", "decider_rows"]
+__all__ = [
+    "DECIDER_FEATURES",
+    "DEFAULT_MODEL",
+    "FEATURES",
+    "NOT_COVERED",
+    "AnswerModel",
+    "Linear",
+    "TopicModel",
+    "Trees",
+    "decider_rows",
+]
 
 DEFAULT_MODEL = Path(__file__).resolve().parent / "model.json"
 
@@ -66,6 +76,13 @@ FEATURES: tuple[str, ...] = (
     "rel_answer",  # the same for answer_sim
     "rel_found",  # the same for found
     "rel_intent",  # the same for intent
+    "topic_prob",  # how likely the question asks about the pair's topic, by the learned topic model
+    "rel_topic_prob",  # topic_prob minus the best candidate's
+    "group_prob",  # how likely the question asks about the pair's topic group (results, risks …), by the topic model
+    "rel_group_prob",  # group_prob minus the best candidate's
+    "unknown_beyond",  # max_unknown above 0.6, else 0: a kink the linear decider can weigh on its own,
+    "missing_beyond",  # and missing above 0.6: one very telling word ("stimulator") outweighs many matches
+    "not_covered_prob",  # how likely the question asks something no passage covers (cost, insurance, weather)
 )
 
 
@@ -89,17 +106,29 @@ class Trees:
     value: np.ndarray  # (trees, nodes) float: a leaf's contribution, learning rate included
     baseline: float
     depth: int
+    left_: np.ndarray = field(init=False, repr=False, compare=False)  # left, numbered across all trees
+    right_: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        base = (np.arange(self.feature.shape[0]) * self.feature.shape[1])[:, None]
+        object.__setattr__(self, "left_", self.left + base)
+        object.__setattr__(self, "right_", self.right + base)
 
     def raw(self, rows: np.ndarray) -> np.ndarray:
         """The ensemble's log-odds for each row (compared in float32, as scikit-learn's trees compare)."""
         rows = rows.astype(np.float32).astype(np.float64)
-        trees = np.arange(self.feature.shape[0])[None, :]
-        node = np.zeros((rows.shape[0], self.feature.shape[0]), dtype=np.int64)
+        trees, nodes = self.feature.shape
+        # Every (row, tree) walks its own tree at once: nodes are numbered across all trees, and
+        # each row's feature values are read at (row, feature) in the flattened rows.
+        node = np.broadcast_to(np.arange(trees) * nodes, (rows.shape[0], trees)).copy()
+        offset = (np.arange(rows.shape[0]) * rows.shape[1])[:, None]
+        feature, threshold = self.feature.ravel(), self.threshold.ravel()
+        left, right = self.left_.ravel(), self.right_.ravel()
+        values = rows.ravel()
         for _ in range(self.depth):
-            feature = self.feature[trees, node]
-            go_left = np.take_along_axis(rows, feature, axis=1) <= self.threshold[trees, node]
-            node = np.where(go_left, self.left[trees, node], self.right[trees, node])
-        return self.baseline + self.value[trees, node].sum(axis=1)
+            go_left = values[offset + feature[node]] <= threshold[node]
+            node = np.where(go_left, left[node], right[node])
+        return self.baseline + self.value.ravel()[node].sum(axis=1)
 
     def to_data(self) -> dict[str, object]:
         return {
@@ -171,14 +200,97 @@ class Linear:
         return cls(mean, np.where(scale > 0, scale, 1.0), coef, float(data["intercept"]))
 
 
+NOT_COVERED = "~not-covered"
+"""The topic model's class for questions no passage answers: costs, insurance, the weather."""
+
+
+@dataclass(frozen=True)
+class TopicModel:
+    """Which kind of thing a question asks, learned from how patients word it: a multinomial
+    logistic regression over the TF-IDF of its stemmed words and word pairs.
+
+    The classes are the extractor's topics ("duration", "risks", "return-to-activities" …), not
+    pairs or documents, so the model knows that "time off work" asks about getting back to normal
+    and "how risky" about risks for any clinic's documents, without retraining. Questions arrive
+    with the words naming the knowledge base's procedures removed, so it learns the asked thing,
+    not the procedure. It has no class for "not covered": trained on questions about procedures
+    the documents do not describe ("knee injection"), it would hold back a clinic's new document
+    about exactly that; declining is the decider's job.
+    """
+
+    classes: tuple[str, ...]
+    vocabulary: dict[str, int]
+    idf: np.ndarray  # (terms,)
+    coef: np.ndarray  # (classes, terms)
+    intercept: np.ndarray  # (classes,)
+
+    def probabilities(self, terms: list[str]) -> np.ndarray:
+        """P(class) for a question given as its analysed terms (as :func:`chatbot.index` analyses words).
+
+        The same sublinear TF-IDF with unit length as scikit-learn's ``TfidfVectorizer`` fits, so
+        the probabilities are the trained classifier's.
+        """
+        counts: dict[int, int] = {}
+        for term in terms:
+            column = self.vocabulary.get(term)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        z = self.intercept.copy()
+        if counts:
+            columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * self.idf[
+                columns
+            ]
+            z += self.coef[:, columns] @ (values / np.linalg.norm(values))
+        z = np.exp(z - z.max())
+        return z / z.sum()
+
+    def to_data(self) -> dict[str, object]:
+        terms = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        return {
+            "classes": list(self.classes),
+            "terms": terms,
+            "idf": [round(float(v), 5) for v in self.idf],
+            "coef": [[round(float(v), 4) for v in row] for row in self.coef],
+            "intercept": [round(float(v), 6) for v in self.intercept],
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, object]) -> TopicModel:
+        classes = tuple(str(c) for c in data["classes"])  # type: ignore[union-attr]
+        terms = [str(t) for t in data["terms"]]  # type: ignore[union-attr]
+        idf = np.asarray(data["idf"], dtype=np.float64)
+        coef = np.asarray(data["coef"], dtype=np.float64)
+        intercept = np.asarray(data["intercept"], dtype=np.float64)
+        if (
+            len(classes) < 2
+            or idf.shape != (len(terms),)
+            or coef.shape != (len(classes), len(terms))
+            or intercept.shape != (len(classes),)
+            or len(set(terms)) != len(terms)
+        ):
+            raise ValueError("the topic model's classes, terms and coefficients do not fit together")
+        if not (np.all(np.isfinite(idf)) and np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):
+            raise ValueError("the topic model has non-finite values")
+        return cls(classes, {t: i for i, t in enumerate(terms)}, idf, coef, intercept)
+
+
 @dataclass(frozen=True)
 class AnswerModel:
     """Ranks a question's candidates (``ranker``), then gives the probability that a candidate is
-    a right answer (``decider``), answered only at or above ``threshold``."""
+    a right answer (``decider``), answered only at or above ``threshold``. ``topics`` tells what
+    kind of thing a question asks (``None``: not known, its features are left at zero). A question
+    with a word the documents never use that is more telling than ``unknown_cut`` (in general
+    English, see :func:`chatbot.lexicon.informativeness`) is declined whatever the probability:
+    it most often names a procedure or circumstance the documents do not describe ("spinal cord
+    stimulator", "kyphoplasty"), the most harmful thing to answer with a rhizotomy passage. The
+    cut is learned with the threshold (1.0: no cut)."""
 
     ranker: Trees | Linear
     decider: Linear
     threshold: float
+    topics: TopicModel | None = None
+    unknown_cut: float = 1.0
 
     def rank(self, rows: np.ndarray) -> np.ndarray:
         """A ranking score (log-odds) per candidate row: higher is a better answer."""
@@ -210,8 +322,10 @@ class AnswerModel:
             "features": list(FEATURES),
             "decider_features": list(DECIDER_FEATURES),
             "threshold": round(float(self.threshold), 4),
+            "unknown_cut": round(float(self.unknown_cut), 4),
             "decider": self.decider.to_data(),
             "ranker": ranker,
+            "topics": self.topics.to_data() if self.topics else None,
         }
         return json.dumps(data, indent=1) + "\n"
 
@@ -242,11 +356,15 @@ class AnswerModel:
             )
             decider = Linear.from_data(data["decider"], len(DECIDER_FEATURES))
             threshold = float(data["threshold"])
+            topics = TopicModel.from_data(data["topics"]) if data.get("topics") is not None else None
+            unknown_cut = float(data.get("unknown_cut", 1.0))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise KnowledgeBaseError(path, None, f"answer model is incomplete or inconsistent: {error}") from None
         if not 0.0 < threshold < 1.0:
             raise KnowledgeBaseError(path, None, f"answer threshold must be between 0 and 1, got {threshold}")
-        return cls(ranker, decider, threshold)
+        if not 0.0 < unknown_cut <= 1.0:
+            raise KnowledgeBaseError(path, None, f"unknown_cut must be above 0 and at most 1, got {unknown_cut}")
+        return cls(ranker, decider, threshold, topics, unknown_cut)
 
 
 def decider_rows(rows: np.ndarray, scores: np.ndarray, topics: np.ndarray) -> np.ndarray:
@@ -257,10 +375,9 @@ def decider_rows(rows: np.ndarray, scores: np.ndarray, topics: np.ndarray) -> np
     documents' passages on recovery from the same operation): a tie between them is no doubt
     about the answer. A close runner-up about another kind of thing is.
     """
-    lead = np.empty(len(scores))
-    for i in range(len(scores)):
-        others = np.delete(scores, i)
-        elsewhere = np.delete(topics, i) != topics[i]
-        rivals = others[elsewhere] if elsewhere.any() else others
-        lead[i] = scores[i] - rivals.max() if len(rivals) else 5.0
+    others = ~np.eye(len(scores), dtype=bool)
+    elsewhere = others & (topics[:, None] != topics[None, :])
+    rivals = np.where(elsewhere.any(axis=1)[:, None], elsewhere, others)
+    best_rival = np.where(rivals, scores[None, :], -np.inf).max(axis=1, initial=-np.inf)
+    lead = np.where(np.isfinite(best_rival), scores - best_rival, 5.0)
     return np.column_stack([rows, scores, lead])

@@ -12,10 +12,11 @@ import re
 import threading
 import unicodedata
 from functools import lru_cache
+from itertools import pairwise
 
 import snowballstemmer
 
-__all__ = ["STOP_WORDS", "clean_input", "normalize", "stem", "tokens"]
+__all__ = ["STOP_WORDS", "clean_input", "normalize", "stem", "stemmed_ngrams", "tokens"]
 
 _APOSTROPHES = re.compile(r"(?<=\w)['’`´](?=\w)")
 _NON_WORD = re.compile(r"[^\w]+")
@@ -91,3 +92,10 @@ STOP_WORDS: frozenset[str] = frozenset(
 Deliberately not scikit-learn's list: that one contains "back", "last", "side", "first" and
 "call", which are topic words here ("back pain", "how long does it last", "side effects").
 """
+
+
+def stemmed_ngrams(text: str) -> list[str]:
+    """Stemmed words and pairs of neighbouring stemmed words of normalised ``text``: the terms
+    the TF-IDF index and the topic model weigh, so "exercising" and "exercises" are one term."""
+    words = [stem(w) for w in text.split()]
+    return words + [f"{a} {b}" for a, b in pairwise(words)]

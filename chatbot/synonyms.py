@@ -8,6 +8,7 @@ YAML file (``faq/synonyms.yaml``); every term is normalised with the shared norm
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import KnowledgeBaseError
@@ -77,7 +78,11 @@ class Synonyms:
             return []
         return [(m.group(0), tuple(self._lay_to_canonical[m.group(0)])) for m in self._pattern.finditer(text)]
 
-    def expand(self, text: str) -> str:
-        """``text`` (already normalised) followed by the canonical terms of any lay terms found in it."""
-        extra = list(dict.fromkeys(c for _, canonicals in self.matches(text) for c in canonicals))
+    def expand(self, text: str, *, found: Sequence[tuple[str, tuple[str, ...]]] | None = None) -> str:
+        """``text`` (already normalised) followed by the canonical terms of any lay terms found in it.
+
+        ``found``: what :meth:`matches` returned for ``text``, when the caller already has it.
+        """
+        lay = self.matches(text) if found is None else found
+        extra = list(dict.fromkeys(c for _, canonicals in lay for c in canonicals))
         return f"{text} {' '.join(extra)}" if extra else text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -12,15 +13,21 @@ import pytest
 import yaml
 from cases import ANSWERS
 from sklearn.ensemble import GradientBoostingClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 
 from chatbot import Chatbot, KnowledgeBaseError, Option
+from chatbot.answerer import ProcedureNames
 from chatbot.build import build
 from chatbot.index import split_evidence
 from chatbot.lexicon import english_correction, informativeness
-from chatbot.model import DEFAULT_MODEL, FEATURES, AnswerModel
-from chatbot.normalize import normalize, stem
+from chatbot.model import DEFAULT_MODEL, FEATURES, NOT_COVERED, AnswerModel, TopicModel, decider_rows
+from chatbot.normalize import normalize, stem, stemmed_ngrams
+from chatbot.pairs import Pair
 from chatbot.paths import KnowledgeBasePaths
-from chatbot.train import _as_trees, read_bank, split_of
+from chatbot.reply import Source
+from chatbot.synonyms import Synonyms
+from chatbot.train import _as_terms, _as_trees, read_bank, split_of
 
 BANK = Path(__file__).resolve().parent / "bank"
 DATA = Path(__file__).resolve().parent / "data"
@@ -189,6 +196,99 @@ def test_trees_as_text_predict_what_scikit_learn_predicts() -> None:
     boosted = GradientBoostingClassifier(n_estimators=40, max_depth=3, random_state=0).fit(x, y)
     trees = _as_trees(boosted, x[:1])
     assert np.allclose(trees.raw(x), boosted.decision_function(x), atol=1e-6)
+
+
+def test_decider_rows_lead_over_the_best_rival_on_another_topic() -> None:
+    scores = np.array([3.0, 2.5, 1.0, 0.5])
+    topics = np.array([1, 1, 2, 2])
+    lead = decider_rows(np.zeros((4, 1)), scores, topics)[:, -1]
+    assert lead.tolist() == [2.0, 1.5, -2.0, -2.5]  # a tie within one topic is no doubt
+    assert decider_rows(np.zeros((2, 1)), np.array([1.0, 0.25]), np.array([7, 7]))[:, -1].tolist() == [0.75, -0.75]
+    assert decider_rows(np.zeros((1, 1)), np.array([1.0]), np.array([7]))[:, -1].tolist() == [5.0]
+
+
+TOPIC_EXAMPLES = [
+    ("how risky is it", "risks"),
+    ("what can go wrong", "risks"),
+    ("is it dangerous", "risks"),
+    ("how long does the relief last", "duration"),
+    ("how many years will it work", "duration"),
+    ("when can i go back to work", "return-to-activities"),
+    ("how much time off work", "return-to-activities"),
+    ("how much does it cost", NOT_COVERED),
+    ("will insurance pay", NOT_COVERED),
+]
+
+
+def _tiny_topic_model() -> tuple[TopicModel, TfidfVectorizer, LogisticRegression]:
+    terms = [stemmed_ngrams(normalize(q)) for q, _ in TOPIC_EXAMPLES]
+    vectorizer = TfidfVectorizer(analyzer=_as_terms, sublinear_tf=True)
+    logistic = LogisticRegression(C=10.0).fit(vectorizer.fit_transform(terms), [t for _, t in TOPIC_EXAMPLES])
+    vocabulary = {term: int(column) for term, column in vectorizer.vocabulary_.items()}
+    model = TopicModel(tuple(logistic.classes_), vocabulary, vectorizer.idf_, logistic.coef_, logistic.intercept_)
+    return model, vectorizer, logistic
+
+
+@pytest.mark.parametrize("question", ["is it risky to go back to work", "cost of the relief", "", "zzz qqq"])
+def test_the_topic_model_as_text_predicts_what_scikit_learn_predicts(question: str) -> None:
+    model, vectorizer, logistic = _tiny_topic_model()
+    terms = stemmed_ngrams(normalize(question))
+    expected = logistic.predict_proba(vectorizer.transform([terms]))[0]
+    assert np.allclose(model.probabilities(terms), expected, atol=1e-9)
+    assert TopicModel.from_data(model.to_data()).probabilities(terms) == pytest.approx(expected, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda d: d.update(coef=d["coef"][:-1]), r"classes, terms and coefficients do not fit together"),
+        (lambda d: d.update(terms=d["terms"][:-1]), r"do not fit together"),
+        (lambda d: d.update(classes=["risks"]), r"do not fit together"),
+        (lambda d: d["idf"].__setitem__(0, float("nan")), r"non-finite values"),
+    ],
+)
+def test_a_broken_topic_model_stops_loading(tmp_path: Path, change: object, reason: str) -> None:
+    data = json.loads(DEFAULT_MODEL.read_text(encoding="utf-8"))
+    change(data["topics"])  # type: ignore[operator]
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match=rf"model.json: answer model is incomplete or inconsistent: .*{reason}"):
+        AnswerModel.from_file(path)
+
+
+def test_the_shipped_topic_model_reads_lay_questions(bot: Chatbot) -> None:
+    topics = bot.model.topics
+    assert topics is not None
+    for question, topic in [
+        ("how risky is it", "risks"),
+        ("how long does the relief last", "duration"),
+        ("when can i go back to the office", "return-to-activities"),
+    ]:
+        probabilities = topics.probabilities(bot.answerer_.topic_terms(bot.answerer_.index.query(question)))
+        assert topics.classes[int(np.argmax(probabilities))] == topic, question
+
+
+def test_a_telling_word_the_documents_never_use_declines_on_both_sides_of_the_cut(bot: Chatbot) -> None:
+    question = "what are the risks of a spinal cord stimulator"
+    assert bot.model.unknown_cut < 1.0
+    declined = bot.answerer_.decide(question)
+    assert declined.action == "decline" and "telling word" in declined.reason
+    unknown = declined.best.features[FEATURES.index("max_unknown")]  # type: ignore[union-attr]
+    assert unknown > bot.model.unknown_cut
+    above = bot.with_model(replace(bot.model, unknown_cut=min(1.0, unknown + 0.01)), threshold=0.0)
+    assert above.answerer_.decide(question).action != "decline"  # the cut, not the threshold, declined it
+    assert bot.ask("what are the side effects").kind == "answer"  # no unknown word: the cut does not apply
+
+
+def test_an_everyday_word_of_a_procedure_name_does_not_name_it() -> None:
+    def pair(procedure: str) -> Pair:
+        source = Source("Leaflet", "leaflet.md", "About")
+        return Pair(f"{procedure}/what-is", f"What is {procedure}?", "It is a procedure.", source, procedure=procedure)
+
+    names = ProcedureNames([pair("genicular nerve block"), pair("cervical rhizotomy")], Synonyms())
+    assert names.named_in("what is a diagnostic nerve block") == ()
+    assert names.named_in("is the genicular one painful") == ("genicular nerve block",)
+    assert names.named_in("how long does the cervical one last") == ("cervical rhizotomy",)
 
 
 # -- signals ----------------------------------------------------------------------------------------

