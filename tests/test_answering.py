@@ -252,7 +252,8 @@ def test_a_broken_topic_model_stops_loading(tmp_path: Path, change: object, reas
     change(data["topics"])  # type: ignore[operator]
     path = tmp_path / "model.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(KnowledgeBaseError, match=rf"model.json: answer model is incomplete or inconsistent: .*{reason}"):
+    inconsistent = r"model.json: answer model is incomplete or inconsistent: .*"
+    with pytest.raises(KnowledgeBaseError, match=inconsistent + reason):
         AnswerModel.from_file(path)
 
 
