@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Collection, Iterator
 from functools import cache, lru_cache
 from importlib import resources
 
@@ -33,6 +34,7 @@ __all__ = [
     "MIN_COUNT",
     "ZIPF_COMMON",
     "ZIPF_RARE",
+    "RealWords",
     "english_correction",
     "english_words",
     "informativeness",
@@ -54,6 +56,27 @@ def english_words(min_count: int = MIN_COUNT) -> frozenset[str]:
     data = resources.files("spellchecker").joinpath("resources/en.json.gz").read_bytes()
     counts: dict[str, int] = json.loads(gzip.decompress(data))
     return frozenset(word for word, count in counts.items() if count >= min_count)
+
+
+class RealWords(Collection[str]):
+    """:func:`english_words`, read only when first asked: the collection a bot's index checks typos against.
+
+    Reading the word list takes a tenth of a second or more, and most questions have no word the
+    knowledge base does not know, so a command-line question should not wait for it. Immutable
+    and shared like the list itself.
+    """
+
+    def __init__(self, min_count: int = MIN_COUNT) -> None:
+        self.min_count = min_count
+
+    def __contains__(self, word: object) -> bool:
+        return word in english_words(self.min_count)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(english_words(self.min_count))
+
+    def __len__(self) -> int:
+        return len(english_words(self.min_count))
 
 
 @lru_cache(maxsize=65536)
