@@ -12,7 +12,8 @@ holds rare names and old misspellings ("paine", "bak") that should still be corr
 
 How much a word the documents do not use should count against answering depends on how telling
 it is in general English: "kyphoplasty" or "pregnant" name something the documents do not cover,
-"ready" or "again" do not. :func:`informativeness` reads that from ``wordfreq``'s frequency list.
+"ready" or "again" do not. :func:`informativeness` reads that from ``wordfreq``'s frequency list
+(:mod:`chatbot.wordfrequency`).
 A misspelt common word the documents do not use either ("tommorow") is corrected to the English
 word it was meant to be (:func:`english_correction`), so it weighs as that word, not as a rarity.
 """
@@ -25,9 +26,10 @@ from collections.abc import Collection, Iterator
 from functools import cache, lru_cache
 from importlib import resources
 
-import wordfreq
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+
+from .wordfrequency import zipf_frequency
 
 __all__ = [
     "COMMON_WORDS",
@@ -82,7 +84,7 @@ class RealWords(Collection[str]):
 @lru_cache(maxsize=65536)
 def informativeness(word: str) -> float:
     """How telling ``word`` is, from 0 (as common as "good") to 1 (rarer than ``ZIPF_RARE``), by wordfreq."""
-    zipf = wordfreq.zipf_frequency(word, "en")
+    zipf = zipf_frequency(word)
     return min(1.0, max(0.0, (ZIPF_COMMON - zipf) / (ZIPF_COMMON - ZIPF_RARE)))
 
 
@@ -93,6 +95,8 @@ COMMON_WORDS = 60_000
 @cache
 def _common_by_length() -> dict[int, tuple[str, ...]]:
     """wordfreq's most frequent words by length, most frequent first, so a search scans only near lengths."""
+    import wordfreq  # only for correcting common words: imported on first need (a fifth of a second)
+
     by_length: dict[int, list[str]] = {}
     for word in wordfreq.top_n_list("en", COMMON_WORDS):
         if word.isalpha():
