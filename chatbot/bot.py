@@ -116,10 +116,10 @@ class Chatbot:
         paths = KnowledgeBasePaths.at(path)
         if not paths.root.is_dir():
             raise KnowledgeBaseError(paths.root, None, "knowledge-base folder not found")
-        if not paths.pairs.exists():
-            option = "" if paths.root == DEFAULT_FAQ else f" --faq {paths.root}"
-            reason = f"no built pairs file: run `python -m chatbot{option} build` first"
-            raise KnowledgeBaseError(paths.pairs, None, reason)
+        option = "" if paths.root == DEFAULT_FAQ else f" --faq {paths.root}"
+        for built, what in ((paths.pairs, "pairs file"), (paths.index, "index")):
+            if not built.exists():
+                raise KnowledgeBaseError(built, None, f"no built {what}: run `python -m chatbot{option} build` first")
         if paths.documents.is_dir() and is_stale(paths):
             _log.warning(
                 "%s was not built from the current documents and curated.yaml: run `python -m chatbot build`",
@@ -139,7 +139,6 @@ class Chatbot:
                 **options,
             )
         except IndexMismatchError:
-            option = "" if paths.root == DEFAULT_FAQ else f" --faq {paths.root}"
             reason = (
                 f"was built from other pairs or synonyms than {paths.pairs.name} and {paths.synonyms.name}: "
                 f"run `python -m chatbot{option} build`"

@@ -177,8 +177,10 @@ def _rewrite(path: Path, change: dict[str, np.ndarray]) -> None:
 
 def test_a_missing_index_file_says_how_to_build(faq_copy: Path) -> None:
     (faq_copy / "index.npz").unlink()
-    with pytest.raises(KnowledgeBaseError, match=r"index\.npz: file not found; run `python -m chatbot build`"):
+    with pytest.raises(KnowledgeBaseError, match=r"index\.npz: no built index: run `python -m chatbot --faq .+ build`"):
         Chatbot.load(faq_copy)
+    with pytest.raises(KnowledgeBaseError, match=r"index\.npz: file not found; run `python -m chatbot build`"):
+        read_index(faq_copy / "index.npz")
 
 
 @pytest.mark.parametrize(
