@@ -154,9 +154,15 @@ class Chatbot:
 
         They are read once per process and shared; a server calls this after loading so its first
         patient does not wait for them. Asks questions with a misspelt knowledge-base word and a
-        misspelt everyday word, which reach every lazily read table; records nothing.
+        misspelt everyday word, and reports red flags with a denial, which reach every lazily read
+        or compiled table; records nothing.
         """
-        for question in (*self.starter_questions[:1], "how long does the releif last", "can I drive tommorow"):
+        warm = (
+            "how long does the releif last",
+            "can I drive tommorow",
+            "I have a fever and pus at the needle site and my legs are not numb",
+        )
+        for question in (*self.starter_questions[:1], *warm):
             self.ask(question)
 
     def conversation(self, *, procedure: str | None = None, notice: bool = True) -> Conversation:

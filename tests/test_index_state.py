@@ -155,11 +155,14 @@ def test_warming_up_reads_every_lazily_read_table(bot: Chatbot) -> None:
     script = (
         "from chatbot import Chatbot\n"
         "from chatbot import lexicon\n"
-        f"Chatbot.load({str(KB)!r}).warm_up()\n"
+        f"bot = Chatbot.load({str(KB)!r})\n"
+        "print('_patterns' in vars(bot.safety))\n"
+        "bot.warm_up()\n"
         "print(lexicon.english_words.cache_info().currsize, lexicon._common_by_length.cache_info().currsize)\n"
+        "print('_patterns' in vars(bot.safety))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["1", "1"]
+    assert result.stdout.split() == ["False", "1", "1", "True"]
 
 
 # --- the file fails closed ------------------------------------------------------------------------
