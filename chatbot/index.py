@@ -18,6 +18,10 @@ Misspelt words are first corrected to the closest word the knowledge base knows 
 similarity ≥ 85), so "rizotomy", "recovry" and "nek" become "rhizotomy", "recovery" and "neck".
 Real English words are never corrected ("dying" is not a typo of "doing"): they stay unknown and
 lower the coverage, as they should.
+
+:meth:`Index.fit` learns the TF-IDF vocabularies, weights and vectors with scikit-learn, which is
+build-time tooling (seconds to import); the build stores what it learned (:class:`IndexState`,
+``index.npz``) and :meth:`Index.restore` takes it back without scikit-learn, to the same numbers.
 """
 
 from __future__ import annotations
