@@ -23,40 +23,29 @@ Three rules shape the code below:
   A storage failure is logged and never stops the chat; a rating that was not saved says so.
 * The bot comes from ``chatbot.serving`` on every run, so a rebuilt knowledge base goes live
   without a restart; a session's history survives the switch.
+
+This script runs again from the top for every message, so what is needed once per process (the
+bot, approvals, the turn store, the history entry type) lives in ``page_support.py``, imported
+once, and each run draws the page and does nothing else.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-import os
 import re
 from pathlib import Path
-from typing import TypedDict
 
 import streamlit as st
 
 import accessibility
 from chatbot import Chatbot, ClinicSettings, Conversation, KnowledgeBaseError, Reply
-from chatbot.approval import Approvals, read_approvals
 from chatbot.bot import MAX_MESSAGE_CHARS
-from chatbot.paths import KnowledgeBasePaths
-from chatbot.serving import current_bot, knowledge_base_dir
-from chatbot.storage import (
-    DATABASE_URL_ENV,
-    StorageError,
-    TurnStore,
-    default_data_dir,
-    import_feedback_once,
-    new_conversation_id,
-)
+from chatbot.serving import knowledge_base_dir
+from chatbot.storage import StorageError, new_conversation_id
+from page_support import Message, load_approvals, load_bot, turn_store
 
 ROOT = Path(__file__).resolve().parent
-RECORDING_ENV = "CHATBOT_RECORDING"
-OLD_FEEDBACK_ENV = "CHATBOT_FEEDBACK_FILE"
-KNOWLEDGE_BASE_ENV = "CHATBOT_FAQ_DIR"
-OLD_FEEDBACK_FILE = ROOT / "feedback.jsonl"
-"""Where the JSON-lines ratings used to go; imported into the database once, then renamed."""
 USER_AVATAR = ":material/person:"
 ASSISTANT_AVATAR = ":material/medical_services:"
 FAVICON = str(ROOT / "assets" / "favicon.png")
@@ -65,21 +54,6 @@ FEEDBACK_KINDS = frozenset({"answer", "fallback"})
 """Replies a patient can rate: answers, and fallbacks (a thumbs-down there shows what the documents miss)."""
 
 log = logging.getLogger("chatbot.app")
-
-
-class Message(TypedDict):
-    """One entry of a session's history; plain data, so it survives reruns unchanged."""
-
-    id: int
-    role: str  # "user" or "assistant"
-    text: str  # what the patient typed (user) or the reply text (assistant)
-    question: str  # for an assistant message: the patient message it answers
-    reply: Reply | None
-    rateable: bool  # shows thumbs up/down (answers and fallbacks, not the "too long" notice)
-    rated: bool
-    turn_id: int | None  # the recorded turn (None if recording is off or failed)
-    rating_failed: bool  # the rating could not be saved: the patient is told so
-    commented: bool
 
 
 # --------------------------------------------------------------------------------------------
@@ -136,28 +110,8 @@ def _phone_line(label: str, number: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------
-# Server-wide resources: loaded once per process, shared read-only by every session.
+# Clinic branding. (The bot, approvals and turn store are held once per process in page_support.py.)
 # --------------------------------------------------------------------------------------------
-
-
-def knowledge_base() -> str | None:
-    """The knowledge-base folder: ``CHATBOT_FAQ_DIR`` if set (one server per clinic), else the shipped ``faq/``."""
-    return os.environ.get(KNOWLEDGE_BASE_ENV, "").strip() or None
-
-
-def load_bot() -> Chatbot:
-    """The live bot: loaded once per process, and again only when the knowledge base was rebuilt."""
-    return current_bot(knowledge_base())
-
-
-@st.cache_resource
-def _load_approvals(path: str | None) -> Approvals:
-    """Who approved each document: answers quote the approval date when the clinic turned that on."""
-    return read_approvals(KnowledgeBasePaths.at(path).approvals)
-
-
-def load_approvals() -> Approvals:
-    return _load_approvals(knowledge_base())
 
 
 def logo_source(settings: ClinicSettings) -> str | None:
@@ -182,39 +136,6 @@ def _safe_color(value: str, default: str = "#1f6f8b") -> str:
 # --------------------------------------------------------------------------------------------
 # Recording turns and ratings (chatbot/storage.py); CHATBOT_RECORDING=off switches it off.
 # --------------------------------------------------------------------------------------------
-
-
-@st.cache_resource(show_spinner=False)
-def _open_store(url: str | None, data_dir: str, retention_days: int, keep_questions: bool) -> TurnStore | None:
-    """The process's database, opened once; None (logged as one clear line) when it cannot be opened.
-
-    This is the start-up check: an unwritable data folder or an unreachable database is reported
-    here, and the chat runs on without recording. The old feedback file is imported once.
-    """
-    try:
-        store = TurnStore.open(url, data_dir=data_dir, retention_days=retention_days)
-    except StorageError as error:
-        log.error("storage unavailable, turns and ratings are not recorded: %s", error)
-        return None
-    old = os.environ.get(OLD_FEEDBACK_ENV, "").strip()
-    try:
-        imported = import_feedback_once(store, Path(old) if old else OLD_FEEDBACK_FILE, keep_questions=keep_questions)
-    except StorageError as error:
-        log.error(
-            "old feedback file not imported (fix it, then `python -m chatbot.storage import-feedback`): %s", error
-        )
-        return store
-    if imported:
-        log.warning("imported %d ratings from the old feedback file into %s", imported, store.where)
-    return store
-
-
-def turn_store(settings: ClinicSettings) -> TurnStore | None:
-    """Where turns go, or None when recording is off or storage is unavailable."""
-    if os.environ.get(RECORDING_ENV, "").strip().lower() == "off":
-        return None
-    url = os.environ.get(DATABASE_URL_ENV, "").strip() or None
-    return _open_store(url, str(default_data_dir()), settings.retention_days, settings.store_patient_messages)
 
 
 def record_turn(bot: Chatbot, question: str, reply: Reply) -> int | None:
@@ -580,20 +501,21 @@ def draw_rating(message: Message, settings: ClinicSettings) -> None:
 # --------------------------------------------------------------------------------------------
 
 embedded = bool(st.context.is_embedded)
-st.set_page_config(page_title="Patient questions", page_icon=FAVICON, layout="centered")
 
 try:
     bot = load_bot()
     load_approvals()
 except KnowledgeBaseError as error:
     log.error("the knowledge base did not load: %s", error)
+    st.set_page_config(page_title="Patient questions", page_icon=FAVICON, layout="centered")
     st.error("The patient information assistant is not available right now. Please call the clinic.")
     raise RuntimeError("the knowledge base did not load") from None  # fails /_stcore/script-health-check
 
 settings = bot.settings
 turn_store(settings)  # the start-up check: opens the database once per process, logs what is wrong
 logo = logo_source(settings)
-st.set_page_config(page_title=f"{settings.name} · Patient questions", page_icon=logo or FAVICON)
+# One page config per run: each is a message to the browser, and its icon is looked up again each time.
+st.set_page_config(page_title=f"{settings.name} · Patient questions", page_icon=logo or FAVICON, layout="centered")
 st.html(page_style(settings, embedded=embedded))
 
 if "conversation" not in st.session_state:

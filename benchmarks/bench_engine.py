@@ -5,7 +5,8 @@ load time and peak memory. Prints figures; it asserts nothing (targets are in th
     python benchmarks/bench_engine.py --pairs 2000
 
 Targets (one core): p50 ≤ 1 ms and p99 ≤ 5 ms shipped; p99 ≤ 20 ms at 10,000 pairs;
-``Chatbot.load()`` ≤ 1 s after imports.
+``Chatbot.load()`` ≤ 1 s after imports; a command-line question (``python -m chatbot ask``,
+a fresh process) ≤ 1 s.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import os
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -89,6 +91,17 @@ def main() -> None:
     if not args.all_cores and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     questions = [q for q, _ in ANSWERS] + list(UNANSWERABLE) + list(GENERIC)
+
+    command = [sys.executable, "-m", "chatbot", "ask", "how long does the relief last"]
+    walls = []
+    for _ in range(5):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        walls.append(time.perf_counter() - start)
+    print(
+        "`python -m chatbot ask` (a fresh process: imports, load, one answer): "
+        f"median {statistics.median(walls):.2f} s, best {min(walls):.2f} s"
+    )
 
     loads = []
     for _ in range(5):

@@ -15,11 +15,11 @@ from types import MappingProxyType
 from typing import Any
 
 from .answerer import Answerer
-from .build import is_stale
 from .conversation import MAX_MESSAGE_CHARS, Conversation
-from .errors import KnowledgeBaseError
-from .index import Index
-from .lexicon import english_words
+from .errors import IndexMismatchError, KnowledgeBaseError
+from .index import Index, IndexState
+from .indexfile import read_index
+from .lexicon import RealWords
 from .model import DEFAULT_MODEL, AnswerModel
 from .normalize import normalize
 from .pairs import Pair, read_pairs
@@ -28,6 +28,7 @@ from .reply import Reply
 from .safety import SafetyRules
 from .settings import ClinicSettings
 from .smalltalk import SmallTalk
+from .staleness import is_stale
 from .synonyms import Synonyms
 
 __all__ = ["MAX_MESSAGE_CHARS", "Chatbot", "Conversation"]
@@ -58,6 +59,10 @@ class Chatbot:
         default, 0, asks only on an exact tie: otherwise it answers from the best passage, names
         its procedure, and offers the others as options (asking first bounced most plain
         questions back to the patient).
+    index_state:
+        The index learned from these pairs and synonyms earlier (the build's ``index.npz``, or
+        another bot's); restored without scikit-learn. ``None`` fits the index here, which imports
+        scikit-learn (seconds). State learned from other texts raises :class:`IndexMismatchError`.
     """
 
     def __init__(
@@ -71,11 +76,13 @@ class Chatbot:
         model: AnswerModel | None = None,
         threshold: float | None = None,
         clarify_margin: float = 0.0,
+        index_state: IndexState | None = None,
     ) -> None:
         pairs = tuple(pairs)
         settings = settings or ClinicSettings()
         synonyms = synonyms or Synonyms()
-        index = Index(synonyms=synonyms, real_words=english_words()).fit(pairs)
+        index = Index(synonyms=synonyms, real_words=RealWords())
+        index = index.fit(pairs) if index_state is None else index.restore(pairs, index_state)
         model = model or AnswerModel.from_file(DEFAULT_MODEL)
         values: dict[str, Any] = {
             "pairs": pairs,
@@ -105,33 +112,61 @@ class Chatbot:
     def load(cls, path: str | Path | None = None, **options: Any) -> Chatbot:
         """Load the knowledge base in folder ``path`` (default: the shipped ``faq/``).
 
-        The index is rebuilt from the text files on every load; it takes well under a second.
+        The index is restored from the state the build stored in ``index.npz``, which must have
+        been learned from this ``pairs.yaml`` and ``synonyms.yaml``: a missing, damaged or
+        mismatched one raises :class:`KnowledgeBaseError` naming it (run the build).
         """
         paths = KnowledgeBasePaths.at(path)
         if not paths.root.is_dir():
             raise KnowledgeBaseError(paths.root, None, "knowledge-base folder not found")
-        if not paths.pairs.exists():
-            option = "" if paths.root == DEFAULT_FAQ else f" --faq {paths.root}"
-            reason = f"no built pairs file: run `python -m chatbot{option} build` first"
-            raise KnowledgeBaseError(paths.pairs, None, reason)
+        option = "" if paths.root == DEFAULT_FAQ else f" --faq {paths.root}"
+        for built, what in ((paths.pairs, "pairs file"), (paths.index, "index")):
+            if not built.exists():
+                raise KnowledgeBaseError(built, None, f"no built {what}: run `python -m chatbot{option} build` first")
         if paths.documents.is_dir() and is_stale(paths):
             _log.warning(
                 "%s was not built from the current documents and curated.yaml: run `python -m chatbot build`",
                 paths.pairs,
             )
+        pairs = read_pairs(paths.pairs)
         support = read_support(paths)
-        return cls(
-            read_pairs(paths.pairs),
-            settings=support.settings,
-            synonyms=support.synonyms,
-            safety=support.safety,
-            smalltalk=support.smalltalk,
-            **options,
-        )
+        state = read_index(paths.index)
+        try:
+            return cls(
+                pairs,
+                settings=support.settings,
+                synonyms=support.synonyms,
+                safety=support.safety,
+                smalltalk=support.smalltalk,
+                index_state=state,
+                **options,
+            )
+        except IndexMismatchError:
+            reason = (
+                f"was built from other pairs or synonyms than {paths.pairs.name} and {paths.synonyms.name}: "
+                f"run `python -m chatbot{option} build`"
+            )
+            raise KnowledgeBaseError(paths.index, None, reason) from None
 
     def ask(self, question: str | bytes) -> Reply:
         """Answer one question on its own, with no conversation history and no notice."""
         return self.conversation(notice=False).ask(question)
+
+    def warm_up(self) -> None:
+        """Read now what answering otherwise reads on a first question: word lists and frequency tables.
+
+        They are read once per process and shared; a server calls this after loading so its first
+        patient does not wait for them. Asks questions with a misspelt knowledge-base word and a
+        misspelt everyday word, and reports red flags with a denial, which reach every lazily read
+        or compiled table; records nothing.
+        """
+        warm = (
+            "how long does the releif last",
+            "can I drive tommorow",
+            "I have a fever and pus at the needle site and my legs are not numb",
+        )
+        for question in (*self.starter_questions[:1], *warm):
+            self.ask(question)
 
     def conversation(self, *, procedure: str | None = None, notice: bool = True) -> Conversation:
         """A new conversation for one patient: it remembers the procedure and pending clarifications.
@@ -178,6 +213,7 @@ class Chatbot:
             model=model,
             threshold=threshold,
             clarify_margin=self.answerer_.clarify_margin if clarify_margin is None else clarify_margin,
+            index_state=self.index_.state_,
         )
 
     def pair(self, pair_id: str) -> Pair | None:

@@ -7,32 +7,33 @@ message names the file, the line and the reason.
 
 from __future__ import annotations
 
-import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .approval import read_approvals
 from .curated import read_curated
-from .documents import DOCUMENT_SUFFIXES, Document, read_documents
+from .documents import Document, read_documents
 from .errors import KnowledgeBaseError
 from .extract import extract_pairs, procedure_name
+from .index import Index
+from .indexfile import write_index
 from .normalize import normalize
 from .pairs import HEADER, Pair, atomic_write, dump_pairs
 from .paths import KnowledgeBasePaths, read_support
+from .staleness import SOURCE_DIGEST_PREFIX, document_files, source_digest
+from .synonyms import Synonyms
 
-__all__ = ["BuildResult", "build", "build_pairs", "document_files", "is_stale", "same_procedures", "source_digest"]
+__all__ = ["BuildResult", "build", "build_index", "build_pairs", "same_procedures"]
 
 _ALSO_KNOWN = re.compile(r"\balso (?:known as|called|referred to as) ([^.;:()]{3,120})", re.IGNORECASE)
 _ALIAS_SPLIT = re.compile(r",|\bor\b|\band\b|\bis\b")
 
-_DIGEST_LINE = "# Source digest: "
-"""A header line of the pairs file: what it was built from, so a forgotten build can be noticed."""
-
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build did: where it wrote, how many documents and pairs, and whether the file changed."""
+    """What a build did: where it wrote, how many documents and pairs, and whether it changed the pairs or index."""
 
     path: Path
     documents: int
@@ -95,8 +96,12 @@ def same_procedures(documents: list[Document], names: dict[str, str]) -> dict[st
 
 
 def build(paths: KnowledgeBasePaths) -> BuildResult:
-    """Rebuild the pairs file from the documents; validate every other knowledge-base file too."""
-    read_support(paths, require_clinic=False)
+    """Rebuild the pairs file and the index state from the documents; validate every other knowledge-base file too.
+
+    The index is fitted here (with scikit-learn) and stored in ``index.npz`` for the bot to
+    restore; it is written before the pairs file, and both only once everything else succeeded.
+    """
+    support = read_support(paths, require_clinic=False)
     approvals = read_approvals(paths.approvals)
     pairs, documents = build_pairs(paths)
     files = document_files(paths.documents)
@@ -105,40 +110,20 @@ def build(paths: KnowledgeBasePaths) -> BuildResult:
         f"{paths.documents / name}: not approved (add who approved it and a review-by date to {paths.approvals})"
         for name in approvals.unapproved(files)
     )
-    text = dump_pairs(pairs, header=f"{HEADER}{_DIGEST_LINE}{source_digest(paths)}\n")
+    text = dump_pairs(pairs, header=f"{HEADER}{SOURCE_DIGEST_PREFIX}{source_digest(paths)}\n")
+    index_changed = build_index(paths, pairs, synonyms=support.synonyms)
     previous = paths.pairs.read_text(encoding="utf-8") if paths.pairs.exists() else None
     if previous != text:
         atomic_write(paths.pairs, text)
-    return BuildResult(paths.pairs, documents, len(pairs), previous != text, warnings)
+    return BuildResult(paths.pairs, documents, len(pairs), previous != text or index_changed, warnings)
 
 
-def document_files(folder: Path) -> list[str]:
-    """The names of the documents in ``folder`` that the build reads, sorted."""
-    return sorted(p.name for p in folder.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
+def build_index(paths: KnowledgeBasePaths, pairs: Sequence[Pair], *, synonyms: Synonyms | None = None) -> bool:
+    """Fit the index of ``pairs`` and store its state in ``index.npz``; returns whether the file changed.
 
-
-def source_digest(paths: KnowledgeBasePaths) -> str:
-    """A SHA-256 of what a build reads that staff edit: every document (name and bytes) and curated.yaml."""
-    digest = hashlib.sha256()
-    files = sorted(p for p in paths.documents.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
-    if paths.curated.is_file():
-        files.append(paths.curated)
-    for file in files:
-        digest.update(file.name.encode() + b"\0" + hashlib.sha256(file.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def is_stale(paths: KnowledgeBasePaths) -> bool:
-    """Whether the documents or curated.yaml changed since ``pairs.yaml`` was built from them.
-
-    A new document dropped into ``faq/documents/`` is not answerable until the build runs; a clinic
-    that forgot the build should hear so rather than wonder why the bot ignores it. Never raises:
-    a folder it cannot read is not stale, the build itself will report it.
+    ``synonyms`` default to the knowledge base's ``synonyms.yaml``: the index is learned from the
+    synonym-expanded texts, so the bot restores it only together with the same synonyms.
     """
-    try:
-        with paths.pairs.open(encoding="utf-8") as handle:
-            header = [next(handle, "") for _ in range(HEADER.count("\n") + 1)]
-        recorded = next((line[len(_DIGEST_LINE) :].strip() for line in header if line.startswith(_DIGEST_LINE)), None)
-        return recorded != source_digest(paths)
-    except OSError:
-        return False
+    if synonyms is None:
+        synonyms = Synonyms.from_file(paths.synonyms)
+    return write_index(paths.index, Index(synonyms=synonyms).fit(pairs).state_)

@@ -19,14 +19,13 @@ from pathlib import Path
 
 from .approval import Approvals, read_approvals
 from .bot import Chatbot
-from .build import build, document_files, is_stale
 from .checks import format_table, read_checks, run_checks
 from .errors import ChatbotError, KnowledgeBaseError
 from .model import DEFAULT_MODEL, AnswerModel
 from .pairs import read_pairs
 from .paths import KnowledgeBasePaths
-from .qna import export_qna, import_qna
 from .reply import Reply
+from .staleness import document_files, is_stale
 
 __all__ = ["main"]
 
@@ -130,6 +129,8 @@ def _chat(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from .build import build  # build-time code (document readers, scikit-learn): only this command needs it
+
     result = build(KnowledgeBasePaths.at(args.faq, documents=args.documents))
     state = "written" if result.changed else "unchanged"
     for warning in result.warnings:
@@ -139,6 +140,8 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    from .qna import export_qna  # QnA Maker files: only this command needs them
+
     paths = KnowledgeBasePaths.at(args.faq)
     if not paths.pairs.exists():
         raise KnowledgeBaseError(paths.pairs, None, "no built pairs file: run `python -m chatbot build` first")
@@ -152,6 +155,8 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
+    from .qna import import_qna  # QnA Maker files: only this command needs them
+
     paths = KnowledgeBasePaths.at(args.faq)
     ids = import_qna(args.file, paths)
     print(f"{paths.curated}: added {len(ids)} pairs from {args.file}; run `python -m chatbot build` next")

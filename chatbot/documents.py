@@ -19,10 +19,9 @@ from typing import Literal
 from .errors import KnowledgeBaseError
 from .normalize import STOP_WORDS, tokens
 from .readers import READERS, read_lines
+from .staleness import DOCUMENT_SUFFIXES
 
 __all__ = ["DOCUMENT_SUFFIXES", "Block", "Document", "read_document", "read_documents"]
-
-DOCUMENT_SUFFIXES = (".txt", ".md", ".markdown", *READERS)
 
 BlockKind = Literal["paragraph", "list", "table"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["ChatbotError", "KnowledgeBaseError", "NotFittedError"]
+__all__ = ["ChatbotError", "IndexMismatchError", "KnowledgeBaseError", "NotFittedError"]
 
 
 class ChatbotError(Exception):
@@ -32,3 +32,7 @@ class KnowledgeBaseError(ChatbotError):
 
 class NotFittedError(ChatbotError):
     """An index was searched before ``fit`` was called on it."""
+
+
+class IndexMismatchError(ChatbotError):
+    """A stored index state was learned from other texts than the pairs it is restored onto."""

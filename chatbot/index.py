@@ -18,31 +18,47 @@ Misspelt words are first corrected to the closest word the knowledge base knows 
 similarity ≥ 85), so "rizotomy", "recovry" and "nek" become "rhizotomy", "recovery" and "neck".
 Real English words are never corrected ("dying" is not a typo of "doing"): they stay unknown and
 lower the coverage, as they should.
+
+:meth:`Index.fit` learns the TF-IDF vocabularies, weights and vectors with scikit-learn, which is
+build-time tooling (seconds to import); the build stores what it learned (:class:`IndexState`,
+``index.npz``) and :meth:`Index.restore` takes it back without scikit-learn, to the same numbers.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import math
 import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
-from scipy.sparse import csr_matrix, hstack
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize as l2_normalize
 
-from .errors import NotFittedError
+from .errors import IndexMismatchError, NotFittedError
 from .lexicon import english_correction
 from .normalize import STOP_WORDS, normalize, stem, stemmed_ngrams
 from .pairs import Pair
 from .synonyms import Synonyms
 
-__all__ = ["Index", "Match", "Query", "split_evidence"]
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+__all__ = ["STATE_FORMAT", "Index", "IndexState", "Match", "Query", "split_evidence"]
 
 _EVIDENCE_BREAK = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+STATE_FORMAT = 1
+"""Version of the learned state's layout and of the analyzers that made it; part of its fingerprint.
+
+Raise it whenever the word or character analyzer, the corpus or the weighting changes, so a state
+written by older code never meets newer code silently.
+"""
 
 
 @dataclass(frozen=True)
@@ -128,61 +144,115 @@ class Index:
         self.real_words = real_words
 
     def fit(self, pairs: Sequence[Pair]) -> Index:
-        """Learn the vocabulary and vectors of ``pairs``; returns ``self``."""
+        """Learn the vocabulary and vectors of ``pairs`` with scikit-learn; returns ``self``.
+
+        scikit-learn is imported here, not at module level: it takes seconds to import and is
+        needed only to learn the state, which the build stores (``index.npz``) and
+        :meth:`restore` reads back without it.
+        """
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        texts = self._texts(pairs)
+        word_vectorizer = TfidfVectorizer(analyzer=stemmed_ngrams, sublinear_tf=True, lowercase=False)
+        char_vectorizer = TfidfVectorizer(analyzer=_char_wb_ngrams, sublinear_tf=True, lowercase=False, max_df=0.5)
+        words = word_vectorizer.fit_transform(texts.corpus)
+        chars = char_vectorizer.fit_transform(texts.corpus)
+        columns = self._combine(words, chars).tocsc()
+        state = IndexState(
+            fingerprint=texts.fingerprint,
+            word_terms=np.asarray(word_vectorizer.get_feature_names_out(), dtype=str),
+            word_idf=word_vectorizer.idf_,
+            char_terms=np.asarray(char_vectorizer.get_feature_names_out(), dtype=str),
+            char_idf=char_vectorizer.idf_,
+            indptr=columns.indptr,
+            indices=columns.indices,
+            data=columns.data,
+        )
+        self._adopt(pairs, texts, state)
+        return self
+
+    def restore(self, pairs: Sequence[Pair], state: IndexState) -> Index:
+        """Take the state an earlier :meth:`fit` learned on the same texts; returns ``self``.
+
+        Gives the same vectors, vocabulary and weights as fitting again, without importing
+        scikit-learn. Raises :class:`IndexMismatchError` when ``state`` was learned from other
+        texts (other pairs or synonyms, or other index settings), leaving the index untouched.
+        """
+        texts = self._texts(pairs)
+        if state.fingerprint != texts.fingerprint:
+            raise IndexMismatchError(
+                "the stored index was learned from other pairs, synonyms or index settings than these"
+            )
+        self._adopt(pairs, texts, state)
+        return self
+
+    def _texts(self, pairs: Sequence[Pair]) -> _Texts:
+        """The normalised, synonym-expanded texts of ``pairs`` that the index is learned from."""
         if not pairs:
             raise ValueError("cannot build an index of zero pairs")
         synonyms = self.synonyms or Synonyms()
-        self.pairs_ = tuple(pairs)
-        self.position_ = {pair.id: i for i, pair in enumerate(self.pairs_)}
         phrasings: list[str] = []
         owners: list[int] = []
-        for i, pair in enumerate(self.pairs_):
+        for i, pair in enumerate(pairs):
             for phrasing in pair.phrasings:
                 phrasings.append(normalize(phrasing))
                 owners.append(i)
-        answers = [normalize(f"{p.answer} {p.source.section}") for p in self.pairs_]
+        answers = [normalize(f"{p.answer} {p.source.section}") for p in pairs]
         sentences: list[str] = []
         sentence_owners: list[int] = []
-        for i, pair in enumerate(self.pairs_):
+        for i, pair in enumerate(pairs):
             for sentence in split_evidence(pair.answer):
                 sentences.append(normalize(sentence))
                 sentence_owners.append(i)
-        self.phrasings_ = tuple(phrasings)
-        self.owner_ = np.asarray(owners, dtype=np.int64)
-        self.sentence_owner_ = np.asarray(sentence_owners, dtype=np.int64)
-        expanded_phrasings = [synonyms.expand(t) for t in phrasings]
-        expanded_answers = [synonyms.expand(t) for t in answers]
-        corpus = expanded_phrasings + expanded_answers + [synonyms.expand(t) for t in sentences]
-        self.word_vectorizer_ = TfidfVectorizer(analyzer=stemmed_ngrams, sublinear_tf=True, lowercase=False)
-        self.char_vectorizer_ = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True, lowercase=False, max_df=0.5
+        expanded = _Texts(
+            phrasings=tuple(phrasings),
+            owners=tuple(owners),
+            answers=tuple(answers),
+            sentence_owners=tuple(sentence_owners),
+            expanded_phrasings=tuple(synonyms.expand(t) for t in phrasings),
+            expanded_answers=tuple(synonyms.expand(t) for t in answers),
+            expanded_sentences=tuple(synonyms.expand(t) for t in sentences),
+            fingerprint="",
         )
-        words = self.word_vectorizer_.fit_transform(corpus)
-        chars = self.char_vectorizer_.fit_transform(corpus)
-        self.rows_ = (len(phrasings), len(phrasings) + len(answers))
+        settings = {"format": STATE_FORMAT, "char_weight": self.char_weight, "texts": expanded.corpus}
+        fingerprint = hashlib.sha256(json.dumps(settings, ensure_ascii=False).encode("utf-8")).hexdigest()
+        return dataclasses.replace(expanded, fingerprint=fingerprint)
+
+    def _adopt(self, pairs: Sequence[Pair], texts: _Texts, state: IndexState) -> None:
+        """Set every learned attribute from the pairs, their texts and the learned vector state."""
+        synonyms = self.synonyms or Synonyms()
+        self.pairs_ = tuple(pairs)
+        self.position_ = {pair.id: i for i, pair in enumerate(self.pairs_)}
+        self.phrasings_ = texts.phrasings
+        self.owner_ = np.asarray(texts.owners, dtype=np.int64)
+        self.sentence_owner_ = np.asarray(texts.sentence_owners, dtype=np.int64)
+        self.rows_ = (len(texts.phrasings), len(texts.phrasings) + len(texts.answers))
+        word_vocabulary = dict(zip(state.word_terms.tolist(), range(len(state.word_terms)), strict=True))
         self.spaces_ = (
-            _Space(stemmed_ngrams, self.word_vectorizer_, 0, 1.0 - self.char_weight),
+            _Space(stemmed_ngrams, word_vocabulary, state.word_idf, 0, 1.0 - self.char_weight),
             _Space(
-                self.char_vectorizer_.build_analyzer(),
-                self.char_vectorizer_,
-                len(self.word_vectorizer_.vocabulary_),
+                _char_wb_ngrams,
+                dict(zip(state.char_terms.tolist(), range(len(state.char_terms)), strict=True)),
+                state.char_idf,
+                len(word_vocabulary),
                 self.char_weight,
             ),
         )
-        self.postings_ = _Postings(self._combine(words, chars))
+        self.postings_ = _Postings(len(texts.corpus), state.indptr, state.indices, state.data)
+        self.state_ = state
         self.phrasing_start_ = np.concatenate(([0], np.cumsum(np.bincount(self.owner_, minlength=len(self.pairs_)))))
         pair_stems: list[set[str]] = [set() for _ in self.pairs_]
-        for owner, text in zip(owners, expanded_phrasings, strict=True):
+        for owner, text in zip(texts.owners, texts.expanded_phrasings, strict=True):
             pair_stems[owner].update(stem(w) for w in text.split())
-        for i, text in enumerate(expanded_answers):
+        for i, text in enumerate(texts.expanded_answers):
             pair_stems[i].update(stem(w) for w in text.split())
         self.pair_stems_ = tuple(frozenset(s) for s in pair_stems)
         sentence_stems: list[list[frozenset[str]]] = [[] for _ in self.pairs_]
-        for owner, text in zip(sentence_owners, sentences, strict=True):
-            sentence_stems[owner].append(frozenset(stem(w) for w in synonyms.expand(text).split()))
+        for owner, text in zip(texts.sentence_owners, texts.expanded_sentences, strict=True):
+            sentence_stems[owner].append(frozenset(stem(w) for w in text.split()))
         self.sentence_stems_ = tuple(tuple(found) for found in sentence_stems)
         frequency: dict[str, int] = {}
-        for text in (*phrasings, *answers):
+        for text in (*texts.phrasings, *texts.answers):
             for word in text.split():
                 frequency[word] = frequency.get(word, 0) + 1
         for word in synonyms.terms:
@@ -192,10 +262,9 @@ class Index:
         self.correctable_ = sorted(
             (w for w in frequency if len(w) >= 3 and not w.isdigit()), key=lambda w: (-frequency[w], w)
         )
-        idf = dict(zip(self.word_vectorizer_.get_feature_names_out(), self.word_vectorizer_.idf_, strict=True))
-        self.idf_ = {w: float(v) for w, v in idf.items() if " " not in w}
+        idf = zip(state.word_terms.tolist(), state.word_idf.tolist(), strict=True)
+        self.idf_ = {w: v for w, v in idf if " " not in w}
         self.max_idf_ = max(self.idf_.values())
-        return self
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "pairs_"):
@@ -203,6 +272,9 @@ class Index:
 
     def _combine(self, words: csr_matrix, chars: csr_matrix) -> csr_matrix:
         """Word and character vectors side by side, weighted, each row scaled to unit length."""
+        from scipy.sparse import csr_matrix, hstack
+        from sklearn.preprocessing import normalize as l2_normalize
+
         weighted = hstack([words * (1.0 - self.char_weight), chars * self.char_weight]).tocsr()
         return csr_matrix(l2_normalize(weighted))
 
@@ -386,32 +458,74 @@ class Index:
 
 
 @dataclass(frozen=True)
+class IndexState:
+    """What fitting an index learns from its texts, as plain arrays: enough to restore it without scikit-learn.
+
+    The build stores it next to ``pairs.yaml`` (:mod:`chatbot.indexfile`), so answering never
+    needs scikit-learn, and a restored index has exactly the numbers of a freshly fitted one.
+
+    Attributes
+    ----------
+    fingerprint:
+        SHA-256 of the texts the state was learned from and the settings that shaped them; a state
+        is never restored onto other texts.
+    word_terms, char_terms:
+        The word (stemmed 1–2-gram) and character (3–5-gram) vocabularies, in column order.
+    word_idf, char_idf:
+        Their inverse document frequencies.
+    indptr, indices, data:
+        Every indexed text's weighted, unit-length TF-IDF vector, stored by column (compressed
+        sparse columns; rows are the phrasings, then the passages, then the sentences).
+    """
+
+    fingerprint: str
+    word_terms: np.ndarray
+    word_idf: np.ndarray
+    char_terms: np.ndarray
+    char_idf: np.ndarray
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Texts:
+    """The normalised texts of an index's pairs and the synonym-expanded corpus it is learned from."""
+
+    phrasings: tuple[str, ...]
+    owners: tuple[int, ...]
+    answers: tuple[str, ...]
+    sentence_owners: tuple[int, ...]
+    expanded_phrasings: tuple[str, ...]
+    expanded_answers: tuple[str, ...]
+    expanded_sentences: tuple[str, ...]
+    fingerprint: str
+
+    @property
+    def corpus(self) -> list[str]:
+        """Every indexed text, in row order: phrasings, passages, sentences."""
+        return [*self.expanded_phrasings, *self.expanded_answers, *self.expanded_sentences]
+
+
+@dataclass(frozen=True)
 class _Space:
     """One feature space of the index (word or character n-grams) and its share of the vector."""
 
     analyzer: Callable[[str], list[str]]
-    vectorizer: TfidfVectorizer
+    vocabulary: dict[str, int]
+    idf: np.ndarray
     offset: int
     weight: float
 
-    @property
-    def vocabulary(self) -> dict[str, int]:
-        return self.vectorizer.vocabulary_
 
-    @property
-    def idf(self) -> np.ndarray:
-        return self.vectorizer.idf_
-
-
+@dataclass(frozen=True)
 class _Postings:
     """The indexed vectors stored by feature (column), so a question touches only its own features."""
 
-    def __init__(self, matrix: csr_matrix) -> None:
-        columns = matrix.tocsc()
-        self.rows = matrix.shape[0]
-        self.indptr = columns.indptr
-        self.indices = columns.indices
-        self.data = columns.data
+    rows: int
+    indptr: np.ndarray
+    indices: np.ndarray
+    data: np.ndarray
 
     def dot(self, features: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Cosine similarity of every indexed row with the (already normalised) query vector."""
@@ -423,6 +537,28 @@ class _Postings:
         runs = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
         values = self.data[runs] * np.repeat(weights, lengths)
         return np.bincount(self.indices[runs], weights=values, minlength=self.rows)
+
+
+def _char_wb_ngrams(text: str) -> list[str]:
+    """Character 3–5-grams inside word boundaries, each word padded with a space: the TF-IDF character analyzer.
+
+    The same n-grams as scikit-learn's ``analyzer="char_wb"`` with ``ngram_range=(3, 5)`` (a
+    test compares them), written out so that answering a question does not import scikit-learn.
+    A word shorter than an n-gram counts once, as scikit-learn counts it.
+    """
+    ngrams: list[str] = []
+    for word in _WHITE_SPACES.sub(" ", text).split():
+        padded = f" {word} "
+        length = len(padded)
+        for n in range(3, 6):
+            offset = 0
+            ngrams.append(padded[:n])
+            while offset + n < length:
+                offset += 1
+                ngrams.append(padded[offset : offset + n])
+            if offset == 0:
+                break
+    return ngrams
 
 
 def _coverage_factor(coverage: float) -> float:

@@ -12,7 +12,8 @@ holds rare names and old misspellings ("paine", "bak") that should still be corr
 
 How much a word the documents do not use should count against answering depends on how telling
 it is in general English: "kyphoplasty" or "pregnant" name something the documents do not cover,
-"ready" or "again" do not. :func:`informativeness` reads that from ``wordfreq``'s frequency list.
+"ready" or "again" do not. :func:`informativeness` reads that from ``wordfreq``'s frequency list
+(:mod:`chatbot.wordfrequency`).
 A misspelt common word the documents do not use either ("tommorow") is corrected to the English
 word it was meant to be (:func:`english_correction`), so it weighs as that word, not as a rarity.
 """
@@ -21,18 +22,21 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Collection, Iterator
 from functools import cache, lru_cache
 from importlib import resources
 
-import wordfreq
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
+
+from .wordfrequency import zipf_frequency
 
 __all__ = [
     "COMMON_WORDS",
     "MIN_COUNT",
     "ZIPF_COMMON",
     "ZIPF_RARE",
+    "RealWords",
     "english_correction",
     "english_words",
     "informativeness",
@@ -56,10 +60,31 @@ def english_words(min_count: int = MIN_COUNT) -> frozenset[str]:
     return frozenset(word for word, count in counts.items() if count >= min_count)
 
 
+class RealWords(Collection[str]):
+    """:func:`english_words`, read only when first asked: the collection a bot's index checks typos against.
+
+    Reading the word list takes a tenth of a second or more, and most questions have no word the
+    knowledge base does not know, so a command-line question should not wait for it. Immutable
+    and shared like the list itself.
+    """
+
+    def __init__(self, min_count: int = MIN_COUNT) -> None:
+        self.min_count = min_count
+
+    def __contains__(self, word: object) -> bool:
+        return word in english_words(self.min_count)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(english_words(self.min_count))
+
+    def __len__(self) -> int:
+        return len(english_words(self.min_count))
+
+
 @lru_cache(maxsize=65536)
 def informativeness(word: str) -> float:
     """How telling ``word`` is, from 0 (as common as "good") to 1 (rarer than ``ZIPF_RARE``), by wordfreq."""
-    zipf = wordfreq.zipf_frequency(word, "en")
+    zipf = zipf_frequency(word)
     return min(1.0, max(0.0, (ZIPF_COMMON - zipf) / (ZIPF_COMMON - ZIPF_RARE)))
 
 
@@ -70,6 +95,8 @@ COMMON_WORDS = 60_000
 @cache
 def _common_by_length() -> dict[int, tuple[str, ...]]:
     """wordfreq's most frequent words by length, most frequent first, so a search scans only near lengths."""
+    import wordfreq  # only for correcting common words: imported on first need (a fifth of a second)
+
     by_length: dict[int, list[str]] = {}
     for word in wordfreq.top_n_list("en", COMMON_WORDS):
         if word.isalpha():

@@ -8,6 +8,7 @@ written in a fixed order so that the same documents always give the same bytes.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,17 +97,27 @@ def dump_pairs(pairs: list[Pair], *, header: str = HEADER) -> str:
     return header + seal(body, pairs=len(pairs)) + body
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename.
+def atomic_write(path: Path, text: str | bytes) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename: a string as UTF-8, bytes as they are.
 
     A crash or error half-way leaves the previous file untouched: the bot never loads a truncated
-    knowledge base.
+    knowledge base. The new file keeps the old one's permissions (a new file: readable by all,
+    like any other knowledge-base file), so a server running as another user can still read it.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        mode = 0o644
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
+        os.fchmod(fd, mode)
+        if isinstance(text, bytes):
+            with os.fdopen(fd, "wb") as binary:
+                binary.write(text)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

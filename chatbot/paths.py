@@ -1,7 +1,7 @@
 """Where the files of a knowledge base live, so the build, the bot and the CLI agree on one layout.
 
 A knowledge base is one folder (``faq/`` by default) holding ``documents/``, the built
-``pairs.yaml``, and the staff-editable ``curated.yaml``, ``synonyms.yaml``, ``clinic.yaml``,
+``pairs.yaml`` and ``index.npz``, and the staff-editable ``curated.yaml``, ``synonyms.yaml``, ``clinic.yaml``,
 ``safety.yaml`` and ``smalltalk.yaml``.
 """
 
@@ -35,6 +35,11 @@ class KnowledgeBasePaths:
     @property
     def pairs(self) -> Path:
         return self.root / "pairs.yaml"
+
+    @property
+    def index(self) -> Path:
+        """The index state the build learned from the pairs (:mod:`chatbot.indexfile`)."""
+        return self.root / "index.npz"
 
     @property
     def curated(self) -> Path:

@@ -216,7 +216,6 @@ class SafetyRules:
         self.context = context
         self.decision = decision
         self._by_name = {rule.name: rule for rule in self.rules}
-        self._patterns = tuple(re.compile(word_pattern(_either(rule.patterns))) for rule in self.rules)
         self._ignore_after = tuple(
             re.compile(word_pattern(_either(rule.ignore_after))) if rule.ignore_after else None for rule in self.rules
         )
@@ -225,6 +224,16 @@ class SafetyRules:
         groups = "|".join(f"(?P<_rule{i}>{_either(rule.patterns)})" for i, rule in enumerate(self.rules))
         self._any = re.compile(word_pattern(groups))
         self._rule_of_group = {self._any.groupindex[f"_rule{i}"]: i for i in range(len(self.rules))}
+
+    @cached_property
+    def _patterns(self) -> tuple[re.Pattern[str], ...]:
+        """Each rule's own pattern, compiled when a message first matches the combined one.
+
+        Most messages match no rule, and compiling these took a twentieth of a second of every
+        start, a command-line question included. (Every pattern was already compiled once on
+        reading, so a mistake in one is still a load error.)
+        """
+        return tuple(re.compile(word_pattern(_either(rule.patterns))) for rule in self.rules)
 
     @classmethod
     def from_file(cls, path: str | Path) -> SafetyRules:

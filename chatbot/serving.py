@@ -8,9 +8,9 @@ files on disk do.
 
 * :func:`current_bot` loads the knowledge base the first time (under a lock; an error propagates,
   so a server never starts half-loaded), then on each call compares a cheap signature of the
-  knowledge-base files (size and modification time) with the loaded one. When ``pairs.yaml`` or a
-  staff file changed, it loads the new version; if that fails it keeps serving the previous bot
-  and logs one line naming the file, once per changed version.
+  knowledge-base files (size and modification time) with the loaded one. When ``pairs.yaml``,
+  ``index.npz`` or a staff file changed, it loads the new version; if that fails it keeps serving
+  the previous bot and logs one line naming the file, once per changed version.
 * :func:`reload_bot` forces a reload now, and raises (keeping the old bot) when it fails.
 
 The engine imports no Streamlit, and neither does this module.
@@ -55,7 +55,7 @@ def signature(root: Path) -> Signature:
     ``(-1, -1, -1)`` so that deleting one is a change too.
     """
     paths = KnowledgeBasePaths.at(root)
-    files = (paths.pairs, paths.clinic, paths.synonyms, paths.safety, paths.smalltalk)
+    files = (paths.pairs, paths.index, paths.clinic, paths.synonyms, paths.safety, paths.smalltalk)
     entries = []
     for file in files:
         try:
@@ -133,6 +133,7 @@ class _Holder:
         """Load into the holder, or record the failure and raise; the previous bot stays either way on failure."""
         try:
             bot = Chatbot.load(self.root)
+            bot.warm_up()
         except KnowledgeBaseError as exc:
             self.failed_signature = seen
             self.error = str(exc)

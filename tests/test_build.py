@@ -10,9 +10,10 @@ import pytest
 from conftest import DATA, KB
 
 from chatbot import Chatbot, KnowledgeBaseError
-from chatbot.build import build, is_stale
+from chatbot.build import build
 from chatbot.integrity import seal
 from chatbot.paths import KnowledgeBasePaths
+from chatbot.staleness import is_stale
 
 
 def test_shipped_pairs_file_is_up_to_date(faq_copy: Path) -> None:

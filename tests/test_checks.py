@@ -14,10 +14,10 @@ from clirun import run_cli
 from conftest import FAQ, KB
 
 from chatbot import Chatbot, KnowledgeBaseError
-from chatbot.build import is_stale
 from chatbot.checks import Check, format_table, read_checks, run_checks
 from chatbot.paths import KnowledgeBasePaths
 from chatbot.reply import KINDS
+from chatbot.staleness import is_stale
 
 run = run_cli
 

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from test_app import COVERED, all_markdown, assistant, data_dir, open_page, send, shown
 
+from chatbot.build import build_index
 from chatbot.pairs import atomic_write, dump_pairs, read_pairs
+from chatbot.paths import KnowledgeBasePaths
 from chatbot.reply import Source
 
 __all__ = ["data_dir"]  # the fixture, imported for its use here
@@ -55,6 +57,7 @@ def test_document_titles_and_sections_never_become_links(
         for pair in read_pairs(faq_copy / "pairs.yaml")
     ]
     atomic_write(faq_copy / "pairs.yaml", dump_pairs(pairs))
+    build_index(KnowledgeBasePaths.at(faq_copy), pairs)  # the passages' sections are indexed too
     monkeypatch.setenv("CHATBOT_FAQ_DIR", str(faq_copy))
     at = open_page()
     reply = send(at, COVERED)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from chatbot import Chatbot, KnowledgeBaseError
-from chatbot.build import build
+from chatbot.build import build, build_index
 from chatbot.integrity import seal
 from chatbot.pairs import atomic_write, dump_pairs, read_pairs
 from chatbot.paths import KnowledgeBasePaths
@@ -139,6 +139,9 @@ def test_a_pair_boundary_cut_would_otherwise_load_half_the_answers(faq_copy: Pat
     text = pairs.read_text(encoding="utf-8")
     body = _cut_at_pair(text, 30)[text.index("pairs:\n") :]
     pairs.write_text(seal(body, pairs=30) + body, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match=r"index\.npz: was built from other pairs or synonyms"):
+        Chatbot.load(faq_copy)  # the stored index still knows the other 30 pairs
+    build_index(KnowledgeBasePaths.at(faq_copy), read_pairs(pairs))
     assert len(Chatbot.load(faq_copy).pairs) == 30
 
 
@@ -175,6 +178,7 @@ def test_an_edited_pairs_file_is_picked_up(faq_copy: Path) -> None:
     old = current_bot(faq_copy)
     pairs = read_pairs(faq_copy / "pairs.yaml")
     pairs[0] = dataclasses.replace(pairs[0], answer="Park in the visitor car park on Level 2.")
+    build_index(KnowledgeBasePaths.at(faq_copy), pairs[:-1])
     atomic_write(faq_copy / "pairs.yaml", dump_pairs(pairs[:-1]))
     _touch_later(faq_copy / "pairs.yaml")
     new = current_bot(faq_copy)
