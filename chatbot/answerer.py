@@ -128,6 +128,8 @@ class ProcedureNames:
             for word in words[name]:
                 if counts[word] <= limit and informativeness(word) >= NAMING:
                     self.by_telling_word.setdefault(word, []).append(name)
+        self.naming = frozenset(self.by_word) | frozenset(self.by_telling_word) | _GENERIC_PROCEDURE_WORDS
+        """Every word that names a procedure, whole or in part, or says "procedure"."""
 
     def named_in(self, expanded: str) -> tuple[str, ...]:
         """The procedures an (expanded) question names: full names first, else telling words."""
@@ -489,7 +491,7 @@ class Answerer:
         "does sdr actually work" → "does actually work": what is asked, so that a passage is not
         preferred merely for naming the procedure (every "What is SDR?" passage does).
         """
-        naming = set(self.procedures.by_word) | set(self.procedures.by_telling_word) | _GENERIC_PROCEDURE_WORDS
+        naming = self.procedures.naming
         dropped = set()
         for phrase, canonicals in query.lay:
             if any(set(normalize(c).split()) <= naming for c in canonicals):
@@ -513,7 +515,7 @@ class Answerer:
         """The question's content words (other than procedure names), their informativeness, and
         the ways each can be found in a passage: its stem, or the clinical term of a lay phrase."""
         lay = query.lay
-        naming = {w for phrase in self.procedures.phrases.values() for w in phrase.split()}
+        naming = self.procedures.by_word
         out = []
         for word in query.content_words:
             if word in naming:
@@ -528,7 +530,8 @@ class Answerer:
 
     def _without_procedures(self, text: str) -> str:
         padded = f" {text} "
-        for phrase in sorted(self.procedures.phrases.values(), key=len, reverse=True):
+        named = {name for word in text.split() for name in self.procedures.by_word.get(word, ())}
+        for phrase in sorted((self.procedures.phrases[name] for name in named), key=len, reverse=True):
             padded = padded.replace(phrase, " ")
         return " ".join(padded.split())
 
