@@ -3,15 +3,18 @@
 Retrieval (:mod:`chatbot.index`) finds candidate pairs with TF-IDF and rapidfuzz. This module
 describes each (question, candidate) by document-agnostic features — the similarities, how much
 of the question's *telling* words the candidate contains (weighted by how rare each word is in
-general English), whether it is about the kind of thing asked and the procedure named, and how
-far it is ahead of the runner-up — and a logistic model (:mod:`chatbot.model`) turns them into
-the probability that the candidate answers the question. The bot answers only above a threshold
-chosen on held-out patient questions for at most 2% wrong answers, so ``confidence`` means what
-it says.
+general English), how likely it asks about the candidate's topic (a topic model learned from
+patients' wording), whether it names the candidate's procedure, and how far the candidate is
+ahead of the runner-up — and the answer model (:mod:`chatbot.model`) turns them into the
+probability that the candidate answers the question. The bot answers only at or above a
+threshold learned on held-out patient questions (at most 5% wrong answers and 5% of uncovered
+questions answered), so ``confidence`` means what it says; a question with a very telling word
+the documents never use is declined at a cut learned with it.
 
 Patients rarely name the procedure. A question that fits several procedures is answered from the
 most probable passage, naming its procedure, with the same question about the others offered as
-options; it is sent back as "which one do you mean?" only when two procedures are equally likely.
+options; it is sent back as "which one do you mean?" only when two procedures tie
+(``clarify_margin``).
 
 Nothing here imports the build: the model arrives as numbers read from ``chatbot/model.json``.
 """
