@@ -35,15 +35,16 @@ counted in the test split's wrong share like any other."""
 WRONG_ANSWERS = RANKING_MISSES
 
 
-@pytest.mark.parametrize(
-    ("question", "facts"),
-    [
-        pytest.param(q, f, marks=pytest.mark.xfail(strict=True, reason="known ranking miss"))
-        if q in RANKING_MISSES
-        else (q, f)
+def _table(known: frozenset[str], reason: str) -> list[object]:
+    """The ANSWERS table, with the ``known`` misses marked as strict expected failures."""
+    return [
+        pytest.param(q, f, marks=pytest.mark.xfail(strict=True, reason=reason)) if q in known else (q, f)
         for q, f in ANSWERS
-    ],
-    ids=[q for q, _ in ANSWERS],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("question", "facts"), _table(RANKING_MISSES, "known ranking miss"), ids=[q for q, _ in ANSWERS]
 )
 def test_the_passage_with_the_facts_ranks_first(ranking: Chatbot, question: str, facts: tuple[str, ...]) -> None:
     """With no threshold, the best-ranked passage is the one that states the facts."""
@@ -57,14 +58,7 @@ def test_the_passage_with_the_facts_ranks_first(ranking: Chatbot, question: str,
 
 
 @pytest.mark.parametrize(
-    ("question", "facts"),
-    [
-        pytest.param(q, f, marks=pytest.mark.xfail(strict=True, reason="known wrong answer"))
-        if q in WRONG_ANSWERS
-        else (q, f)
-        for q, f in ANSWERS
-    ],
-    ids=[q for q, _ in ANSWERS],
+    ("question", "facts"), _table(WRONG_ANSWERS, "known wrong answer"), ids=[q for q, _ in ANSWERS]
 )
 def test_an_answer_above_the_threshold_has_the_facts(bot: Chatbot, question: str, facts: tuple[str, ...]) -> None:
     """Both sides of the threshold: answered with the facts at or above it, declined below it."""
