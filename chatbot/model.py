@@ -213,9 +213,9 @@ class TopicModel:
     pairs or documents, so the model knows that "time off work" asks about getting back to normal
     and "how risky" about risks for any clinic's documents, without retraining. Questions arrive
     with the words naming the knowledge base's procedures removed, so it learns the asked thing,
-    not the procedure. It has no class for "not covered": trained on questions about procedures
-    the documents do not describe ("knee injection"), it would hold back a clinic's new document
-    about exactly that; declining is the decider's job.
+    not the procedure. :data:`NOT_COVERED` is learned from uncovered and off-topic questions
+    (costs, insurance) but not from questions about other procedures: taught that "knee
+    injection" is not covered, it held back a clinic's new document about exactly that.
     """
 
     classes: tuple[str, ...]

@@ -183,7 +183,8 @@ def fit_topics(answerer: Answerer, questions: Iterable[BankQuestion]) -> TopicMo
     """The topic model (:class:`chatbot.model.TopicModel`) learned from labelled questions.
 
     A covered question teaches the topics of the passages that answer it (several topics share
-    its weight); the others teach nothing here (see :class:`~chatbot.model.TopicModel`). Each way
+    its weight); an uncovered or off-topic one teaches :data:`~chatbot.model.NOT_COVERED`; one about
+    another procedure teaches nothing (see :class:`~chatbot.model.TopicModel`). Each way
     ``decide`` reads a message (its question part, the whole message) is one example, read as
     the answerer reads it (:meth:`~chatbot.answerer.Answerer.topic_terms`).
     """
