@@ -16,6 +16,8 @@ RED_FLAGS: tuple[tuple[str, str], ...] = (
     ("my temprature is 39.2 this morning", "fever"),
     ("temp of 101F and shaking", "fever"),
     ("I've got chills and I'm sweating", "fever"),
+    ("had it done 2 days ago and I feel hot and shivery", "fever"),  # a fresh-eyes tester's miss
+    ("im all shivery since the procedure", "fever"),
     ("Had my neck done on Tuesday, all went fine, husband drove me home, but tonight I started shivering", "fever"),
     # wound infection
     ("the needle site is red and swollen and warm to the touch", "wound_infection"),
