@@ -146,7 +146,9 @@ class Conversation:
         focus = named[0] if len(named) == 1 else None if named else self.procedure
         if focus is not None and focus not in named:
             text = f"{text} {focus}"  # "what about recovery?" about the procedure under discussion
-        decision = answerer.decide(text, focus=focus, named=named)
+        # The procedure under discussion is named, as the question now does in words: the model
+        # then weighs "what about recovery?" as it weighs "recovery after cervical rhizotomy?".
+        decision = answerer.decide(text, focus=focus, named=named or ((focus,) if focus else ()))
         if decision.action == "answer" and decision.best is not None:
             return self._answer(decision.best, text, decision=decision, named=bool(named) or focus is not None)
         if decision.action == "clarify":

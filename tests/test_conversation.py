@@ -65,6 +65,30 @@ def test_follow_ups_keep_the_procedure(
 
 
 @pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        (["Tell me about cervical rhizotomy", "how long do the effects last?"], "6 months to 3 years"),
+        (["what is percutaneous rhizotomy", "can I drive home after?"], "drive you home"),
+        (["what is cervical neurotomy", "how much does it cost?"], None),
+        (["what is sdr", "what about a spinal cord stimulator?"], None),
+    ],
+)
+def test_a_follow_up_is_weighed_as_naming_the_procedure_under_discussion(
+    bot: Chatbot, turns: list[str], expected: str | None
+) -> None:
+    """At the shipped threshold: the procedure under discussion counts as named, so a follow-up
+    is as sure as the same question with the name in it, and an uncovered one is still declined."""
+    conversation = bot.conversation(notice=False)
+    for message in turns:
+        reply = conversation.ask(message)
+    if expected is None:
+        assert reply.kind == "fallback", reply.text
+    else:
+        assert reply.kind == "answer" and expected.lower() in reply.text.lower(), reply.text
+        assert reply.confidence >= bot.threshold
+
+
+@pytest.mark.parametrize(
     ("switch", "procedure"),
     [
         ("what about percutaneous?", "percutaneous rhizotomy"),
