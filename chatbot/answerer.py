@@ -29,9 +29,8 @@ from functools import reduce
 from typing import Literal
 
 import numpy as np
-from rapidfuzz import fuzz, process
 
-from .index import Index, Match, Query
+from .index import Index, Match, Query, closest_phrasings
 from .lexicon import informativeness
 from .model import FEATURES, NOT_COVERED, AnswerModel
 from .normalize import normalize, stem, stemmed_ngrams
@@ -49,6 +48,10 @@ CANDIDATES = 12
 COMMON_SHARE = 0.2
 """A word in more than this share of the pairs (the procedure's name, "pain", "nerve") says little
 about *what* is asked; a question's intent is its other words, question words included."""
+
+EXACT = 0.999
+"""The probability given to a pair asked with one of its own phrasings word for word; such a
+question is never declined by the unknown-word cut either (nothing the clinic writes is overruled)."""
 
 NAMING = 0.5
 """Least informativeness (in general English) of a word that identifies a procedure on its own
@@ -193,16 +196,12 @@ class Answerer:
         for i, pair in enumerate(self.pairs):
             positions.setdefault(pair.procedure, []).append(i)
         self.procedure_pairs = {name: np.asarray(found, dtype=np.int64) for name, found in positions.items()}
-        stems: dict[str, set[str]] = {}
-        for i, pair in enumerate(self.pairs):
-            stems.setdefault(pair.procedure, set()).update(index.pair_stems_[i])
         self.procedures_with: dict[str, set[str]] = {}
-        for name, found in stems.items():
-            for term in found:
-                self.procedures_with.setdefault(term, set()).add(name)
+        for pair, terms in zip(self.pairs, index.pair_stems_, strict=True):
+            for term in terms:
+                self.procedures_with.setdefault(term, set()).add(pair.procedure)
         self.pairs_with = _inverted(index.pair_stems_)
         sentences = [stems for pair_sentences in index.sentence_stems_ for stems in pair_sentences]
-        self.sentence_owner = np.repeat(np.arange(len(self.pairs)), [len(p) for p in index.sentence_stems_])
         self.sentence_start = np.cumsum([0, *(len(p) for p in index.sentence_stems_)])
         self.sentences_with = _inverted(sentences)
         self.has_figure = [has_figure(pair.answer) for pair in self.pairs]
@@ -216,7 +215,6 @@ class Answerer:
                 counts[term] = counts.get(term, 0) + 1
         self.common_stems = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * len(self.pairs))
         self.intents = [self._intent(normalize(ph)) for pair in self.pairs for ph in pair.phrasings]
-        self.intent_start = np.cumsum([0, *(len(pair.phrasings) for pair in self.pairs)])
         self.exact: dict[str, str] = {}
         for pair in self.pairs:
             for phrasing in pair.phrasings:
@@ -261,7 +259,7 @@ class Answerer:
             return Decision("decline", None, (), (), "nothing in the documents shares a word with the question", query)
         best = candidates[0]
         unknown = best.features[FEATURES.index("max_unknown")]
-        if unknown > self.model.unknown_cut and best.probability < 0.999:
+        if unknown > self.model.unknown_cut and best.probability < EXACT:
             return Decision(
                 "decline",
                 best,
@@ -332,7 +330,7 @@ class Answerer:
         candidates = []
         for match, row, score, probability in zip(matches, rows, scores, probabilities, strict=True):
             if exact is not None and match.pair.id == exact:
-                score, probability = np.inf, max(float(probability), 0.999)
+                score, probability = np.inf, max(float(probability), EXACT)
             candidates.append((float(score), Candidate(match, round(float(probability), 4), tuple(map(float, row)))))
         candidates.sort(key=lambda c: (-c[0], c[1].pair.id))
         return tuple(candidate for _, candidate in candidates)
@@ -374,7 +372,7 @@ class Answerer:
         best_score = max(m.score for m in matches)
         scores = sorted((m.score for m in matches), reverse=True)
         runner_up = scores[1] if len(scores) > 1 else 0.0
-        topic_text = self.synonyms.expand(self._topic_text(query))
+        topic_text = self._asked(query)
         topic_sims = self.index.similarities(topic_text) if topic_text else None
         positions = np.asarray([self.index.position_[m.pair.id] for m in matches], dtype=np.int64)
         evidence = self._evidence(words, positions, [m.pair.procedure for m in matches])
@@ -438,10 +436,10 @@ class Answerer:
         found = np.zeros(len(positions))
         in_procedure = np.zeros(len(positions))
         missing = np.zeros(len(positions))
-        in_sentence = np.zeros(len(self.sentence_owner))
+        in_sentence = np.zeros(self.sentence_start[-1])
         for _, weight, ways in words:
             pairs = np.zeros(len(self.pairs), dtype=bool)
-            sentences = np.zeros(len(self.sentence_owner), dtype=bool)
+            sentences = np.zeros(self.sentence_start[-1], dtype=bool)
             named_by: set[str] = set()
             for way in ways:
                 pairs[_all_of(way, self.pairs_with)] = True
@@ -461,7 +459,11 @@ class Answerer:
     def topic_terms(self, query: Query) -> list[str]:
         """What the topic model reads of a question: its stemmed words and word pairs, lay words
         expanded, without the words that only name the procedure or body part."""
-        return stemmed_ngrams(self.synonyms.expand(self._topic_text(query)))
+        return stemmed_ngrams(self._asked(query))
+
+    def _asked(self, query: Query) -> str:
+        """The question without the words naming the procedure (:meth:`_topic_text`), lay words expanded."""
+        return self.synonyms.expand(self._topic_text(query))
 
     def _topic_columns(self, rows: np.ndarray, terms: list[str], matches: Sequence[Match]) -> None:
         """Fill in how likely the question asks about each candidate's topic, by the learned topic model.
@@ -507,12 +509,8 @@ class Answerer:
 
     def _intent_similarities(self, intent: str, pair_indices: Sequence[int]) -> np.ndarray:
         """For each pair, rapidfuzz similarity (0–1) of ``intent`` with its closest phrasing's intent."""
-        spans = [(self.intent_start[i], self.intent_start[i + 1]) for i in pair_indices]
-        phrasings = [self.intents[row] for start, end in spans for row in range(start, end)]
-        similarity = 0.5 * process.cdist([intent], phrasings, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
-        similarity += 0.5 * process.cdist([intent], phrasings, scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
-        bounds = np.cumsum([0, *(end - start for start, end in spans)])
-        return np.maximum.reduceat(similarity, bounds[:-1]) / 100.0
+        best = closest_phrasings(intent, self.intents, self.index.phrasing_start_, pair_indices)
+        return np.asarray([similarity for similarity, _ in best])
 
     def _weighted_words(self, query: Query) -> list[_Word]:
         """The question's content words (other than procedure names), their informativeness, and

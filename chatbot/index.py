@@ -48,7 +48,7 @@ from .synonyms import Synonyms
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-__all__ = ["STATE_FORMAT", "Index", "IndexState", "Match", "Query", "split_evidence"]
+__all__ = ["STATE_FORMAT", "Index", "IndexState", "Match", "Query", "closest_phrasings", "split_evidence"]
 
 _EVIDENCE_BREAK = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
 _WHITE_SPACES = re.compile(r"\s\s+")
@@ -439,22 +439,11 @@ class Index:
         return np.concatenate(features), vector / np.linalg.norm(vector)
 
     def _fuzzy(self, text: str, pair_indices: Sequence[int]) -> list[tuple[float, str]]:
-        """Best rapidfuzz similarity (0–1) between the question and each pair's phrasings, and
-        that phrasing: all the candidates' phrasings scored in one call."""
-        if not pair_indices:
-            return []
-        spans = [range(self.phrasing_start_[i], self.phrasing_start_[i + 1]) for i in pair_indices]
-        rows = [row for span in spans for row in span]
-        norms = [self.phrasings_[row] for row in rows]
-        similarity = 0.5 * process.cdist([text], norms, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
-        similarity += 0.5 * process.cdist([text], norms, scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
-        out = []
-        start = 0
-        for i, span in zip(pair_indices, spans, strict=True):
-            best = start + int(np.argmax(similarity[start : start + len(span)]))
-            out.append((float(similarity[best]) / 100.0, self.pairs_[i].phrasings[best - start]))
-            start += len(span)
-        return out
+        """Best rapidfuzz similarity (0–1) between the question and each pair's phrasings, and that phrasing."""
+        best = closest_phrasings(text, self.phrasings_, self.phrasing_start_, pair_indices)
+        return [
+            (similarity, self.pairs_[i].phrasings[k]) for i, (similarity, k) in zip(pair_indices, best, strict=True)
+        ]
 
 
 @dataclass(frozen=True)
@@ -577,3 +566,27 @@ def split_evidence(answer: str) -> list[str]:
     whole passage but many with the one sentence that answers it.
     """
     return [part.strip() for part in _EVIDENCE_BREAK.split(answer) if len(part.split()) >= 3]
+
+
+def closest_phrasings(
+    text: str, phrasings: Sequence[str], starts: np.ndarray, pair_indices: Sequence[int]
+) -> list[tuple[float, int]]:
+    """For each pair, the rapidfuzz similarity (0–1, token-set and token-sort ratios averaged) of
+    ``text`` with its closest phrasing, and that phrasing's place among the pair's.
+
+    ``phrasings`` are all pairs' phrasings laid end to end, pair ``i``'s from ``starts[i]`` to
+    ``starts[i + 1]``; the candidates' phrasings are scored in one call.
+    """
+    spans = [range(starts[i], starts[i + 1]) for i in pair_indices]
+    choices = [phrasings[row] for span in spans for row in span]
+    if not choices:
+        return []
+    similarity = 0.5 * process.cdist([text], choices, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
+    similarity += 0.5 * process.cdist([text], choices, scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
+    out = []
+    start = 0
+    for span in spans:
+        best = int(np.argmax(similarity[start : start + len(span)]))
+        out.append((float(similarity[start + best]) / 100.0, best))
+        start += len(span)
+    return out
