@@ -30,6 +30,7 @@ from typing import Literal
 
 import numpy as np
 
+from .examples import Example, Examples
 from .index import Index, Match, Query, closest_phrasings
 from .lexicon import informativeness
 from .model import FEATURES, NOT_COVERED, AnswerModel
@@ -38,7 +39,7 @@ from .pairs import Pair
 from .synonyms import Synonyms
 from .topics import GROUPS, QUESTION_CUES, asks_for_number, has_figure, question_group, topic_named
 
-__all__ = ["Answerer", "Candidate", "Decision", "ProcedureNames", "question_part", "topic_code"]
+__all__ = ["Answerer", "Candidate", "Decision", "ProcedureNames", "example_index", "question_part", "topic_code"]
 
 Action = Literal["answer", "clarify", "decline"]
 
@@ -173,6 +174,9 @@ class Answerer:
         Two procedures whose best candidates are this close in probability are equally likely:
         the patient is asked which one they mean. The default, 0, asks only on an exact tie
         (answer first, with the other procedures as options, is the rule).
+    examples:
+        Patients' questions labelled with the pairs that answer them (:mod:`chatbot.examples`);
+        ``None`` for none.
     """
 
     def __init__(
@@ -184,8 +188,10 @@ class Answerer:
         model: AnswerModel,
         threshold: float | None = None,
         clarify_margin: float = 0.0,
+        examples: Examples | None = None,
     ) -> None:
         self.pairs = tuple(pairs)
+        self.examples = examples
         self.index = index
         self.synonyms = synonyms
         self.model = model
@@ -316,7 +322,9 @@ class Answerer:
     def score(
         self, query: Query, *, named: tuple[str, ...] = (), within: tuple[str, ...] = ()
     ) -> tuple[Candidate, ...]:
-        """The retrieval candidates for ``query`` with their probabilities, most probable first.
+        """The retrieval candidates for ``query`` with their probabilities, most probable first
+        (the ranker's score breaks ties): the decider's calibrated probability, not the ranker's
+        order, says which passage answers (out of fold, as many right answers or more).
 
         An exact phrasing of a pair (a question or variant from ``pairs.yaml`` or ``curated.yaml``)
         is that pair's, whatever the model says: nothing the clinic writes is overruled.
@@ -332,7 +340,7 @@ class Answerer:
             if exact is not None and match.pair.id == exact:
                 score, probability = np.inf, max(float(probability), EXACT)
             candidates.append((float(score), Candidate(match, round(float(probability), 4), tuple(map(float, row)))))
-        candidates.sort(key=lambda c: (-c[0], c[1].pair.id))
+        candidates.sort(key=lambda c: (c[0] != np.inf, -c[1].probability, -c[0], c[1].pair.id))
         return tuple(candidate for _, candidate in candidates)
 
     def matches(self, query: Query, *, within: tuple[str, ...] = ()) -> list[Match]:
@@ -421,6 +429,11 @@ class Answerer:
         for relative, column in zip(FEATURES.index("rel_sentence") + np.arange(4), _RELATIVE, strict=True):
             rows[:, relative] = rows[:, column] - rows[:, column].max()
         self._topic_columns(rows, stemmed_ngrams(topic_text), matches)
+        if self.examples is not None:
+            closest, vote = self.examples.votes(*self.index.word_vector(query.expanded), positions)
+            rows[:, FEATURES.index("example_sim")] = closest
+            rows[:, FEATURES.index("example_vote")] = vote
+            rows[:, FEATURES.index("rel_example_sim")] = closest - closest.max()
         return rows
 
     def _evidence(
@@ -574,6 +587,19 @@ def _asks_topic(question: str, topic: str) -> bool:
     """Whether the question uses the words that mark the pair's topic ("eat" for fasting)."""
     found = topic_named(topic) if topic else None
     return bool(found and found.cues.search(question))
+
+
+def example_index(examples: Sequence[Example], index: Index, synonyms: Synonyms) -> Examples:
+    """``examples`` in ``index``'s word TF-IDF space, each read as its question part with lay
+    words expanded (:meth:`Answerer.decide` reads a story the same way). Not typo-corrected:
+    that would cost a quarter of a second at every start, and the question's own correction and
+    the examples' many wordings already meet most misspellings."""
+    return Examples(
+        examples,
+        positions=index.position_,
+        vectorize=index.word_vector,
+        prepare=lambda text: synonyms.expand(normalize(question_part(text))),
+    )
 
 
 def topic_code(pair: Pair) -> int:

@@ -9,14 +9,15 @@ patient (the procedure being discussed, a pending clarification) lives in a
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from .answerer import Answerer
+from .answerer import Answerer, example_index
 from .conversation import MAX_MESSAGE_CHARS, Conversation
 from .errors import IndexMismatchError, KnowledgeBaseError
+from .examples import Example, read_examples
 from .index import Index, IndexState
 from .indexfile import read_index
 from .lexicon import RealWords
@@ -76,6 +77,7 @@ class Chatbot:
         model: AnswerModel | None = None,
         threshold: float | None = None,
         clarify_margin: float = 0.0,
+        examples: Sequence[Example] = (),
         index_state: IndexState | None = None,
     ) -> None:
         pairs = tuple(pairs)
@@ -92,8 +94,15 @@ class Chatbot:
             "smalltalk": smalltalk or SmallTalk.from_file(KnowledgeBasePaths.at().smalltalk),
             "model": model,
             "index_": index,
+            "examples": tuple(examples),
             "answerer_": Answerer(
-                pairs, index=index, synonyms=synonyms, model=model, threshold=threshold, clarify_margin=clarify_margin
+                pairs,
+                index=index,
+                synonyms=synonyms,
+                model=model,
+                threshold=threshold,
+                clarify_margin=clarify_margin,
+                examples=example_index(examples, index, synonyms) if examples else None,
             ),
             "notice": (
                 f"I share general information from {settings.name}'s patient documents; it is not medical advice. "
@@ -114,7 +123,8 @@ class Chatbot:
 
         The index is restored from the state the build stored in ``index.npz``, which must have
         been learned from this ``pairs.yaml`` and ``synonyms.yaml``: a missing, damaged or
-        mismatched one raises :class:`KnowledgeBaseError` naming it (run the build).
+        mismatched one raises :class:`KnowledgeBaseError` naming it (run the build). The labelled
+        examples are read from ``examples.yaml`` unless ``examples`` is given.
         """
         paths = KnowledgeBasePaths.at(path)
         if not paths.root.is_dir():
@@ -131,6 +141,8 @@ class Chatbot:
         pairs = read_pairs(paths.pairs)
         support = read_support(paths)
         state = read_index(paths.index)
+        if "examples" not in options:
+            options["examples"] = read_examples(paths.examples, pairs)
         try:
             return cls(
                 pairs,
@@ -213,6 +225,7 @@ class Chatbot:
             model=model,
             threshold=threshold,
             clarify_margin=self.answerer_.clarify_margin if clarify_margin is None else clarify_margin,
+            examples=self.examples,
             index_state=self.index_.state_,
         )
 

@@ -232,14 +232,16 @@ def format_reply(reply: Reply, *, notice: bool = True, approvals: Approvals | No
 
 def _train(args: argparse.Namespace) -> int:
     from .pairs import atomic_write
-    from .train import evaluate, fit_model, read_bank
+    from .train import bank_examples, evaluate, examples_yaml, fit_model, read_bank
 
     bank = read_bank(args.bank)
-    bot = Chatbot.load(args.faq, model=AnswerModel.retrieval_only())
+    bot = Chatbot.load(args.faq, model=AnswerModel.retrieval_only(), examples=())
     model = fit_model(bot, bank, report=print)
     output = args.output or DEFAULT_MODEL
     atomic_write(output, model.to_json())
-    trained = bot.with_model(model)
+    examples = bank_examples(bot, bank)
+    atomic_write(KnowledgeBasePaths.at(args.faq).examples, examples_yaml(examples, bot.pairs))
+    trained = Chatbot.load(args.faq, model=model)
     for split in ("train", "dev"):
         figures = evaluate(trained, bank, split=split)
         others = ", ".join(f"{kind} {ok}/{total} declined" for kind, (total, ok) in sorted(figures.others.items()))

@@ -83,6 +83,9 @@ FEATURES: tuple[str, ...] = (
     "unknown_beyond",  # max_unknown above 0.6, else 0: a kink the linear decider can weigh on its own,
     "missing_beyond",  # and missing above 0.6: one very telling word ("stimulator") outweighs many matches
     "not_covered_prob",  # how likely the question asks something no passage covers (cost, insurance, weather)
+    "example_sim",  # TF-IDF cosine with the closest patient question labelled with the pair (chatbot.examples)
+    "example_vote",  # the pair's share of the similarity of the question's nearest labelled patient questions
+    "rel_example_sim",  # example_sim minus the best candidate's
 )
 
 

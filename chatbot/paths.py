@@ -1,7 +1,8 @@
 """Where the files of a knowledge base live, so the build, the bot and the CLI agree on one layout.
 
 A knowledge base is one folder (``faq/`` by default) holding ``documents/``, the built
-``pairs.yaml`` and ``index.npz``, and the staff-editable ``curated.yaml``, ``synonyms.yaml``, ``clinic.yaml``,
+``pairs.yaml`` and ``index.npz``, the labelled patient questions ``examples.yaml`` (written by
+``train``), and the staff-editable ``curated.yaml``, ``synonyms.yaml``, ``clinic.yaml``,
 ``safety.yaml`` and ``smalltalk.yaml``.
 """
 
@@ -40,6 +41,11 @@ class KnowledgeBasePaths:
     def index(self) -> Path:
         """The index state the build learned from the pairs (:mod:`chatbot.indexfile`)."""
         return self.root / "index.npz"
+
+    @property
+    def examples(self) -> Path:
+        """Patients' questions labelled with the pairs that answer them (:mod:`chatbot.examples`)."""
+        return self.root / "examples.yaml"
 
     @property
     def curated(self) -> Path:

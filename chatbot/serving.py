@@ -9,7 +9,7 @@ files on disk do.
 * :func:`current_bot` loads the knowledge base the first time (under a lock; an error propagates,
   so a server never starts half-loaded), then on each call compares a cheap signature of the
   knowledge-base files (size and modification time) with the loaded one. When ``pairs.yaml``,
-  ``index.npz`` or a staff file changed, it loads the new version; if that fails it keeps serving
+  ``index.npz``, ``examples.yaml`` or a staff file changed, it loads the new version; if that fails it keeps serving
   the previous bot and logs one line naming the file, once per changed version.
 * :func:`reload_bot` forces a reload now, and raises (keeping the old bot) when it fails.
 
@@ -55,7 +55,7 @@ def signature(root: Path) -> Signature:
     ``(-1, -1, -1)`` so that deleting one is a change too.
     """
     paths = KnowledgeBasePaths.at(root)
-    files = (paths.pairs, paths.index, paths.clinic, paths.synonyms, paths.safety, paths.smalltalk)
+    files = (paths.pairs, paths.index, paths.examples, paths.clinic, paths.synonyms, paths.safety, paths.smalltalk)
     entries = []
     for file in files:
         try:
@@ -173,7 +173,8 @@ def current_bot(faq_dir: Path | None = None) -> Chatbot:
     """The bot for ``faq_dir`` (default :func:`knowledge_base_dir`), loaded once per process.
 
     The first call loads and raises :class:`KnowledgeBaseError` if the knowledge base cannot load.
-    Later calls notice an edited ``pairs.yaml`` (or clinic, synonyms, safety, small-talk file) and
+    Later calls notice an edited ``pairs.yaml`` (or examples, clinic, synonyms, safety, small-talk
+    file) and
     load it; a failed reload keeps the previous bot and logs one line.
     """
     return _holder(faq_dir).current()

@@ -30,9 +30,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from .answerer import Answerer, question_part, topic_code
+from .answerer import Answerer, example_index, question_part, topic_code
 from .bot import Chatbot
 from .errors import KnowledgeBaseError
+from .examples import Example, Examples, passage_digest
 from .model import DECIDER_FEATURES, NOT_COVERED, AnswerModel, Linear, TopicModel, Trees, decider_rows
 from .normalize import normalize
 from .pairs import Pair
@@ -40,7 +41,9 @@ from .pairs import Pair
 __all__ = [
     "BankQuestion",
     "Figures",
+    "bank_examples",
     "evaluate",
+    "examples_yaml",
     "fit_model",
     "fit_ranker",
     "fit_topics",
@@ -53,7 +56,7 @@ __all__ = [
 Split = Literal["train", "dev", "test"]
 JUDGEMENTS = "judgements.yaml"
 FOLDS = 5
-RANKER_TREES = 200
+RANKER_TREES = 400
 RANKER_DEPTH = 3
 DECIDER_C = 0.3
 TOPIC_C = 10.0
@@ -236,6 +239,35 @@ def phrasing_questions(bot: Chatbot) -> list[BankQuestion]:
     return out
 
 
+def bank_examples(bot: Chatbot, bank: Iterable[BankQuestion]) -> list[Example]:
+    """The covered questions of the train and dev splits, each labelled with the pairs that answer
+    it: the examples (:mod:`chatbot.examples`) ``train`` writes. Never a test question."""
+    out = []
+    for question in bank:
+        if question.covered and question.kind == "covered" and question.split != "test":
+            pairs = tuple(pair.id for pair in bot.pairs if question.is_right(pair.answer, pair.id))
+            if pairs:
+                out.append(Example(question.text, pairs))
+    return out
+
+
+def examples_yaml(examples: Sequence[Example], pairs: Sequence[Pair]) -> str:
+    """``examples.yaml``'s text: where it comes from, the digests of the labelled passages, and
+    one item per example."""
+    header = (
+        "# Patients' questions labelled with the pairs that answer them (see chatbot/examples.py).\n"
+        "# Written by `python -m chatbot train` from the train and dev splits of tests/bank/; a clinic\n"
+        "# may add its own under examples: {q: question, pairs: [pair ids from pairs.yaml]}.\n"
+        "# passages: each labelled passage's digest; a label whose passage changed is left out.\n"
+    )
+    labelled = {p for e in examples for p in e.pairs}
+    data = {
+        "passages": {pair.id: passage_digest(pair) for pair in pairs if pair.id in labelled},
+        "examples": [{"q": e.text, "pairs": list(e.pairs)} for e in examples],
+    }
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
+
+
 def fit_ranker(groups: Sequence[Group]) -> Trees:
     """Gradient-boosted trees that score how well each candidate answers its question."""
     x = np.vstack([g[1] for g in groups])
@@ -281,10 +313,12 @@ def fit_model(
     """
     questions = [q for q in bank if q.split != "test"] + phrasing_questions(bot)
     answerer = bot.answerer_
+    examples = example_index(bank_examples(bot, bank), answerer.index, answerer.synonyms)
     groups: list[Group] = []
     for k in range(FOLDS):
         topics = fit_topics(answerer, [q for q in questions if _fold(q.text) != k])
-        held_out = _with_topics(answerer, topics)
+        others = examples.without([_fold(e.text) != k for e in examples.examples])
+        held_out = _with_topics(answerer, topics, others)
         groups += training_groups(held_out, [q for q in questions if _fold(q.text) == k])
     folds = np.asarray([_fold(g[0].text) for g in groups])
     extended: list[np.ndarray] = [np.empty(0)] * len(groups)
@@ -316,8 +350,9 @@ def fit_model(
     return AnswerModel(fit_ranker(groups), decider, threshold, fit_topics(answerer, questions), unknown_cut)
 
 
-def _with_topics(answerer: Answerer, topics: TopicModel) -> Answerer:
-    """An answerer like ``answerer`` whose features come from the topic model ``topics``."""
+def _with_topics(answerer: Answerer, topics: TopicModel, examples: Examples) -> Answerer:
+    """An answerer like ``answerer`` whose features come from the topic model ``topics`` and
+    the labelled ``examples``."""
     return Answerer(
         answerer.pairs,
         index=answerer.index,
@@ -325,6 +360,7 @@ def _with_topics(answerer: Answerer, topics: TopicModel) -> Answerer:
         model=replace(answerer.model, topics=topics),
         threshold=answerer.threshold,
         clarify_margin=answerer.clarify_margin,
+        examples=examples,
     )
 
 
@@ -345,13 +381,13 @@ def _fold(text: str) -> int:
 
 def _outcomes(decider: Linear, groups: Sequence[tuple[BankQuestion, np.ndarray, np.ndarray]]) -> list[Outcome]:
     """(question, whether its answer would be right, probability, its most telling unknown word)
-    as ``decide`` chooses: the most confident of a question's searches, its best-ranked candidate
-    (``groups`` hold decider rows)."""
+    as ``decide`` chooses: the most confident of a question's searches, its most probable
+    candidate, the ranker's score breaking ties (``groups`` hold decider rows)."""
     best: dict[str, Outcome] = {}
     unknown = DECIDER_FEATURES.index("max_unknown")
     for question, extended, truth in groups:
         probabilities = decider.predict(extended)
-        top = int(np.argmax(extended[:, -2]))
+        top = int(np.lexsort((-extended[:, -2], -probabilities))[0])
         outcome = (question, bool(truth[top]), float(probabilities[top]), float(extended[top, unknown]))
         if question.text not in best or outcome[2] > best[question.text][2]:
             best[question.text] = outcome

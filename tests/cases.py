@@ -35,7 +35,7 @@ ANSWERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("should i stop taking warfarin before rhizotomy", ("blood thinners",)),
     ("can i drive home after percutaneous rhizotomy", ("drive you home",)),
     ("do i need someone to take me home after the procedure", ("drive you home",)),
-    ("what tests are done before cervical neurotomy", ("MRI",)),
+    ("what tests are done before cervical neurotomy", ("MRI|diagnostic nerve block",)),
     ("what is a diagnostic nerve block", ("diagnostic nerve block",)),
     ("do i need a test nerve block before neurotomy", ("nerve block",)),
     # recovery
@@ -93,7 +93,7 @@ ANSWERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("will my neck be stiff and sore after the rhizotomy", ("stiffness",)),
     ("when am i allowed to start moving my neck after neck rhizotomy", ("gentle neck movements",)),
     ("how long before i can lift heavy stuff or go back to the gym after my neck rhizotomy", ("strenuous",)),
-    ("what pain meds will they give me after neck rhizotomy", ("analgesics",)),
+    ("what pain meds will they give me after neck rhizotomy", ("analgesics|over-the-counter pain medication",)),
     ("can i get off my oxycodone after cervical neurotomy", ("opioids",)),
     ("will i need more than one selective dorsal rhizotomy", ("multiple procedures",)),
     ("do i go home after sdr or stay", ("discharged",)),

@@ -134,20 +134,36 @@ def test_confidence_is_the_models_probability(bot: Chatbot) -> None:
 
 
 def test_adding_an_unrelated_document_changes_no_answer(bot: Chatbot, faq_copy: Path) -> None:
+    """A knee leaflet changes no answer's facts. New words shift every TF-IDF weight a little, so
+    a few answers cross the threshold, and two passages tied within 0.01 that both state the
+    facts (two neck documents' recovery passages) may swap; nothing else may change."""
     shutil.copy(DATA / "genicular-nerve-block.md", faq_copy / "documents")
     build(KnowledgeBasePaths.at(faq_copy))
     bigger = Chatbot.load(faq_copy)
-    switched, flipped = [], []
-    for question, _ in ANSWERS:
+    switched, swapped, flipped = [], [], []
+    for question, facts in ANSWERS:
         before, after = bot.ask(question), bigger.ask(question)
         if before.pair_id and after.pair_id and before.pair_id != after.pair_id:
-            switched.append((question, before.pair_id, after.pair_id))
+            tied = abs(_probability(bot, question, after.pair_id) - before.confidence) < 0.01
+            stated = all(_has(after.text, fact) for fact in facts)
+            (swapped if tied and stated else switched).append((question, before.pair_id, after.pair_id))
         elif before.kind != after.kind:
             flipped.append(question)
     assert not switched, "no answer becomes another passage"
-    assert len(flipped) <= 0.05 * len(ANSWERS), flipped  # new words shift the weights: a few cross the threshold
+    assert len(swapped) <= 0.02 * len(ANSWERS), swapped
+    assert len(flipped) <= 0.05 * len(ANSWERS), flipped
     reply = bigger.ask("what is a genicular nerve block")
     assert reply.kind == "answer" and reply.sources[0].document == "genicular-nerve-block.md"
+
+
+def _probability(bot: Chatbot, question: str, pair_id: str) -> float:
+    """The probability ``bot`` gives ``pair_id`` for ``question`` (0 if it is no candidate)."""
+    decision = bot.answerer_.decide(question)
+    return next((c.probability for c in decision.candidates if c.pair.id == pair_id), 0.0)
+
+
+def _has(text: str, fact: str) -> bool:
+    return any(alternative.lower() in text.lower() for alternative in fact.split("|"))
 
 
 # -- the model file -------------------------------------------------------------------------------

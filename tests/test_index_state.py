@@ -75,7 +75,12 @@ def test_a_restored_index_finds_exactly_what_a_fitted_one_finds(fitted: Index, r
 
 def test_the_bot_restores_the_index_it_would_fit(bot: Chatbot) -> None:
     fitting = Chatbot(
-        bot.pairs, settings=bot.settings, synonyms=bot.synonyms, safety=bot.safety, smalltalk=bot.smalltalk
+        bot.pairs,
+        settings=bot.settings,
+        synonyms=bot.synonyms,
+        safety=bot.safety,
+        smalltalk=bot.smalltalk,
+        examples=bot.examples,
     )
     for question in QUESTIONS[:40]:
         assert bot.ask(question) == fitting.ask(question), question

@@ -1,0 +1,169 @@
+"""Patients' own questions, each labelled with the passages that answer it: the nearest ones vote.
+
+A pair's generated question and variants are worded like the documents; patients are not ("the
+heat needle in my back", "how soon can I go back to my job"). Questions that real patients and
+carers asked, labelled by people with the pairs that answer them, are the best evidence of how
+the next patient will word the same need. For each candidate pair the answerer reads two numbers
+from them: how close the question is to the pair's closest example, and the share of the
+question's nearest examples that the pair answers (a k-nearest-neighbour vote). Both are
+features of the answer model, never an answer on their own: a clinic's new document with no
+examples yet is answered from its other features.
+
+``faq/examples.yaml`` is written by ``python -m chatbot train`` from the train and dev splits of
+the question bank (never the test split), and a clinic may add its own. It holds ``examples``, a
+list of ``{q: question, pairs: [pair ids]}``, and ``passages``, a short digest of each labelled
+pair's passage as it was when labelled. Documents change: a label whose pair is gone or whose
+passage now says something else is dropped at load (with one warning naming the file: retrain),
+so a stale label never votes for a passage nobody labelled; the file itself must be well formed,
+or loading stops (:class:`KnowledgeBaseError`). A missing file means no examples.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import KnowledgeBaseError
+from .pairs import Pair
+from .yamlfile import read_yaml
+
+__all__ = ["NEIGHBOURS", "Example", "Examples", "passage_digest", "read_examples"]
+
+_log = logging.getLogger(__name__)
+
+NEIGHBOURS = 5
+"""How many of the nearest examples vote."""
+
+Vectorizer = Callable[[str], tuple[np.ndarray, np.ndarray]]
+"""Text → its unit-length TF-IDF vector as (feature indices, weights), the index's own."""
+
+
+@dataclass(frozen=True)
+class Example:
+    """One labelled patient question: ``pairs`` are the ids of the pairs that answer it."""
+
+    text: str
+    pairs: tuple[str, ...]
+
+
+def passage_digest(pair: Pair) -> str:
+    """A short digest of the pair's passage: a label holds only while the passage says the same."""
+    return hashlib.sha256(pair.answer.encode("utf-8")).hexdigest()[:12]
+
+
+def read_examples(path: str | Path, pairs: Iterable[Pair]) -> tuple[Example, ...]:
+    """The examples in ``path`` whose labels still hold (none if the file does not exist).
+
+    A malformed file raises; labels naming a pair that is gone or whose passage changed since it
+    was labelled are dropped, with one warning.
+    """
+    path = Path(path)
+    data = read_yaml(path, missing_ok=True)
+    if data is None:
+        return ()
+    if not isinstance(data, dict) or not isinstance(data.get("examples"), list):
+        raise KnowledgeBaseError(path, None, "needs 'examples': a list of {q: question, pairs: [pair ids]}")
+    digests = data.get("passages") or {}
+    if not isinstance(digests, dict):
+        raise KnowledgeBaseError(path, None, "'passages' maps pair ids to the digests of their passages")
+    current = {pair.id: passage_digest(pair) for pair in pairs}
+    out = []
+    dropped = 0
+    for number, item in enumerate(data["examples"], start=1):
+        if not isinstance(item, dict) or not isinstance(item.get("q"), str) or not item["q"].strip():
+            raise KnowledgeBaseError(path, None, f"example {number} has no question text 'q'")
+        labels = item.get("pairs")
+        if not isinstance(labels, list) or not labels or not all(isinstance(p, str) for p in labels):
+            raise KnowledgeBaseError(path, None, f"example {number} needs 'pairs': a list of pair ids")
+        holding = tuple(p for p in labels if p in current and digests.get(p, current[p]) == current[p])
+        dropped += len(labels) - len(holding)
+        if holding:
+            out.append(Example(item["q"], holding))
+    if dropped:
+        _log.warning(
+            "%s: %d labels name passages that are gone or changed and are left out: run `python -m chatbot train`",
+            path,
+            dropped,
+        )
+    return tuple(out)
+
+
+class Examples:
+    """Labelled examples as TF-IDF vectors in the index's space, stored by feature for fast lookup.
+
+    Parameters
+    ----------
+    examples:
+        The labelled questions.
+    positions:
+        Pair id → the pair's position in the knowledge base.
+    vectorize:
+        The index's vectorizer (:meth:`chatbot.index.Index.vector`), applied to each example's
+        prepared text (``prepare``).
+    prepare:
+        What of an example is vectorised (its question part, lay words expanded), as a question is.
+    """
+
+    def __init__(
+        self,
+        examples: Sequence[Example],
+        *,
+        positions: dict[str, int],
+        vectorize: Vectorizer,
+        prepare: Callable[[str], str],
+    ) -> None:
+        self.examples = tuple(examples)
+        self.labels_ = [np.asarray([positions[p] for p in e.pairs], dtype=np.int64) for e in self.examples]
+        self.pair_count_ = max(positions.values(), default=-1) + 1
+        vectors = [vectorize(prepare(e.text)) for e in self.examples]
+        self._store(vectors)
+
+    def _store(self, vectors: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
+        self.vectors_ = tuple(vectors)
+        rows = np.concatenate([np.full(len(f), r, dtype=np.int64) for r, (f, _) in enumerate(vectors)] or [[]])
+        features = np.concatenate([f for f, _ in vectors] or [np.zeros(0, dtype=np.int64)]).astype(np.int64)
+        weights = np.concatenate([w for _, w in vectors] or [np.zeros(0)])
+        order = np.argsort(features, kind="stable")
+        self._rows, self._weights = rows[order], weights[order]
+        self._features = features[order]
+        membership = np.zeros((len(self.examples), max(self.pair_count_, 0)), dtype=bool)
+        for r, labels in enumerate(self.labels_):
+            membership[r, labels] = True
+        self._membership = membership
+
+    def without(self, keep: Sequence[bool]) -> Examples:
+        """These examples but only those where ``keep`` is true (training leaves a fold's own out)."""
+        chosen = Examples.__new__(Examples)
+        chosen.examples = tuple(e for e, k in zip(self.examples, keep, strict=True) if k)
+        chosen.labels_ = [lab for lab, k in zip(self.labels_, keep, strict=True) if k]
+        chosen.pair_count_ = self.pair_count_
+        chosen._store([v for v, k in zip(self.vectors_, keep, strict=True) if k])
+        return chosen
+
+    def similarities(self, features: np.ndarray, weights: np.ndarray) -> np.ndarray:
+        """Cosine similarity of a (unit-length) query vector with every example."""
+        if not len(self.examples) or not len(features):
+            return np.zeros(len(self.examples))
+        starts = np.searchsorted(self._features, features, side="left")
+        ends = np.searchsorted(self._features, features, side="right")
+        lengths = ends - starts
+        runs = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+        values = self._weights[runs] * np.repeat(weights, lengths)
+        return np.bincount(self._rows[runs], weights=values, minlength=len(self.examples))
+
+    def votes(self, features: np.ndarray, weights: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For the pairs at ``pairs``: the similarity of their closest example, and their share of
+        the similarity of the question's :data:`NEIGHBOURS` nearest examples."""
+        if not len(self.examples):
+            return np.zeros(len(pairs)), np.zeros(len(pairs))
+        sims = self.similarities(features, weights)
+        closest = np.where(self._membership[:, pairs], sims[:, None], 0.0).max(axis=0)
+        nearest = np.argsort(-sims, kind="stable")[:NEIGHBOURS]
+        total = sims[nearest].sum()
+        vote = (sims[nearest, None] * self._membership[nearest][:, pairs]).sum(axis=0) / total if total > 0 else 0.0
+        return closest, np.broadcast_to(vote, (len(pairs),)).astype(float)

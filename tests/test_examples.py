@@ -1,0 +1,133 @@
+"""Labelled patient questions (``examples.yaml``): read fail-closed, vote by nearness, never the test split."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from conftest import KB, ROOT
+
+from chatbot import Chatbot, KnowledgeBaseError
+from chatbot.build import build
+from chatbot.examples import NEIGHBOURS, Example, Examples, passage_digest, read_examples
+from chatbot.pairs import Pair
+from chatbot.paths import KnowledgeBasePaths
+from chatbot.reply import Source
+from chatbot.train import read_bank, split_of
+
+PAIR_IDS = ("a/risks", "a/recovery", "b/risks")
+PAIRS = [
+    Pair(id=pair_id, question=f"{pair_id}?", answer=f"The passage of {pair_id}.", source=Source("Doc", "a.md"))
+    for pair_id in PAIR_IDS
+]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("- q: how long\n", r"examples\.yaml: needs 'examples': a list of \{q: question, pairs: \[pair ids\]\}"),
+        ("examples:\n- pairs: [a/risks]\n", r"examples\.yaml: example 1 has no question text 'q'"),
+        ("examples:\n- q: is it safe\n", r"examples\.yaml: example 1 needs 'pairs': a list of pair ids"),
+        ("examples:\n- q: is it safe\n  pairs: []\n", r"example 1 needs 'pairs'"),
+        ("passages: [a/risks]\nexamples: []\n", r"examples\.yaml: 'passages' maps pair ids to the digests"),
+        ("examples:\n- q: [unclosed\n", r"examples\.yaml:\d+: invalid YAML"),
+    ],
+)
+def test_a_broken_examples_file_raises_naming_it(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "examples.yaml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(KnowledgeBaseError, match=message):
+        read_examples(path, PAIRS)
+
+
+def test_no_examples_file_means_no_examples(tmp_path: Path) -> None:
+    assert read_examples(tmp_path / "examples.yaml", PAIRS) == ()
+    (tmp_path / "examples.yaml").write_text("# none yet\n", encoding="utf-8")
+    assert read_examples(tmp_path / "examples.yaml", PAIRS) == ()
+
+
+def test_labels_of_gone_or_changed_passages_are_left_out(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "examples.yaml"
+    digest = passage_digest(PAIRS[0])
+    path.write_text(
+        f"passages:\n  a/risks: {digest}\n  b/risks: 000000000000\n"
+        "examples:\n"
+        "- q: is it safe\n  pairs: [a/risks, b/risks]\n"
+        "- q: when can i walk\n  pairs: [a/walking]\n"
+        "- q: how long to recover\n  pairs: [a/recovery]\n",
+        encoding="utf-8",
+    )
+    with caplog.at_level(logging.WARNING, logger="chatbot.examples"):
+        examples = read_examples(path, PAIRS)
+    assert examples == (Example("is it safe", ("a/risks",)), Example("how long to recover", ("a/recovery",)))
+    assert "examples.yaml: 2 labels name passages that are gone or changed" in caplog.text
+
+
+def test_the_shipped_examples_all_hold() -> None:
+    bot = Chatbot.load(KB)
+    examples = read_examples(KB / "examples.yaml", bot.pairs)
+    assert len(examples) == len(bot.examples) > 400
+    assert sum(len(e.pairs) for e in examples) == (KB / "examples.yaml").read_text(encoding="utf-8").count("\n  - ")
+
+
+def test_removing_a_document_leaves_its_examples_out(faq_copy: Path) -> None:
+    (faq_copy / "documents" / "selective-dorsal-rhizotomy.txt").unlink()
+    curated = yaml.safe_load((faq_copy / "curated.yaml").read_text("utf-8"))
+    curated["pairs"] = [p for p in curated["pairs"] if not str(p.get("extends", "")).startswith("selective-dorsal")]
+    (faq_copy / "curated.yaml").write_text(yaml.safe_dump(curated, sort_keys=False), "utf-8")
+    build(KnowledgeBasePaths.at(faq_copy))
+    bot = Chatbot.load(faq_copy)
+    assert bot.examples
+    assert not [e for e in bot.examples for p in e.pairs if p.startswith("selective-dorsal")]
+
+
+def test_the_bot_loads_without_examples(faq_copy: Path) -> None:
+    (faq_copy / "examples.yaml").unlink()
+    bot = Chatbot.load(faq_copy)
+    assert bot.examples == ()
+    assert bot.answerer_.examples is None
+    assert bot.ask("What are the risks of a percutaneous rhizotomy?").kind in ("answer", "fallback")
+
+
+def _vectors(texts: dict[str, tuple[np.ndarray, np.ndarray]]) -> Examples:
+    examples = [Example(text, (pair,)) for text, pair in (("risk one", "a/risks"), ("risk two", "b/risks"))]
+    examples.append(Example("walk", ("a/recovery",)))
+    return Examples(
+        examples,
+        positions={pair: i for i, pair in enumerate(PAIR_IDS)},
+        vectorize=lambda text: texts[text],
+        prepare=lambda text: text,
+    )
+
+
+def test_votes_follow_the_nearest_examples() -> None:
+    unit = np.asarray([1.0])
+    examples = _vectors(
+        {
+            "risk one": (np.asarray([0]), unit),
+            "risk two": (np.asarray([0, 1]), np.asarray([0.6, 0.8])),
+            "walk": (np.asarray([2]), unit),
+        }
+    )
+    closest, vote = examples.votes(np.asarray([0]), unit, np.asarray([0, 1, 2]))
+    assert closest == pytest.approx([1.0, 0.0, 0.6])
+    assert vote == pytest.approx([1.0 / 1.6, 0.0, 0.6 / 1.6])
+    closest, vote = examples.votes(np.asarray([7]), unit, np.asarray([0, 1, 2]))
+    assert closest.tolist() == vote.tolist() == [0.0, 0.0, 0.0]
+    kept = examples.without([False, True, True])
+    closest, vote = kept.votes(np.asarray([0]), unit, np.asarray([0, 1, 2]))
+    assert closest == pytest.approx([0.0, 0.0, 0.6])
+    assert vote == pytest.approx([0.0, 0.0, 1.0])
+    assert NEIGHBOURS >= 3
+
+
+def test_no_test_split_question_is_an_example() -> None:
+    """The test split is only ever measured: none of its questions may become evidence."""
+    examples = read_examples(KB / "examples.yaml", Chatbot.load(KB).pairs)
+    assert examples
+    assert not [e.text for e in examples if split_of(e.text) == "test"]
+    bank = {q.text for q in read_bank(ROOT / "tests" / "bank") if q.split != "test"}
+    assert {e.text for e in examples} <= bank
