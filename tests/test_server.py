@@ -6,6 +6,7 @@
 * Nothing leaves the server: with every outbound connection and DNS lookup recorded and refused
   (a ``sitecustomize`` hook), a page, a question and a foreign-Origin WebSocket handshake
   attempt none. A control run shows the hook does catch Streamlit's own external-IP lookup.
+* What a message makes the server draw does not grow with the conversation (counted, not timed).
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ from pathlib import Path
 import pytest
 import websockets
 from conftest import ROOT
-from serving_client import Server, Session
+from serving_client import RunResult, Server, Session
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 COVERED = "How long does the relief last after cervical rhizotomy?"
+CONVERSATION = (COVERED, "How much does it cost?", "hello", "is it safe")
+CHAIN_LIMIT = int(re.search(r"(?m)^CHAIN_LIMIT = (\d+)", (ROOT / "app.py").read_text()).group(1))  # type: ignore[union-attr]
 
 OUTBOUND_HOOK = textwrap.dedent(
     '''
@@ -208,3 +211,28 @@ def test_a_message_sent_right_after_a_restart_is_answered(server: Server) -> Non
     texts = asyncio.run(_first_message_in_a_new_session(server.url))
     assert texts[0] == COVERED
     assert any("months" in text for text in texts[1:]), texts
+
+
+async def _conversation(url: str, messages: int) -> list[RunResult]:
+    async with Session(url) as session:
+        await session.run()
+        return [await session.run(CONVERSATION[n % len(CONVERSATION)]) for n in range(messages)]
+
+
+def test_what_a_message_redraws_does_not_grow_with_the_conversation(server: Server) -> None:
+    """Capacity (issue 9): a message redraws the end of the conversation, not the whole history.
+
+    Counted in elements sent, not timed. The same question after the same one draws the same
+    number of elements however long the conversation is; once in ``CHAIN_LIMIT + 1`` messages the
+    whole page is redrawn (which flattens app.py's nested fragments).
+    """
+    results = asyncio.run(_conversation(server.url, 3 * (CHAIN_LIMIT + 1)))
+    assert all(result.finished and result.texts for result in results)
+    whole = [number for number, result in enumerate(results, start=1) if result.whole_page]
+    assert whole == [CHAIN_LIMIT + 1, 2 * (CHAIN_LIMIT + 1), 3 * (CHAIN_LIMIT + 1)]
+    cycle = len(CONVERSATION)
+    for number in range(cycle + 1, len(results)):
+        now, before = results[number], results[number - cycle]
+        if not (now.whole_page or before.whole_page):
+            assert now.elements == before.elements, (number, now.elements, before.elements)
+    assert results[-1].elements > 3 * max(r.elements for r in results if not r.whole_page), "the control"
