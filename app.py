@@ -28,10 +28,11 @@ What is needed once per process (the bot, approvals, the turn store, the history
 lives in ``page_support.py``, imported once, and each run draws the page and does nothing else.
 And a message does not rerun the whole script: redrawing every past message cost the server
 about 2 ms per exchange on the screen, so long conversations capped a server's replies per
-second. The conversation from the latest reply on is an ``st.fragment`` (:func:`draw_from`), and
-a message reruns only that fragment: the reply before it (its buttons go), the new message and
-the new reply, the new one nested as the next fragment. Every ``CHAIN_LIMIT + 1``-th message,
-a reconnect and "New conversation" run the whole page, which draws older messages flat.
+second. The conversation from the latest reply on is drawn by ``st.fragment``s nested in one
+another, two replies each (:func:`draw_from`), and a message reruns only the fragment of the
+reply before it: that reply (its buttons go), the new message and the new reply. Every 20th
+message (:data:`CHAIN_LIMIT`), a reconnect and "New conversation" run the whole page, which
+draws older messages flat.
 """
 
 from __future__ import annotations
@@ -60,12 +61,16 @@ FEEDBACK_KINDS = frozenset({"answer", "fallback"})
 """Replies a patient can rate: answers, and fallbacks (a thumbs-down there shows what the documents miss)."""
 WELCOME = 0
 """The welcome message's place in the chain of fragments (:func:`draw_from`); history ids start at 1."""
+REPLIES_PER_FRAGMENT = 2
+"""Assistant messages one fragment draws before it nests the next fragment (:func:`draw_from`)."""
 CHAIN_LIMIT = 10
-"""Replies drawn in nested fragments before a message redraws the whole page instead (:func:`redraw_from`).
+"""Fragments nested in one another before a message redraws the whole page instead (:func:`redraw_from`).
 
-Each level makes Streamlit copy the enclosing containers once more when a fragment is called, a
-cost that grows with the square of the depth; a whole-page run costs about 2 ms per exchange on
-the screen. Ten keeps both small (``benchmarks/bench_load.py``)."""
+Each level makes Streamlit copy the enclosing containers once more whenever a fragment is
+called, a cost that grows with the square of the depth; a whole-page run costs about 2 ms per
+exchange on the screen. Two replies per fragment and ten levels keep both small: a message costs
+the server about as much as one in a conversation of two or three exchanges, and the page is
+redrawn whole once in 20 messages (``benchmarks/bench_load.py``)."""
 
 log = logging.getLogger("chatbot.app")
 
@@ -331,23 +336,33 @@ def fragment_key(anchor: int) -> str:
 
 
 def redraw_from(anchor: int) -> None:
-    """Rerun only the fragment that draws the conversation from ``anchor`` on; return if the page must be redrawn.
+    """Rerun only the fragment that draws the reply ``anchor``; return if the whole page must be redrawn.
 
-    The fragment redraws the reply at ``anchor`` (its buttons go: they are stale now), the new
-    patient message and the new reply, and leaves every older message on the screen as it is, so
-    a reply costs the same in a long conversation as in a short one. Streamlit's keyed rerun
-    stops the callback here. The whole page is redrawn instead (this returns) when the chain of
-    nested fragments is long (:data:`CHAIN_LIMIT`) or this session has not drawn that fragment
-    (a page that reconnected to a restarted server).
+    The fragment redraws its replies (the buttons of ``anchor`` go: they are stale now), the new
+    patient message and the new reply (nested as the next fragment when this one is full), and
+    every older message stays on the screen as it is, so a reply costs the same in a long
+    conversation as in a short one. Streamlit's keyed rerun stops the callback here. The whole
+    page is redrawn instead (this returns) when the nested fragments would be more than
+    :data:`CHAIN_LIMIT` deep, or this session has not drawn the fragment (a page that reconnected
+    to a restarted server).
     """
-    root = st.session_state.get("chain_root")
-    messages: list[Message] = st.session_state.get("messages", [])
-    if root is None or sum(1 for m in messages if m["role"] == "assistant" and m["id"] > root) > CHAIN_LIMIT:
+    replies = chained_replies()
+    if anchor not in replies or len(replies) > CHAIN_LIMIT * REPLIES_PER_FRAGMENT:
         return
+    position = replies.index(anchor)
     try:
-        st.rerun(fragment_key(anchor))
+        st.rerun(fragment_key(replies[position - position % REPLIES_PER_FRAGMENT]))
     except StreamlitAPIException:
         return
+
+
+def chained_replies() -> list[int]:
+    """The assistant messages drawn in fragments: the one the last whole-page run started from, and all later ones."""
+    root = st.session_state.get("chain_root")
+    if root is None:
+        return []
+    messages: list[Message] = st.session_state.get("messages", [])
+    return [root, *(m["id"] for m in messages if m["role"] == "assistant" and m["id"] > root)]
 
 
 def handle_unregistered_input(submitted: str | None) -> None:
@@ -564,14 +579,20 @@ def draw_message(message: Message, bot: Chatbot, *, avatar: str, latest: bool) -
 def draw_from(anchor: int) -> None:
     """The conversation from one assistant message (or the welcome) on, as a fragment Streamlit can rerun alone.
 
-    A fragment draws its assistant message, the patient messages after it and, nested as the
-    next fragment, the rest. A new message reruns only the fragment of the reply before it
-    (:func:`redraw_from`), so each reply redraws two messages rather than the whole history.
+    A fragment draws :data:`REPLIES_PER_FRAGMENT` assistant messages from ``anchor`` with the
+    patient messages after them and, nested as the next fragment, the rest. A new message reruns
+    only the fragment of the reply before it (:func:`redraw_from`), so each reply redraws a few
+    messages rather than the whole history.
     """
     st.fragment(_draw_from, key=fragment_key(anchor))(anchor)
 
 
 def _draw_from(anchor: int) -> None:
+    replies = chained_replies()
+    if anchor not in replies:  # a fragment of a conversation the patient has since started over
+        return
+    position = replies.index(anchor)
+    following = replies[position + REPLIES_PER_FRAGMENT] if position + REPLIES_PER_FRAGMENT < len(replies) else None
     bot = load_bot()
     messages: list[Message] = st.session_state.messages
     avatar = logo_source(bot.settings) or ASSISTANT_AVATAR
@@ -579,16 +600,12 @@ def _draw_from(anchor: int) -> None:
         draw_welcome(bot, avatar=avatar, show_starters=not messages)
         after = 0
     else:
-        ids = [m["id"] for m in messages]
-        if anchor not in ids:  # a fragment of a conversation the patient has since started over
-            return
-        after = ids.index(anchor) + 1
-        draw_message(messages[after - 1], bot, avatar=avatar, latest=anchor == tail())
+        after = next(i for i, m in enumerate(messages) if m["id"] == anchor)
     for message in messages[after:]:
-        if message["role"] == "assistant":
+        if message["id"] == following:
             draw_from(message["id"])
             return
-        draw_message(message, bot, avatar=avatar, latest=False)
+        draw_message(message, bot, avatar=avatar, latest=message["id"] == replies[-1])
 
 
 # --------------------------------------------------------------------------------------------

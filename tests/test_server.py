@@ -27,7 +27,14 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 
 COVERED = "How long does the relief last after cervical rhizotomy?"
 CONVERSATION = (COVERED, "How much does it cost?", "hello", "is it safe")
-CHAIN_LIMIT = int(re.search(r"(?m)^CHAIN_LIMIT = (\d+)", (ROOT / "app.py").read_text()).group(1))  # type: ignore[union-attr]
+
+
+def _app_constant(name: str) -> int:
+    return int(re.search(rf"(?m)^{name} = (\d+)", (ROOT / "app.py").read_text()).group(1))  # type: ignore[union-attr]
+
+
+MESSAGES_PER_PAGE_RUN = _app_constant("CHAIN_LIMIT") * _app_constant("REPLIES_PER_FRAGMENT")
+"""app.py redraws the whole page once in so many messages (its nested fragments are then full)."""
 
 OUTBOUND_HOOK = textwrap.dedent(
     '''
@@ -222,17 +229,16 @@ async def _conversation(url: str, messages: int) -> list[RunResult]:
 def test_what_a_message_redraws_does_not_grow_with_the_conversation(server: Server) -> None:
     """Capacity (issue 9): a message redraws the end of the conversation, not the whole history.
 
-    Counted in elements sent, not timed. The same question after the same one draws the same
-    number of elements however long the conversation is; once in ``CHAIN_LIMIT + 1`` messages the
-    whole page is redrawn (which flattens app.py's nested fragments).
+    Counted in elements sent, not timed. Once in ``MESSAGES_PER_PAGE_RUN`` messages the whole
+    page is redrawn (which flattens app.py's nested fragments); between two such runs, the same
+    questions draw the same number of elements however many exchanges are on the screen.
     """
-    results = asyncio.run(_conversation(server.url, 3 * (CHAIN_LIMIT + 1)))
+    period = MESSAGES_PER_PAGE_RUN
+    assert period % len(CONVERSATION) == 0, "each period asks the same questions in the same order"
+    results = asyncio.run(_conversation(server.url, 3 * period))
     assert all(result.finished and result.texts for result in results)
     whole = [number for number, result in enumerate(results, start=1) if result.whole_page]
-    assert whole == [CHAIN_LIMIT + 1, 2 * (CHAIN_LIMIT + 1), 3 * (CHAIN_LIMIT + 1)]
-    cycle = len(CONVERSATION)
-    for number in range(cycle + 1, len(results)):
-        now, before = results[number], results[number - cycle]
-        if not (now.whole_page or before.whole_page):
-            assert now.elements == before.elements, (number, now.elements, before.elements)
-    assert results[-1].elements > 3 * max(r.elements for r in results if not r.whole_page), "the control"
+    assert whole == [period, 2 * period, 3 * period]
+    later, earlier = results[2 * period : 3 * period - 1], results[period : 2 * period - 1]
+    assert [r.elements for r in later] == [r.elements for r in earlier], "more history, more elements"
+    assert results[-1].elements > 3 * max(r.elements for r in later), "the control: a whole-page run"
