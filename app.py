@@ -24,9 +24,15 @@ Three rules shape the code below:
 * The bot comes from ``chatbot.serving`` on every run, so a rebuilt knowledge base goes live
   without a restart; a session's history survives the switch.
 
-This script runs again from the top for every message, so what is needed once per process (the
-bot, approvals, the turn store, the history entry type) lives in ``page_support.py``, imported
-once, and each run draws the page and does nothing else.
+What is needed once per process (the bot, approvals, the turn store, the history entry type)
+lives in ``page_support.py``, imported once, and each run draws the page and does nothing else.
+And a message does not rerun the whole script: redrawing every past message cost the server
+about 2 ms per exchange on the screen, so long conversations capped a server's replies per
+second. The conversation from the latest reply on is drawn by ``st.fragment``s nested in one
+another, two replies each (:func:`draw_from`), and a message reruns only the fragment of the
+reply before it: that reply (its buttons go), the new message and the new reply. Every 20th
+message (:data:`CHAIN_LIMIT`), a reconnect and "New conversation" run the whole page, which
+draws older messages flat.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import re
 from pathlib import Path
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 import accessibility
 from chatbot import Chatbot, ClinicSettings, Conversation, KnowledgeBaseError, Reply
@@ -52,6 +59,18 @@ FAVICON = str(ROOT / "assets" / "favicon.png")
 """A local file: a ``:material/…:`` page icon makes every patient's browser fetch it from Google's servers."""
 FEEDBACK_KINDS = frozenset({"answer", "fallback"})
 """Replies a patient can rate: answers, and fallbacks (a thumbs-down there shows what the documents miss)."""
+WELCOME = 0
+"""The welcome message's place in the chain of fragments (:func:`draw_from`); history ids start at 1."""
+REPLIES_PER_FRAGMENT = 2
+"""Assistant messages one fragment draws before it nests the next fragment (:func:`draw_from`)."""
+CHAIN_LIMIT = 10
+"""Fragments nested in one another before a message redraws the whole page instead (:func:`redraw_from`).
+
+Each level makes Streamlit copy the enclosing containers once more whenever a fragment is
+called, a cost that grows with the square of the depth; a whole-page run costs about 2 ms per
+exchange on the screen. Two replies per fragment and ten levels keep both small: a message costs
+the server about as much as one in a conversation of two or three exchanges, and the page is
+redrawn whole once in 20 messages (``benchmarks/bench_load.py``)."""
 
 log = logging.getLogger("chatbot.app")
 
@@ -292,8 +311,58 @@ def too_long_text(length: int, settings: ClinicSettings) -> str:
 def _on_chat_input() -> None:
     text = st.session_state.get("chat_input")
     if text and text.strip():
+        after = tail()
         ask(text)
-        st.session_state.input_handled = True
+        redraw_from(after)
+        st.session_state.input_handled = True  # a whole-page run follows: handle_unregistered_input skips it
+
+
+def _on_question_button(question: str) -> None:
+    """A starter, related question or option: asked like a typed message, then redrawn the same way."""
+    after = tail()
+    ask(question)
+    redraw_from(after)
+    st.rerun()
+
+
+def tail() -> int:
+    """The last assistant message (or the welcome): a new exchange is drawn from it on."""
+    messages: list[Message] = st.session_state.get("messages", [])
+    return max((m["id"] for m in messages if m["role"] == "assistant"), default=WELCOME)
+
+
+def fragment_key(anchor: int) -> str:
+    return f"from-{anchor}"
+
+
+def redraw_from(anchor: int) -> None:
+    """Rerun only the fragment that draws the reply ``anchor``; return if the whole page must be redrawn.
+
+    The fragment redraws its replies (the buttons of ``anchor`` go: they are stale now), the new
+    patient message and the new reply (nested as the next fragment when this one is full), and
+    every older message stays on the screen as it is, so a reply costs the same in a long
+    conversation as in a short one. Streamlit's keyed rerun stops the callback here. The whole
+    page is redrawn instead (this returns) when the nested fragments would be more than
+    :data:`CHAIN_LIMIT` deep, or this session has not drawn the fragment (a page that reconnected
+    to a restarted server).
+    """
+    replies = chained_replies()
+    if anchor not in replies or len(replies) > CHAIN_LIMIT * REPLIES_PER_FRAGMENT:
+        return
+    position = replies.index(anchor)
+    try:
+        st.rerun(fragment_key(replies[position - position % REPLIES_PER_FRAGMENT]))
+    except StreamlitAPIException:
+        return
+
+
+def chained_replies() -> list[int]:
+    """The assistant messages drawn in fragments: the one the last whole-page run started from, and all later ones."""
+    root = st.session_state.get("chain_root")
+    if root is None:
+        return []
+    messages: list[Message] = st.session_state.get("messages", [])
+    return [root, *(m["id"] for m in messages if m["role"] == "assistant" and m["id"] > root)]
 
 
 def handle_unregistered_input(submitted: str | None) -> None:
@@ -389,7 +458,7 @@ def question_buttons(
         st.button(
             _escape(label),
             key=f"{key}-{index}",
-            on_click=ask,
+            on_click=_on_question_button,
             args=(question,),
             width="stretch",
         )
@@ -496,6 +565,49 @@ def draw_rating(message: Message, settings: ClinicSettings) -> None:
             st.caption("Comment received.")
 
 
+def draw_message(message: Message, bot: Chatbot, *, avatar: str, latest: bool) -> None:
+    """One entry of the history: the patient's words as typed, or a reply drawn by kind."""
+    if message["role"] == "user":
+        with st.chat_message("user", avatar=USER_AVATAR):
+            st.html(accessibility.message_heading("user"))
+            show_text(message["text"])
+    else:
+        with st.chat_message("assistant", avatar=avatar):
+            draw_reply(message, bot, latest=latest)
+
+
+def draw_from(anchor: int) -> None:
+    """The conversation from one assistant message (or the welcome) on, as a fragment Streamlit can rerun alone.
+
+    A fragment draws :data:`REPLIES_PER_FRAGMENT` assistant messages from ``anchor`` with the
+    patient messages after them and, nested as the next fragment, the rest. A new message reruns
+    only the fragment of the reply before it (:func:`redraw_from`), so each reply redraws a few
+    messages rather than the whole history.
+    """
+    st.fragment(_draw_from, key=fragment_key(anchor))(anchor)
+
+
+def _draw_from(anchor: int) -> None:
+    replies = chained_replies()
+    if anchor not in replies:  # a fragment of a conversation the patient has since started over
+        return
+    position = replies.index(anchor)
+    following = replies[position + REPLIES_PER_FRAGMENT] if position + REPLIES_PER_FRAGMENT < len(replies) else None
+    bot = load_bot()
+    messages: list[Message] = st.session_state.messages
+    avatar = logo_source(bot.settings) or ASSISTANT_AVATAR
+    if anchor == WELCOME:
+        draw_welcome(bot, avatar=avatar, show_starters=not messages)
+        after = 0
+    else:
+        after = next(i for i, m in enumerate(messages) if m["id"] == anchor)
+    for message in messages[after:]:
+        if message["id"] == following:
+            draw_from(message["id"])
+            return
+        draw_message(message, bot, avatar=avatar, latest=message["id"] == replies[-1])
+
+
 # --------------------------------------------------------------------------------------------
 # The page.
 # --------------------------------------------------------------------------------------------
@@ -522,19 +634,17 @@ if "conversation" not in st.session_state:
     start_conversation(bot)
 
 draw_header(settings, logo, embedded=embedded)
-messages: list[Message] = st.session_state.messages
-assistant_avatar = logo or ASSISTANT_AVATAR
-last_assistant = max((m["id"] for m in messages if m["role"] == "assistant"), default=None)
+# Older messages are drawn here; the conversation from the latest reply on is a fragment, so the
+# next message redraws only that much (draw_from). This run flattens what earlier fragments nested.
+st.session_state.chain_root = tail()
 with st.container(key="conversation"):  # the live region: assets/accessibility.js makes it role="log"
-    draw_welcome(bot, avatar=assistant_avatar, show_starters=not messages)
-    for message in messages:
-        if message["role"] == "user":
-            with st.chat_message("user", avatar=USER_AVATAR):
-                st.html(accessibility.message_heading("user"))
-                show_text(message["text"])
-        else:
-            with st.chat_message("assistant", avatar=assistant_avatar):
-                draw_reply(message, bot, latest=message["id"] == last_assistant)
+    if st.session_state.chain_root != WELCOME:
+        draw_welcome(bot, avatar=logo or ASSISTANT_AVATAR, show_starters=False)
+    for message in st.session_state.messages:
+        if message["id"] == st.session_state.chain_root:
+            break
+        draw_message(message, bot, avatar=logo or ASSISTANT_AVATAR, latest=False)
+    draw_from(st.session_state.chain_root)
 
 with st.container(key="accessibility-support"):
     st.html(accessibility.page_script(), unsafe_allow_javascript=True)

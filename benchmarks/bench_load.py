@@ -1,11 +1,13 @@
 """Capacity of one chat server process, measured the way a browser talks to it, without a browser.
 
 Starts ``python serve.py`` (or uses ``--url``), then opens many Streamlit sessions over the
-WebSocket on loopback, speaking Streamlit's protocol (protobuf ``BackMsg`` / ``ForwardMsg``):
-each session runs the page, then sends questions through the chat box as the page's JavaScript
-would, and times each one from sending the message to the end of the script run that draws the
-answer. Prints the cold start (open -> first answer for the first session on a server that has
-just become ready), replies per second, p50/p95 reply time, server CPU per reply, and memory.
+WebSocket on loopback, speaking Streamlit's protocol (protobuf ``BackMsg`` / ``ForwardMsg``): each
+session runs the page, then sends questions through the chat box as the page's JavaScript would,
+and times each one from sending the message to the end of the script run that draws the answer
+(after a message that is the run of app.py's fragment from the reply before, not the whole page:
+see "Capacity" in the README). Prints the cold start (open -> first answer for the first session on
+a server that has just become ready), replies per second, p50/p95 reply time, server CPU per reply,
+and memory.
 
     python benchmarks/bench_load.py                       # 20 concurrent sessions for 20 s, then 5 rounds of 50
     python benchmarks/bench_load.py --sessions 20 --seconds 20 --rounds 0

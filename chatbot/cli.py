@@ -19,7 +19,6 @@ from pathlib import Path
 
 from .approval import Approvals, read_approvals
 from .bot import Chatbot
-from .checks import format_table, read_checks, run_checks
 from .errors import ChatbotError, KnowledgeBaseError
 from .model import DEFAULT_MODEL, AnswerModel
 from .pairs import read_pairs
@@ -198,6 +197,8 @@ def _status(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     paths = KnowledgeBasePaths.at(args.faq)
+    from .checks import format_table, read_checks, run_checks  # only this command needs them
+
     checks = read_checks(args.file or paths.checks)
     if paths.documents.is_dir() and paths.pairs.exists() and is_stale(paths):
         print(f"error: {paths.pairs} was not built from the current documents: run the build first", file=sys.stderr)

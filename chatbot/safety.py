@@ -23,7 +23,7 @@ from typing import Any, Literal
 from .errors import KnowledgeBaseError
 from .normalize import clean_input, normalize
 from .reply import Reply
-from .rules import check_template, fill_template, read_named_items, read_patterns, word_pattern
+from .rules import check_template, fill_template, read_named_items, read_patterns, recheck_patterns, word_pattern
 from .settings import ClinicSettings
 from .yamlfile import LocatedDict, check_keys, read_yaml, require_str
 
@@ -280,11 +280,15 @@ class SafetyRules:
             caveat=check_template(decision_map, "caveat", path, what="personal_decision"),
         )
         try:
-            return cls(rules, replies, context, decision)
+            safety = cls(rules, replies, context, decision)
         except re.error as exc:
+            _recheck_rules(data, path)
             raise KnowledgeBaseError(
                 path, data.line_of("rules"), f"the patterns of the rules clash: {exc.msg}"
             ) from None
+        if safety._any.fullmatch("") or any(p is not None and p.fullmatch("") for p in safety._ignore_after):
+            _recheck_rules(data, path)  # one pattern alone matches empty text: names it
+        return safety
 
     def check(self, text: str) -> RedFlag | None:
         """The first rule (in file order) with a match that reports a symptom, or ``None``.
@@ -596,11 +600,24 @@ def _alternatives(mapping: LocatedDict, key: str, path: Path, *, what: str) -> r
     """One whole-word regular expression matching any of the patterns at ``mapping[key]``."""
     patterns = read_patterns(mapping, key, path, what=what)
     try:
-        return re.compile(word_pattern(_either(patterns)))
+        compiled = re.compile(word_pattern(_either(patterns)))
     except re.error as exc:
+        recheck_patterns(mapping, key, path, what=what)
         raise KnowledgeBaseError(
             path, mapping.line_of(key), f"the patterns of {key!r} of {what} clash: {exc.msg}"
         ) from None
+    if compiled.fullmatch(""):
+        recheck_patterns(mapping, key, path, what=what)  # one pattern alone matches empty text: names it
+    return compiled
+
+
+def _recheck_rules(data: LocatedDict, path: Path) -> None:
+    """Each rule's patterns compiled on their own, in file order: the error of the first bad one (see read_patterns)."""
+    for item in data["rules"]:
+        what = f"rule {item['name']!r}"
+        for key in ("patterns", "ignore_after"):
+            if key in item:
+                recheck_patterns(item, key, path, what=what)
 
 
 def _read_replies(data: LocatedDict, path: Path) -> dict[str, str]:

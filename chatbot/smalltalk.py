@@ -20,7 +20,7 @@ from typing import Any, Literal
 from .errors import KnowledgeBaseError
 from .normalize import normalize
 from .reply import Reply
-from .rules import check_template, fill_template, read_named_items, read_patterns, word_pattern
+from .rules import check_template, fill_template, read_named_items, read_patterns, recheck_patterns, word_pattern
 from .settings import ClinicSettings
 from .yamlfile import check_keys, read_yaml, require_str
 
@@ -88,6 +88,8 @@ class SmallTalk:
         filler = None
         if "filler" in data:
             filler = _compile(read_patterns(data, "filler", path, what="small talk"), _cover_pattern)
+            if filler.fullmatch(""):
+                recheck_patterns(data, "filler", path, what="small talk")  # names the pattern at fault
         return cls(rules, filler)
 
     def match(self, text: str) -> Intent | None:
@@ -185,11 +187,17 @@ def _read_intent(item: Any, path: Path, line: int) -> IntentRule:
             path, data.line_of("kind"), f"'kind' in {what} must be smalltalk or handoff, not {kind!r}"
         )
     wrap = word_pattern if kind == "handoff" else _cover_pattern
+    keys = ("patterns", "unless") if "unless" in data else ("patterns",)
     try:
         pattern = _compile(read_patterns(data, "patterns", path, what=what), wrap)
         unless = _compile(read_patterns(data, "unless", path, what=what), word_pattern) if "unless" in data else None
     except re.error as exc:
+        for key in keys:  # a pattern that is bad on its own is named (see read_patterns)
+            recheck_patterns(data, key, path, what=what)
         raise KnowledgeBaseError(path, data.line, f"the patterns of {what} do not combine: {exc.msg}") from None
+    if pattern.fullmatch("") or (unless is not None and unless.fullmatch("")):
+        for key in keys:
+            recheck_patterns(data, key, path, what=what)
     return IntentRule(
         intent=Intent(name, kind),  # type: ignore[arg-type]  # checked just above
         pattern=pattern,

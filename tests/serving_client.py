@@ -26,6 +26,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parent.parent
+FINISHED = frozenset({ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY})
+"""How a run that drew its page ends: the whole page, or only the part a message redraws (a fragment)."""
 
 
 def free_port() -> int:
@@ -108,11 +110,13 @@ class Server:
 
 @dataclass
 class RunResult:
-    """What one script run sent: the texts drawn, and whether it finished."""
+    """What one script run sent: the texts drawn, how many elements and blocks, and how it finished."""
 
     texts: list[str] = field(default_factory=list)
     chat_input_id: str | None = None
     finished: bool = False
+    whole_page: bool = False  # the whole page ran (not only a fragment of it)
+    elements: int = 0  # elements and blocks drawn: what the run cost the server grows with this
 
 
 class Session:
@@ -155,6 +159,8 @@ class Session:
                 msg = ForwardMsg()
                 msg.ParseFromString(await self.ws.recv())
                 kind = msg.WhichOneof("type")
+                if kind == "delta" and msg.delta.WhichOneof("type") in {"new_element", "add_block"}:
+                    result.elements += 1
                 if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                     element = msg.delta.new_element
                     which = element.WhichOneof("type")
@@ -165,5 +171,6 @@ class Session:
                 elif kind == "script_finished":
                     if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                         continue
-                    result.finished = msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
+                    result.finished = msg.script_finished in FINISHED
+                    result.whole_page = msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY
                     return result

@@ -8,6 +8,7 @@ not hard-code document wording.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block
 
@@ -48,9 +50,30 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def open_page(*, embedded: bool = False) -> AppTest:
+class PageTest(AppTest):
+    """AppTest that shows the whole page after every run, as a browser does.
+
+    After a message the page reruns only the fragment that draws the end of the conversation
+    (``draw_from`` in app.py); a browser keeps the rest of the page on the screen, but AppTest's
+    element tree holds only what its last run drew. So after such a run one plain run (no widget
+    touched: nothing is asked or recorded) redraws the whole page, and :attr:`fragment` keeps
+    what the fragment run itself drew.
+    """
+
+    fragment: AppTest | None = None
+
+    def _run(self, widget_state: WidgetStates | None = None, timeout: float | None = None) -> AppTest:
+        self.fragment = None
+        drawn = super()._run(widget_state, timeout)
+        if drawn.chat_input:  # only a whole-page run draws the chat box
+            return drawn
+        self.fragment = copy.copy(drawn)
+        return super()._run(None, timeout)
+
+
+def open_page(*, embedded: bool = False) -> PageTest:
     """A new browser session on the page (the first run loads the bot, hence the generous timeout)."""
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = PageTest(APP, default_timeout=60)  # what AppTest.from_file does, as this class
     if embedded:
         at.context["is_embedded"] = True
     at.run()
@@ -59,7 +82,7 @@ def open_page(*, embedded: bool = False) -> AppTest:
 
 
 @pytest.fixture
-def page(data_dir: Path) -> AppTest:
+def page(data_dir: Path) -> PageTest:
     return open_page()
 
 
@@ -276,6 +299,26 @@ def test_new_conversation_starts_over(page: AppTest, bot: Chatbot) -> None:
     assert page.session_state.conversation is not old
     reply = send(page, UNCOVERED)
     assert len(patient(page)) == 1 and reply.feedback
+
+
+def test_a_message_redraws_the_end_of_the_conversation_not_the_whole_history(page: PageTest) -> None:
+    """Capacity (issue 9): a message reruns only the fragment of the reply before it.
+
+    That is the reply (its buttons gone: they are stale), the new message and the new reply;
+    the header and older messages stay on the screen as they were. ``tests/test_server.py``
+    checks over the WebSocket that this does not grow with the conversation.
+    """
+    questions = (COVERED, UNCOVERED, "hello", AMBIGUOUS, COVERED)
+    for number, question in enumerate(questions, start=1):
+        send(page, question)
+        drawn = page.fragment
+        assert drawn is not None, "a message redrew the whole page"
+        assert [m.name for m in drawn.chat_message] == ["assistant", "user", "assistant"]
+        assert texts(patient(drawn)[0]) == [question]
+        assert texts(assistant(drawn)[1]) == texts(assistant(page)[-1])
+        assert not buttons(assistant(drawn)[0], "suggest-") and not buttons(assistant(drawn)[0], "start-")
+        assert "new-conversation" not in [b.key for b in drawn.button], "the header is not redrawn"
+        assert len(patient(page)) == number, "the page still shows every message"
 
 
 def test_two_sessions_never_see_each_others_messages(data_dir: Path) -> None:

@@ -477,6 +477,18 @@ def test_carer_and_risk_after_cues_are_optional(tmp_path: Path) -> None:
         ("      - 'fever'", "      - 'don''t have'", r"safety\.yaml:8: pattern .* has an apostrophe"),
         ("      - 'fever'", "      - 'Fever'", r"safety\.yaml:8: pattern 'Fever' .* has capital letters"),
         ("      - 'fever'", "      - '(?:fever)?'", r"safety\.yaml:8: pattern .* matches empty text"),
+        # patterns that would compile only together, and an empty match found only in a combination
+        (
+            "      - 'fever'",
+            "      - 'fev('\n      - ')er'",
+            r"safety\.yaml:8: bad pattern 'fev\(' in 'patterns' of rule 'fever': missing \)",
+        ),
+        (
+            "      - 'fever'",
+            "      - '(fever)'\n      - '\\1s'",
+            r"safety\.yaml:9: bad pattern '\\\\1s' in 'patterns' of rule 'fever': invalid group reference",
+        ),
+        ("  negation: ['no']", "  negation: ['no', 'x?']", r"safety\.yaml:11: pattern 'x\?' in 'negation' of context"),
         (
             "{advice} Call {emergency_number}.",
             "{advice} Call {emergency_numbr}.",

@@ -6,6 +6,7 @@
 * Nothing leaves the server: with every outbound connection and DNS lookup recorded and refused
   (a ``sitecustomize`` hook), a page, a question and a foreign-Origin WebSocket handshake
   attempt none. A control run shows the hook does catch Streamlit's own external-IP lookup.
+* What a message makes the server draw does not grow with the conversation (counted, not timed).
 """
 
 from __future__ import annotations
@@ -21,10 +22,19 @@ from pathlib import Path
 import pytest
 import websockets
 from conftest import ROOT
-from serving_client import Server, Session
+from serving_client import RunResult, Server, Session
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 COVERED = "How long does the relief last after cervical rhizotomy?"
+CONVERSATION = (COVERED, "How much does it cost?", "hello", "is it safe")
+
+
+def _app_constant(name: str) -> int:
+    return int(re.search(rf"(?m)^{name} = (\d+)", (ROOT / "app.py").read_text()).group(1))  # type: ignore[union-attr]
+
+
+MESSAGES_PER_PAGE_RUN = _app_constant("CHAIN_LIMIT") * _app_constant("REPLIES_PER_FRAGMENT")
+"""app.py redraws the whole page once in so many messages (its nested fragments are then full)."""
 
 OUTBOUND_HOOK = textwrap.dedent(
     '''
@@ -208,3 +218,27 @@ def test_a_message_sent_right_after_a_restart_is_answered(server: Server) -> Non
     texts = asyncio.run(_first_message_in_a_new_session(server.url))
     assert texts[0] == COVERED
     assert any("months" in text for text in texts[1:]), texts
+
+
+async def _conversation(url: str, messages: int) -> list[RunResult]:
+    async with Session(url) as session:
+        await session.run()
+        return [await session.run(CONVERSATION[n % len(CONVERSATION)]) for n in range(messages)]
+
+
+def test_what_a_message_redraws_does_not_grow_with_the_conversation(server: Server) -> None:
+    """Capacity (issue 9): a message redraws the end of the conversation, not the whole history.
+
+    Counted in elements sent, not timed. Once in ``MESSAGES_PER_PAGE_RUN`` messages the whole
+    page is redrawn (which flattens app.py's nested fragments); between two such runs, the same
+    questions draw the same number of elements however many exchanges are on the screen.
+    """
+    period = MESSAGES_PER_PAGE_RUN
+    assert period % len(CONVERSATION) == 0, "each period asks the same questions in the same order"
+    results = asyncio.run(_conversation(server.url, 3 * period))
+    assert all(result.finished and result.texts for result in results)
+    whole = [number for number, result in enumerate(results, start=1) if result.whole_page]
+    assert whole == [period, 2 * period, 3 * period]
+    later, earlier = results[2 * period : 3 * period - 1], results[period : 2 * period - 1]
+    assert [r.elements for r in later] == [r.elements for r in earlier], "more history, more elements"
+    assert results[-1].elements > 3 * max(r.elements for r in later), "the control: a whole-page run"

@@ -211,6 +211,11 @@ def test_minimal_file_works(tmp_path: Path) -> None:
         ("[please, there]", "[please, '(there']", r"smalltalk\.yaml:1: bad pattern '\(there' in 'filler'"),
         ("[please, there]", "[please, 'x*']", r"smalltalk\.yaml:1: pattern 'x\*' in 'filler' .* matches empty text"),
         (
+            "['hi|hello']",
+            "['hi|hello', 'x*']",
+            r"smalltalk\.yaml:11: pattern 'x\*' in 'patterns' of intent 'greeting' matches empty text",
+        ),
+        (
             "Hello from {name}!",
             "Hello from {clinic}!",
             r"smalltalk\.yaml:12: unknown placeholder \{clinic\} in 'reply' of intent 'greeting'",
