@@ -63,7 +63,7 @@ def read_examples(path: str | Path, pairs: Iterable[Pair]) -> tuple[Example, ...
     was labelled are dropped, with one warning.
     """
     path = Path(path)
-    data = read_yaml(path, missing_ok=True)
+    data = read_yaml(path, missing_ok=True, located=False)
     if data is None:
         return ()
     if not isinstance(data, dict) or not isinstance(data.get("examples"), list):

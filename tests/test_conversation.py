@@ -28,7 +28,11 @@ FOLLOW_UPS = [
         ("6 months to 3 years",),
         "cervical rhizotomy",
     ),
-    (["what is cervical neurotomy", "what about recovery?"], ("a few days to a week",), "cervical rhizotomy"),
+    (
+        ["what is cervical neurotomy", "what about recovery?"],
+        ("a few days to a week|varies based on individual health",),  # either cervical document's recovery passage
+        "cervical rhizotomy",
+    ),
     (
         ["what is cervical neurotomy", "thanks!", "and the recovery?"],
         ("a few days to a week|varies based on individual health",),  # either cervical document's recovery passage
