@@ -286,15 +286,19 @@ def test_the_shipped_topic_model_reads_lay_questions(bot: Chatbot) -> None:
 
 
 def test_a_telling_word_the_documents_never_use_declines_on_both_sides_of_the_cut(bot: Chatbot) -> None:
+    """The cut is learned with the threshold (1.0, none, when out of fold it declines more right
+    answers than wrong ones); both sides of a cut are checked on a model that has one."""
     question = "what are the risks of a spinal cord stimulator"
-    assert bot.model.unknown_cut < 1.0
-    declined = bot.answerer_.decide(question)
+    assert bot.ask(question).kind == "fallback"  # the shipped model declines it, cut or not
+    assert 0.0 < bot.model.unknown_cut <= 1.0
+    cut = bot.with_model(replace(bot.model, unknown_cut=0.8), threshold=0.0)
+    declined = cut.answerer_.decide(question)
     assert declined.action == "decline" and "telling word" in declined.reason
     unknown = declined.best.features[FEATURES.index("max_unknown")]  # type: ignore[union-attr]
-    assert unknown > bot.model.unknown_cut
+    assert unknown > 0.8
     above = bot.with_model(replace(bot.model, unknown_cut=min(1.0, unknown + 0.01)), threshold=0.0)
     assert above.answerer_.decide(question).action != "decline"  # the cut, not the threshold, declined it
-    assert bot.ask("what are the side effects").kind == "answer"  # no unknown word: the cut does not apply
+    assert cut.ask("what are the side effects").kind == "answer"  # no unknown word: the cut does not apply
 
 
 def test_an_everyday_word_of_a_procedure_name_does_not_name_it() -> None:
@@ -340,11 +344,7 @@ def test_every_sentence_and_list_item_is_evidence() -> None:
     [
         ("what painkillers can i take after the neck procedure", "over-the-counter"),
         ("how many days in hospital after the neck rhizotomy", "a day or two"),
-        pytest.param(
-            "can i take paracetamol afterwards",
-            "over-the-counter",
-            marks=pytest.mark.xfail(strict=True, reason="known miss: 'paracetamol' is in no passage or synonym"),
-        ),
+        ("can i take paracetamol afterwards", "over-the-counter"),  # no passage says paracetamol: patients' examples do
     ],
 )
 def test_a_detail_inside_a_passage_is_found(bot: Chatbot, question: str, fact: str) -> None:

@@ -36,18 +36,11 @@ WRONG_ANSWERS = RANKING_MISSES
 
 
 KNOWN_MISSES = {
-    "Does rhizotomy cure cancer?": (
-        "answered (0.80) with 'cervical rhizotomy is not a permanent cure but rather a palliative "
-        "procedure': 'cancer' is a common English word (informativeness 0.27), so its absence from "
-        "the documents weighs little"
-    ),
-    "rhizotomy recovery time": (
-        "declined (0.74): the recovery passages of the three procedures split the probability"
-    ),
+    "rhizotomy recovery time": ("declined (0.70): the recovery passages of the three procedures split the probability"),
 }
 """Rows of the other tables that the answer model with patients' examples gets wrong, strict so
-that a model that fixes one says so; both were right with the model before it, which was wrong
-more often on the test split."""
+that a model that fixes one says so; it was right with the model before, which was wrong more
+often on the test split."""
 
 
 def _known(questions: tuple[str, ...]) -> list[object]:
