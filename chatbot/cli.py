@@ -73,7 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.set_defaults(run=_build)
 
     train = commands.add_parser(
-        "train", help="refit the answer model on the labelled question bank and print held-out figures"
+        "train",
+        help="refit the answer model on the labelled question bank, write the examples, and print held-out figures",
     )
     train.add_argument("--bank", type=Path, default=DEFAULT_BANK, help="question bank folder (default: tests/bank)")
     train.add_argument("--output", type=Path, default=None, help="write the model here (default: chatbot/model.json)")

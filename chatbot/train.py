@@ -306,7 +306,8 @@ def fit_model(
     threshold on their out-of-fold predictions; the test split is never used.
 
     Five folds by question: each fold's topic features come from a topic model fitted on the
-    other four, and so do its ranker scores,
+    other four, its example features from the other four folds' examples, and so do its ranker
+    scores,
     so the decider learns from the scores of questions the ranker has not seen, and the threshold
     is chosen on decider probabilities of questions the decider has not seen either. ``report``
     receives the out-of-fold risk–coverage table, one line per threshold.
