@@ -57,6 +57,10 @@
       const input = document.querySelector(INPUT);
       if (input && lostFocus()) input.focus({ preventScroll: true });
     }
+    revealNewExchange();
+  }
+
+  function revealNewExchange() {
     const messages = document.querySelectorAll(`${CONVERSATION} ${MESSAGE}`);
     if (messages.length !== shownMessages) {
       shownMessages = messages.length;
@@ -66,7 +70,11 @@
       // the beginning of the reply.
       const main = document.getElementById("stMain");
       if (main && messages.length) {
-        reveal(main, messages.length === 1 ? main.querySelector(".st-key-brand-header") || messages[0] : messages[messages.length - 2]);
+        // Found again at every step: a fragment's rerun may replace the message elements.
+        reveal(main, () => {
+          const shown = document.querySelectorAll(`${CONVERSATION} ${MESSAGE}`);
+          return shown.length === 1 ? main.querySelector(".st-key-brand-header") || shown[0] : shown[shown.length - 2];
+        });
       }
     }
   }
@@ -76,7 +84,7 @@
     document.addEventListener(type, (event) => { if (event.isTrusted) userScrolled = true; }, { capture: true, passive: true });
   }
 
-  function reveal(main, start) {
+  function reveal(main, find) {
     // Streamlit's scroll-to-bottom keeps following the page while it settles (fonts, images). So
     // wait until the chat is at rest, then show the start; again if Streamlit moves it back, for
     // up to 4 s, unless the patient scrolls, clicks or types meanwhile. Never mid-animation, so the
@@ -87,7 +95,8 @@
     let last = main.scrollTop;
     let still = 0;
     const step = () => {
-      if (userScrolled || !start.isConnected) return;
+      const start = find();
+      if (userScrolled || !start) return;
       still = Math.abs(main.scrollTop - last) < 1 ? still + 1 : 0;
       last = main.scrollTop;
       const top = start.getBoundingClientRect().top - main.getBoundingClientRect().top + main.scrollTop;
@@ -129,6 +138,10 @@
     } else if (wasRunning && app()) {
       wasRunning = false;
       afterRun();
+    } else if (app()) {
+      // A short run (a fragment's) can start and end within one batch of changes, unseen as
+      // running: the new messages still count.
+      revealNewExchange();
     }
   }).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["data-test-script-state"] });
   label();
