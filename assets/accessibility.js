@@ -80,8 +80,18 @@
   }
 
   let userScrolled = false;
+  let lastUserAction = 0;
   for (const type of ["wheel", "touchstart", "pointerdown", "keydown"]) {
-    document.addEventListener(type, (event) => { if (event.isTrusted) userScrolled = true; }, { capture: true, passive: true });
+    document.addEventListener(
+      type,
+      (event) => {
+        if (event.isTrusted) {
+          userScrolled = true;
+          lastUserAction = Date.now();
+        }
+      },
+      { capture: true, passive: true },
+    );
   }
 
   function reveal(main, find) {
@@ -124,10 +134,33 @@
       if (event.target instanceof Element && event.target.closest(GIVES_FOCUS_BACK)) {
         focusAfterRun = true;
         sawRun = false;
+        giveFocusBackSoon(event.target.closest(GIVES_FOCUS_BACK));
       }
     },
     true,
   );
+
+  function giveFocusBackSoon(button) {
+    // A fragment's short run can start and end unseen by the observer (no "running" state in
+    // any batch of changes), so afterRun would never hand focus back. So look every 100 ms, for
+    // up to 10 s: once the pressed button has gone or turned disabled (its run is over) and no
+    // run is going, give focus back if it fell off the page, once; a click or key of the
+    // patient's own meanwhile ends it.
+    const pressed = Date.now();
+    const until = pressed + 10000;
+    const look = () => {
+      if (lastUserAction > pressed + 50 || !focusAfterRun) return;
+      if (!running() && (!button.isConnected || button.disabled)) {
+        focusAfterRun = false;
+        sawRun = false;
+        const input = document.querySelector(INPUT);
+        if (input && lostFocus()) input.focus({ preventScroll: true });
+        return;
+      }
+      if (Date.now() < until) setTimeout(look, 100);
+    };
+    setTimeout(look, 100);
+  }
 
   let wasRunning = false;
   new MutationObserver(() => {
