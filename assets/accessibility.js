@@ -51,13 +51,15 @@
   }
 
   function afterRun() {
-    if (focusAfterRun && sawRun) {
-      focusAfterRun = false;
-      sawRun = false;
-      const input = document.querySelector(INPUT);
-      if (input && lostFocus()) input.focus({ preventScroll: true });
-    }
+    if (focusAfterRun && sawRun) giveFocusBack();
     revealNewExchange();
+  }
+
+  function giveFocusBack() {
+    focusAfterRun = false;
+    sawRun = false;
+    const input = document.querySelector(INPUT);
+    if (input && lostFocus()) input.focus({ preventScroll: true });
   }
 
   function revealNewExchange() {
@@ -131,10 +133,11 @@
   document.addEventListener(
     "click",
     (event) => {
-      if (event.target instanceof Element && event.target.closest(GIVES_FOCUS_BACK)) {
+      const button = event.target instanceof Element ? event.target.closest(GIVES_FOCUS_BACK) : null;
+      if (button) {
         focusAfterRun = true;
         sawRun = false;
-        giveFocusBackSoon(event.target.closest(GIVES_FOCUS_BACK));
+        giveFocusBackSoon(button);
       }
     },
     true,
@@ -151,10 +154,7 @@
     const look = () => {
       if (lastUserAction > pressed + 50 || !focusAfterRun) return;
       if (!running() && (!button.isConnected || button.disabled)) {
-        focusAfterRun = false;
-        sawRun = false;
-        const input = document.querySelector(INPUT);
-        if (input && lostFocus()) input.focus({ preventScroll: true });
+        giveFocusBack();
         return;
       }
       if (Date.now() < until) setTimeout(look, 100);

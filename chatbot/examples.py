@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import KnowledgeBaseError
+from .index import sparse_dot
 from .pairs import Pair
 from .yamlfile import read_yaml
 
@@ -103,8 +104,8 @@ class Examples:
     positions:
         Pair id → the pair's position in the knowledge base.
     vectorize:
-        The index's vectorizer (:meth:`chatbot.index.Index.vector`), applied to each example's
-        prepared text (``prepare``).
+        The index's vectorizer (the answerer passes :meth:`chatbot.index.Index.word_vector`),
+        applied to each example's prepared text (``prepare``).
     prepare:
         What of an example is vectorised (its question part, lay words expanded), as a question is.
     """
@@ -150,11 +151,8 @@ class Examples:
         if not len(self.examples) or not len(features):
             return np.zeros(len(self.examples))
         starts = np.searchsorted(self._features, features, side="left")
-        ends = np.searchsorted(self._features, features, side="right")
-        lengths = ends - starts
-        runs = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        values = self._weights[runs] * np.repeat(weights, lengths)
-        return np.bincount(self._rows[runs], weights=values, minlength=len(self.examples))
+        lengths = np.searchsorted(self._features, features, side="right") - starts
+        return sparse_dot(starts, lengths, self._rows, self._weights, weights, len(self.examples))
 
     def votes(self, features: np.ndarray, weights: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For the pairs at ``pairs``: the similarity of their closest example, and their share of
@@ -165,5 +163,6 @@ class Examples:
         closest = np.where(self._membership[:, pairs], sims[:, None], 0.0).max(axis=0)
         nearest = np.argsort(-sims, kind="stable")[:NEIGHBOURS]
         total = sims[nearest].sum()
-        vote = (sims[nearest, None] * self._membership[nearest][:, pairs]).sum(axis=0) / total if total > 0 else 0.0
-        return closest, np.broadcast_to(vote, (len(pairs),)).astype(float)
+        if total <= 0:
+            return closest, np.zeros(len(pairs))
+        return closest, (sims[nearest, None] * self._membership[nearest][:, pairs]).sum(axis=0) / total

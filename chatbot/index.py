@@ -48,7 +48,7 @@ from .synonyms import Synonyms
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-__all__ = ["STATE_FORMAT", "Index", "IndexState", "Match", "Query", "closest_phrasings", "split_evidence"]
+__all__ = ["STATE_FORMAT", "Index", "IndexState", "Match", "Query", "closest_phrasings", "sparse_dot", "split_evidence"]
 
 _EVIDENCE_BREAK = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
 _WHITE_SPACES = re.compile(r"\s\s+")
@@ -529,11 +529,21 @@ class _Postings:
         if len(features) == 0:
             return np.zeros(self.rows)
         starts = self.indptr[features]
-        lengths = self.indptr[features + 1] - starts
-        # The positions of all the features' entries at once: each feature's run, laid end to end.
-        runs = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
-        values = self.data[runs] * np.repeat(weights, lengths)
-        return np.bincount(self.indices[runs], weights=values, minlength=self.rows)
+        return sparse_dot(starts, self.indptr[features + 1] - starts, self.indices, self.data, weights, self.rows)
+
+
+def sparse_dot(
+    starts: np.ndarray, lengths: np.ndarray, rows: np.ndarray, data: np.ndarray, weights: np.ndarray, size: int
+) -> np.ndarray:
+    """The dot product of a sparse query with ``size`` stored vectors kept by feature.
+
+    Each query feature's stored entries are the run ``starts[k]`` … ``starts[k] + lengths[k]`` of
+    ``rows`` (which vector) and ``data`` (its weight); ``weights`` are the query's. All runs are
+    gathered at once, laid end to end, so the cost is the entries touched, not the vectors stored.
+    """
+    runs = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+    values = data[runs] * np.repeat(weights, lengths)
+    return np.bincount(rows[runs], weights=values, minlength=size)
 
 
 def _char_wb_ngrams(text: str) -> list[str]:
