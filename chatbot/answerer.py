@@ -597,7 +597,7 @@ def example_index(examples: Sequence[Example], index: Index, synonyms: Synonyms)
     return Examples(
         examples,
         positions=index.position_,
-        vectorize=index.word_vector,
+        vectorize=index.word_vectors,
         prepare=lambda text: synonyms.expand(normalize(question_part(text))),
     )
 

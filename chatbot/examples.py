@@ -40,8 +40,8 @@ _log = logging.getLogger(__name__)
 NEIGHBOURS = 5
 """How many of the nearest examples vote."""
 
-Vectorizer = Callable[[str], tuple[np.ndarray, np.ndarray]]
-"""Text → its unit-length TF-IDF vector as (feature indices, weights), the index's own."""
+Vectorizer = Callable[[Sequence[str]], list[tuple[np.ndarray, np.ndarray]]]
+"""Texts → each one's unit-length TF-IDF vector as (feature indices, weights), the index's own."""
 
 
 @dataclass(frozen=True)
@@ -104,8 +104,8 @@ class Examples:
     positions:
         Pair id → the pair's position in the knowledge base.
     vectorize:
-        The index's vectorizer (the answerer passes :meth:`chatbot.index.Index.word_vector`),
-        applied to each example's prepared text (``prepare``).
+        The index's vectorizer (the answerer passes :meth:`chatbot.index.Index.word_vectors`),
+        applied to the examples' prepared texts (``prepare``) all at once.
     prepare:
         What of an example is vectorised (its question part, lay words expanded), as a question is.
     """
@@ -121,7 +121,7 @@ class Examples:
         self.examples = tuple(examples)
         self.labels_ = [np.asarray([positions[p] for p in e.pairs], dtype=np.int64) for e in self.examples]
         self.pair_count_ = max(positions.values(), default=-1) + 1
-        vectors = [vectorize(prepare(e.text)) for e in self.examples]
+        vectors = vectorize([prepare(e.text) for e in self.examples])
         self._store(vectors)
 
     def _store(self, vectors: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:

@@ -31,6 +31,7 @@ import hashlib
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -423,6 +424,30 @@ class Index:
         """:meth:`vector` in the word space alone (stemmed words and word pairs): a fifth of the
         cost, for comparing questions with questions (:mod:`chatbot.examples`)."""
         return self._vector(text, self.spaces_[:1])
+
+    def word_vectors(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """:meth:`word_vector` of each of ``texts``, weighed and scaled in one pass: a knowledge
+        base's thousand labelled examples cost a few milliseconds of every start, not a tenth of a second."""
+        space = self.spaces_[0]
+        lengths: list[int] = []
+        columns: list[int] = []
+        counts: list[int] = []
+        for text in texts:
+            found = Counter(space.vocabulary.get(feature, -1) for feature in space.analyzer(text))
+            found.pop(-1, None)
+            lengths.append(len(found))
+            columns.extend(found)
+            counts.extend(found.values())
+        column = np.asarray(columns, dtype=np.int64)
+        values = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * space.idf[column]
+        owner = np.repeat(np.arange(len(lengths)), lengths)
+        norms = np.sqrt(np.bincount(owner, weights=values**2, minlength=len(lengths)))
+        values = values / np.where(norms > 0, norms, 1.0)[owner]
+        ends = np.cumsum(lengths)
+        return [
+            (column[end - size : end] + space.offset, values[end - size : end])
+            for end, size in zip(ends.tolist(), lengths, strict=True)
+        ]
 
     def _vector(self, text: str, spaces: Sequence[_Space]) -> tuple[np.ndarray, np.ndarray]:
         features: list[np.ndarray] = []

@@ -98,7 +98,7 @@ def _vectors(texts: dict[str, tuple[np.ndarray, np.ndarray]]) -> Examples:
     return Examples(
         examples,
         positions={pair: i for i, pair in enumerate(PAIR_IDS)},
-        vectorize=lambda text: texts[text],
+        vectorize=lambda batch: [texts[text] for text in batch],
         prepare=lambda text: text,
     )
 

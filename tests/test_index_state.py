@@ -22,6 +22,7 @@ import snowballstemmer
 from cases import ANSWERS, GENERIC, UNANSWERABLE
 from conftest import KB, ROOT
 from sklearn.feature_extraction.text import TfidfVectorizer
+from wordfreq import top_n_list
 
 from chatbot import Chatbot, KnowledgeBaseError, NotFittedError
 from chatbot.build import build, build_index
@@ -109,11 +110,14 @@ def test_the_character_analyzer_is_scikit_learns_on_every_indexed_text(fitted: I
 
 
 def test_the_stemmer_is_snowballs_english_one(bot: Chatbot) -> None:
+    """PyStemmer (C) must stem exactly as Snowball's pure-Python reference: the stored index's
+    terms were stemmed so, and an older Snowball release stems "added" to "ad"."""
     reference = snowballstemmer.stemmer("english")
     words = {w for pair in bot.pairs for w in normalize(f"{pair.question} {pair.answer}").split()}
-    words |= {"exercising", "exercises", "burns", "nerves", "generously", "dying", "relief", "knees"}
+    words |= {"exercising", "exercises", "burns", "nerves", "generously", "dying", "relief", "knees", "added"}
+    words |= {"anesthesiologist", "cardiologists", *top_n_list("en", 5000)}
     long_words = sorted(w for w in words if len(w) > 3 and w.isalpha())
-    assert len(long_words) > 500
+    assert len(long_words) > 4000
     assert [stem(w) for w in long_words] == [reference.stemWord(w) for w in long_words]
 
 
