@@ -426,7 +426,7 @@ class Index:
         return self._vector(text, self.spaces_[:1])
 
     def word_vectors(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """:meth:`word_vector` of each of ``texts``, weighed and scaled in one pass: a knowledge
+        """:meth:`word_vector` of each of ``texts``, weighted and scaled in one pass: a knowledge
         base's thousand labelled examples cost a few milliseconds of every start, not a tenth of a second."""
         space = self.spaces_[0]
         lengths: list[int] = []
