@@ -418,12 +418,13 @@ class Index:
         Done by hand because scikit-learn's ``transform`` spends most of a millisecond validating
         its input: fine for building the index, too slow for every question.
         """
-        return self._vector(text, self.spaces_)
+        return self._vector(text)
 
     def word_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """:meth:`vector` in the word space alone (stemmed words and word pairs): a fifth of the
-        cost, for comparing questions with questions (:mod:`chatbot.examples`)."""
-        return self._vector(text, self.spaces_[:1])
+        cost, for comparing questions with questions (:mod:`chatbot.examples`). Computed as the
+        examples' are (:meth:`word_vectors`), so a question and its own example meet at 1."""
+        return self.word_vectors([text])[0]
 
     def word_vectors(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         """:meth:`word_vector` of each of ``texts``, weighted and scaled in one pass: a knowledge
@@ -433,8 +434,7 @@ class Index:
         columns: list[int] = []
         counts: list[int] = []
         for text in texts:
-            found = Counter(space.vocabulary.get(feature, -1) for feature in space.analyzer(text))
-            found.pop(-1, None)
+            found = space.counts(text)
             lengths.append(len(found))
             columns.extend(found)
             counts.extend(found.values())
@@ -449,15 +449,11 @@ class Index:
             for end, size in zip(ends.tolist(), lengths, strict=True)
         ]
 
-    def _vector(self, text: str, spaces: Sequence[_Space]) -> tuple[np.ndarray, np.ndarray]:
+    def _vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         features: list[np.ndarray] = []
         weights: list[np.ndarray] = []
-        for space in spaces:
-            counts: dict[int, int] = {}
-            for feature in space.analyzer(text):
-                column = space.vocabulary.get(feature)
-                if column is not None:
-                    counts[column] = counts.get(column, 0) + 1
+        for space in self.spaces_:
+            counts = space.counts(text)
             if not counts:
                 continue
             columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
@@ -538,6 +534,12 @@ class _Space:
     idf: np.ndarray
     offset: int
     weight: float
+
+    def counts(self, text: str) -> Counter[int]:
+        """How often each of this space's features occurs in ``text``, by column; unknown ones left out."""
+        found = Counter(self.vocabulary.get(feature, -1) for feature in self.analyzer(text))
+        found.pop(-1, None)
+        return found
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ files on disk do.
 * :func:`current_bot` loads the knowledge base the first time (under a lock; an error propagates,
   so a server never starts half-loaded), then on each call compares a cheap signature of the
   knowledge-base files (size and modification time) with the loaded one. When ``pairs.yaml``,
-  ``index.npz``, ``examples.yaml`` or a staff file changed, it loads the new version; if that fails it keeps serving
-  the previous bot and logs one line naming the file, once per changed version.
+  ``index.npz``, ``examples.yaml`` or a staff file changed, it loads the new version; if that
+  fails it keeps serving the previous bot and logs one line naming the file, once per changed
+  version.
 * :func:`reload_bot` forces a reload now, and raises (keeping the old bot) when it fails.
 
 The engine imports no Streamlit, and neither does this module.
@@ -174,8 +175,7 @@ def current_bot(faq_dir: Path | None = None) -> Chatbot:
 
     The first call loads and raises :class:`KnowledgeBaseError` if the knowledge base cannot load.
     Later calls notice an edited ``pairs.yaml`` (or examples, clinic, synonyms, safety, small-talk
-    file) and
-    load it; a failed reload keeps the previous bot and logs one line.
+    file) and load it; a failed reload keeps the previous bot and logs one line.
     """
     return _holder(faq_dir).current()
 

@@ -131,3 +131,25 @@ def test_no_test_split_question_is_an_example() -> None:
     assert not [e.text for e in examples if split_of(e.text) == "test"]
     bank = {q.text for q in read_bank(ROOT / "tests" / "bank") if q.split != "test"}
     assert {e.text for e in examples} <= bank
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ("how long does the relief last", "can i drive home after the neck burning", "is it safe"),
+        ("what are the risks of radiofrequency ablation in my lower back", "zzzz qqqq", ""),
+    ],
+)
+def test_word_vectors_are_the_word_part_of_the_index_vector(texts: tuple[str, ...]) -> None:
+    """The examples' vectors (one batch) are the word half of the vector a question is searched
+    with, scaled to unit length: the two computations of the TF-IDF weights agree."""
+    index = Chatbot.load(KB).index_
+    words = len(index.spaces_[0].vocabulary)
+    for text, (features, weights) in zip(texts, index.word_vectors(list(texts)), strict=True):
+        full_features, full_weights = index.vector(text)
+        in_words = full_features < words
+        expected = full_weights[in_words] / (np.linalg.norm(full_weights[in_words]) or 1.0)
+        assert features.tolist() == full_features[in_words].tolist()
+        assert weights == pytest.approx(expected, abs=1e-12)
+        if len(features):
+            assert float(weights @ weights) == pytest.approx(1.0)
