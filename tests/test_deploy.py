@@ -5,7 +5,8 @@ The kit file is used as shipped; only the values marked CLINIC in it (ports, ori
 path) are replaced for loopback. Checked: the security headers and no server banner; Streamlit's
 metrics and script-health-check are not reachable; a WebSocket from a foreign Origin
 is refused; host-config comes from nginx, without Streamlit's own
-allowed origins; a client that hammers the server is rate-limited; the clinic's portal origin can frame
+allowed origins; a client that hammers the server is rate-limited, but a waiting room of patients
+behind one address still gets every page file; the clinic's portal origin can frame
 the chat and another origin cannot; both replicas serve patients, each browser sticking to one.
 
 Needs ``nginx`` (``.ci/run`` installs it); skipped without it unless REQUIRE_NGINX=1.
@@ -25,6 +26,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -268,6 +270,24 @@ def test_a_client_hammering_the_websocket_is_rate_limited(stack: Stack) -> None:
     statuses = [fetch(stack.url + "_stcore/stream", {"Origin": stack.origin})[0] for _ in range(30)]
     assert statuses[0] != 429, statuses
     assert 429 in statuses, statuses
+
+
+def test_a_waiting_room_behind_one_address_gets_every_page_file(stack: Stack, browser: Any) -> None:
+    """Five patients on the clinic's Wi-Fi open the chat at once: one address, five first visits.
+
+    A 429 on any of the page's static files breaks that patient's page, so none may be refused.
+    """
+    context = browser.new_context()
+    page = context.new_page()
+    files: list[str] = []
+    page.on("request", lambda request: files.append(request.url) if "/static/" in request.url else None)
+    page.goto(stack.url)
+    wait_for_page(page)
+    context.close()
+    assert len(files) > 30, files
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(lambda url: fetch(url)[0], files * 5))
+    assert statuses.count(200) == len(statuses), sorted(set(statuses))
 
 
 def _frame_shows_chat(page: Any, timeout_ms: float) -> bool:
