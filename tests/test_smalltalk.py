@@ -92,6 +92,8 @@ NEITHER = (
     "can the procedure be repeated if the pain comes back",
     "what instructions should I follow before the procedure",
     "what are the rules about eating before",
+    "what are the instructions?",
+    "what are the rules",
     "yes",
     "",
     "   ",
