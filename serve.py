@@ -14,7 +14,9 @@ This is how a clinic's server runs ``app.py``. Compared with ``streamlit run app
   ``Origin``), which blocks the server's event loop and breaks the promise that nothing leaves the
   clinic's server. Both lookups are replaced by "unknown" before the server starts;
 * freezes the loaded knowledge base and the imported modules out of Python's garbage collector
-  (:mod:`chatbot.serving`), which is what makes replies fast under load.
+  (:mod:`chatbot.serving`), which is what makes replies fast under load;
+* reads the theme settings once per configuration instead of on every page run (about a tenth
+  of the server's CPU per reply under load).
 
 Other Streamlit settings come from ``.streamlit/config.toml`` and ``STREAMLIT_*`` environment
 variables, as with ``streamlit run``.
@@ -27,13 +29,15 @@ import contextlib
 import logging
 import os
 import sys
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
+from streamlit import config as st_config
 from streamlit import net_util, runtime
 
 from chatbot.errors import KnowledgeBaseError
@@ -61,6 +65,39 @@ def forbid_outbound_lookups() -> None:
     """
     net_util.get_external_ip = _unknown_address
     net_util.get_internal_ip = _unknown_address
+
+
+class ThemeSettings:
+    """Streamlit's ``config.get_options_for_section``, with the theme sections kept per configuration.
+
+    Streamlit sends the theme to the browser at the start of every run, a fragment's included,
+    and builds it with six scans of its 250-odd settings (``theme``, ``theme.light``,
+    ``theme.dark`` and the three sidebars): about a tenth of the server's CPU per reply under
+    load (``benchmarks/bench_load.py``). Theme settings change only when the configuration is
+    parsed again, which builds a new settings table (``st.set_option`` refuses them at run time),
+    so each scan is kept for the table it was read from. Other sections are read as before.
+    """
+
+    def __init__(self, read: Callable[[str], dict[str, Any]]) -> None:
+        self.read = read
+        self.table: object = None
+        self.kept: dict[str, dict[str, Any]] = {}
+
+    def __call__(self, section: str) -> dict[str, Any]:
+        if not section.startswith("theme"):
+            return self.read(section)
+        table = st_config.get_config_options()
+        if table is not self.table:
+            self.table, self.kept = table, {}
+        if section not in self.kept:
+            self.kept[section] = self.read(section)
+        return dict(self.kept[section])
+
+
+def read_theme_once() -> None:
+    """Stop Streamlit from scanning its settings for the theme on every page run (:class:`ThemeSettings`)."""
+    if not isinstance(st_config.get_options_for_section, ThemeSettings):
+        st_config.get_options_for_section = ThemeSettings(st_config.get_options_for_section)
 
 
 async def ready(request: Request) -> PlainTextResponse:
@@ -113,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.faq is not None:
         os.environ[KNOWLEDGE_BASE_ENV] = str(args.faq.resolve())
     forbid_outbound_lookups()
+    read_theme_once()
     try:
         current_bot()
     except KnowledgeBaseError as exc:

@@ -144,6 +144,7 @@ class Conversation:
         if named and self.topic_question and _switches_procedure(query) and not answerer.topic_words(query, named):
             text = answerer.without_procedure(self.topic_question)
         focus = named[0] if len(named) == 1 else None if named else self.procedure
+        asked = text
         if focus is not None and focus not in named:
             text = f"{text} {focus}"  # "what about recovery?" about the procedure under discussion
         # The procedure under discussion is named, as the question now does in words: the model
@@ -165,9 +166,11 @@ class Conversation:
         if focus is not None:
             if len(named) == 1:
                 self.procedure = named[0]
+            # Which other procedures' documents answer the patient's own words (the focus's name,
+            # added above, would only pull the focus procedure's passages up).
             others = [
                 c
-                for c in answerer.decide(text, named=()).candidates
+                for c in answerer.decide(asked, named=()).candidates
                 if c.pair.procedure != focus and c.probability >= answerer.threshold / 2
             ]
             suggestions = tuple(dict.fromkeys(c.pair.question for c in others))[:3]

@@ -49,14 +49,18 @@ def knowledge_base_dir(faq_dir: str | Path | None = None) -> Path:
     return KnowledgeBasePaths.at(chosen).root.resolve()
 
 
-def signature(root: Path) -> Signature:
-    """Size, modification time and inode of every file a load reads; any edit or replacement changes it.
-
-    A few ``stat`` calls: cheap enough to run on every page run. A missing file counts as
-    ``(-1, -1, -1)`` so that deleting one is a change too.
-    """
+def watched_files(root: Path) -> tuple[Path, ...]:
+    """Every file a load of ``root`` reads."""
     paths = KnowledgeBasePaths.at(root)
-    files = (paths.pairs, paths.index, paths.examples, paths.clinic, paths.synonyms, paths.safety, paths.smalltalk)
+    return (paths.pairs, paths.index, paths.examples, paths.clinic, paths.synonyms, paths.safety, paths.smalltalk)
+
+
+def signature(files: tuple[Path, ...]) -> Signature:
+    """Size, modification time and inode of each file; any edit or replacement changes it.
+
+    Seven ``stat`` calls on paths built once: cheap enough to run on every page run. A missing
+    file counts as ``(-1, -1, -1)`` so that deleting one is a change too.
+    """
     entries = []
     for file in files:
         try:
@@ -88,6 +92,7 @@ class _Holder:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.files = watched_files(root)
         self.lock = threading.Lock()
         self.bot: Chatbot | None = None
         self.loaded_signature: Signature | None = None
@@ -100,7 +105,7 @@ class _Holder:
         if bot is None:
             with self.lock:
                 if self.bot is None:
-                    seen = signature(self.root)
+                    seen = signature(self.files)
                     failure = self.failure
                     if seen == self.failed_signature and failure is not None:
                         # The same files failed already: no reload per page view, and a fresh exception.
@@ -108,15 +113,15 @@ class _Holder:
                     self._load(seen)
                 assert self.bot is not None
                 return self.bot
-        seen = signature(self.root)
+        seen = signature(self.files)
         if seen in (self.loaded_signature, self.failed_signature):
             return bot
         if not self.lock.acquire(blocking=False):
             return bot  # another session is reloading right now; serve the current bot meanwhile
         try:
-            if signature(self.root) not in (self.loaded_signature, self.failed_signature):
+            if signature(self.files) not in (self.loaded_signature, self.failed_signature):
                 try:
-                    self._load(signature(self.root))
+                    self._load(signature(self.files))
                 except KnowledgeBaseError as exc:
                     _log.error("kept the previous knowledge base: %s", exc)  # one line, no traceback
         finally:
@@ -126,7 +131,7 @@ class _Holder:
 
     def reload(self) -> Chatbot:
         with self.lock:
-            self._load(signature(self.root))
+            self._load(signature(self.files))
             assert self.bot is not None
             return self.bot
 

@@ -87,6 +87,8 @@ turns = sa.Table(
     sa.Column("comment", sa.Text),
     sa.Column("rated_at", sa.DateTime),
 )
+_INSERT_TURN = sa.insert(turns)
+"""Built once: a turn is recorded on every reply, and building the statement cost as much as running it."""
 
 reviews = sa.Table(
     "reviews",
@@ -205,7 +207,7 @@ class TurnStore:
 
         def insert() -> int:
             with self._writes, self.engine.begin() as db:
-                return int(db.execute(sa.insert(turns).values(**row)).inserted_primary_key[0])
+                return int(db.execute(_INSERT_TURN, row).inserted_primary_key[0])
 
         turn_id = self._run("record a turn", insert)
         self._purge_now_and_then()

@@ -117,6 +117,7 @@ class RunResult:
     finished: bool = False
     whole_page: bool = False  # the whole page ran (not only a fragment of it)
     elements: int = 0  # elements and blocks drawn: what the run cost the server grows with this
+    theme_color: str | None = None  # the primary colour of the theme sent at the start of the run
 
 
 class Session:
@@ -159,6 +160,8 @@ class Session:
                 msg = ForwardMsg()
                 msg.ParseFromString(await self.ws.recv())
                 kind = msg.WhichOneof("type")
+                if kind == "new_session":
+                    result.theme_color = msg.new_session.custom_theme.primary_color
                 if kind == "delta" and msg.delta.WhichOneof("type") in {"new_element", "add_block"}:
                     result.elements += 1
                 if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":

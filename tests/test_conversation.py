@@ -277,6 +277,22 @@ def test_context_is_not_silently_switched_to_another_procedure(bot: Chatbot) -> 
     assert conversation.procedure == "selective dorsal rhizotomy"
 
 
+def test_the_other_procedures_offered_are_found_from_the_patients_own_words(bot: Chatbot) -> None:
+    """The focus procedure's name is added to a follow-up to answer it, not to look for other procedures' passages.
+
+    With the name added, the search for offers leaned towards the focus procedure's own passages
+    (which are then left out) and missed the longevity passage the patient is asking about.
+    """
+    conversation = bot.conversation()
+    conversation.ask("how long does cervical rhizotomy last")
+    reply = conversation.ask("is the relief from the back nerve burn long lasting or does it wear of fast")
+    assert reply.kind == "fallback"
+    assert conversation.procedure == "cervical rhizotomy"
+    assert "What should I know about success rates and longevity of results (percutaneous rhizotomy)?" in (
+        reply.suggestions
+    )
+
+
 @pytest.mark.parametrize(
     "message",
     [

@@ -7,6 +7,8 @@
   (a ``sitecustomize`` hook), a page, a question and a foreign-Origin WebSocket handshake
   attempt none. A control run shows the hook does catch Streamlit's own external-IP lookup.
 * What a message makes the server draw does not grow with the conversation (counted, not timed).
+* The theme read once per configuration (``serve.ThemeSettings``) is still sent on every run, and
+  follows a configuration parsed again.
 """
 
 from __future__ import annotations
@@ -17,13 +19,17 @@ import subprocess
 import sys
 import textwrap
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import websockets
 from conftest import ROOT
 from serving_client import RunResult, Server, Session
+from streamlit import config as st_config
 from streamlit.proto.BackMsg_pb2 import BackMsg
+
+import serve
 
 COVERED = "How long does the relief last after cervical rhizotomy?"
 CONVERSATION = (COVERED, "How much does it cost?", "hello", "is it safe")
@@ -242,3 +248,48 @@ def test_what_a_message_redraws_does_not_grow_with_the_conversation(server: Serv
     later, earlier = results[2 * period : 3 * period - 1], results[period : 2 * period - 1]
     assert [r.elements for r in later] == [r.elements for r in earlier], "more history, more elements"
     assert results[-1].elements > 3 * max(r.elements for r in later), "the control: a whole-page run"
+
+
+def _config_color() -> str:
+    return re.search(r'(?m)^primaryColor = "(#[0-9a-f]+)"', (ROOT / ".streamlit" / "config.toml").read_text()).group(1)  # type: ignore[union-attr]
+
+
+def test_every_run_sends_the_clinic_theme(server: Server) -> None:
+    """The theme is kept per configuration, yet each run (the whole page, or a fragment) still sends it."""
+    results = asyncio.run(_conversation(server.url, 3))
+    assert not results[0].whole_page, "a message reruns a fragment"
+    assert {result.theme_color for result in results} == {_config_color()}
+
+
+@pytest.fixture
+def fresh_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Streamlit's configuration as parsed in ``tmp_path`` (no config file yet); parsed again afterwards."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(Path, "home", lambda: tmp_path)
+    st_config.get_config_options(force_reparse=True)
+    yield tmp_path
+    monkeypatch.undo()
+    st_config.get_config_options(force_reparse=True)
+
+
+def test_theme_settings_are_read_once_per_configuration(fresh_config: Path) -> None:
+    reads: list[str] = []
+
+    def read(section: str) -> dict[str, object]:
+        reads.append(section)
+        return st_config.get_options_for_section(section)
+
+    theme = serve.ThemeSettings(read)
+    assert theme("theme")["primaryColor"] is None
+    theme("theme")["primaryColor"] = "#000000"  # a caller's change stays with the caller
+    assert theme("theme")["primaryColor"] is None
+    theme("theme.light")
+    theme("server")
+    theme("server")
+    assert reads == ["theme", "theme.light", "server", "server"], "theme sections once, others every time"
+
+    (fresh_config / ".streamlit").mkdir()
+    (fresh_config / ".streamlit" / "config.toml").write_text('[theme]\nprimaryColor = "#123456"\n')
+    st_config.get_config_options(force_reparse=True)
+    assert theme("theme")["primaryColor"] == "#123456"
+    assert reads[-1] == "theme"
