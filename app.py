@@ -28,11 +28,11 @@ What is needed once per process (the bot, approvals, the turn store, the history
 lives in ``page_support.py``, imported once, and each run draws the page and does nothing else.
 And a message does not rerun the whole script: redrawing every past message cost the server
 about 2 ms per exchange on the screen, so long conversations capped a server's replies per
-second. The conversation from the latest reply on is drawn by ``st.fragment``s nested in one
-another, two replies each (:func:`draw_from`), and a message reruns only the fragment of the
-reply before it: that reply (its buttons go), the new message and the new reply. Every 20th
-message (:data:`CHAIN_LIMIT`), a reconnect and "New conversation" run the whole page, which
-draws older messages flat.
+second. The conversation from the latest reply on is drawn by ``st.fragment``s laid side by
+side, two replies each (:func:`draw_slots`), and a message reruns only the fragments of the
+reply before it and of the new reply: that reply (its buttons go), the new message and the new
+reply. Every 40th message (:data:`SLOTS`), a reconnect and "New conversation" run the whole page,
+which draws older messages without fragments.
 """
 
 from __future__ import annotations
@@ -60,17 +60,18 @@ FAVICON = str(ROOT / "assets" / "favicon.png")
 FEEDBACK_KINDS = frozenset({"answer", "fallback"})
 """Replies a patient can rate: answers, and fallbacks (a thumbs-down there shows what the documents miss)."""
 WELCOME = 0
-"""The welcome message's place in the chain of fragments (:func:`draw_from`); history ids start at 1."""
+"""The welcome message's place among the replies the fragments draw (:func:`draw_slots`); history ids start at 1."""
 REPLIES_PER_FRAGMENT = 2
-"""Assistant messages one fragment draws before it nests the next fragment (:func:`draw_from`)."""
-CHAIN_LIMIT = 10
-"""Fragments nested in one another before a message redraws the whole page instead (:func:`redraw_from`).
+"""Assistant messages one fragment (slot) draws, with the patient messages after them (:func:`draw_slots`)."""
+SLOTS = 20
+"""Fragments a whole-page run lays out for the replies to come; when they are full, a message
+redraws the whole page instead (:func:`redraw_from`).
 
-Each level makes Streamlit copy the enclosing containers once more whenever a fragment is
-called, a cost that grows with the square of the depth; a whole-page run costs about 2 ms per
-exchange on the screen. Two replies per fragment and ten levels keep both small: a message costs
-the server about as much as one in a conversation of two or three exchanges, and the page is
-redrawn whole once in 20 messages (``benchmarks/bench_load.py``)."""
+Side by side, the fragments all sit at the same depth, so calling one costs Streamlit the same
+copy of the enclosing containers however long the conversation (fragments nested in one another
+made that copy grow with the square of the depth). A whole-page run costs about 2 ms per exchange
+on the screen, and an empty slot almost nothing: twenty slots of two replies redraw the page
+whole once in 40 messages (``benchmarks/bench_load.py``)."""
 
 log = logging.getLogger("chatbot.app")
 
@@ -331,33 +332,33 @@ def tail() -> int:
     return max((m["id"] for m in messages if m["role"] == "assistant"), default=WELCOME)
 
 
-def fragment_key(anchor: int) -> str:
-    return f"from-{anchor}"
+def slot_key(slot: int) -> str:
+    return f"slot-{slot}"
 
 
 def redraw_from(anchor: int) -> None:
-    """Rerun only the fragment that draws the reply ``anchor``; return if the whole page must be redrawn.
+    """Rerun only the slots of the reply ``anchor`` and of the new one; return if the whole page must be redrawn.
 
-    The fragment redraws its replies (the buttons of ``anchor`` go: they are stale now), the new
-    patient message and the new reply (nested as the next fragment when this one is full), and
+    The slot of ``anchor`` redraws its replies (the buttons of ``anchor`` go: they are stale now)
+    and the new patient message, the new reply's slot (the same one, or the next) draws it, and
     every older message stays on the screen as it is, so a reply costs the same in a long
     conversation as in a short one. Streamlit's keyed rerun stops the callback here. The whole
-    page is redrawn instead (this returns) when the nested fragments would be more than
-    :data:`CHAIN_LIMIT` deep, or this session has not drawn the fragment (a page that reconnected
-    to a restarted server).
+    page is redrawn instead (this returns) when the new reply would need a slot past
+    :data:`SLOTS`, or this session has not drawn the slots (a page that reconnected to a restarted
+    server).
     """
     replies = chained_replies()
-    if anchor not in replies or len(replies) > CHAIN_LIMIT * REPLIES_PER_FRAGMENT:
+    if anchor not in replies or len(replies) > SLOTS * REPLIES_PER_FRAGMENT:
         return
-    position = replies.index(anchor)
+    slots = dict.fromkeys((replies.index(anchor) // REPLIES_PER_FRAGMENT, (len(replies) - 1) // REPLIES_PER_FRAGMENT))
     try:
-        st.rerun(fragment_key(replies[position - position % REPLIES_PER_FRAGMENT]))
+        st.rerun([slot_key(slot) for slot in slots])
     except StreamlitAPIException:
         return
 
 
 def chained_replies() -> list[int]:
-    """The assistant messages drawn in fragments: the one the last whole-page run started from, and all later ones."""
+    """The assistant messages the slots draw: the one the last whole-page run started from, and all later ones."""
     root = st.session_state.get("chain_root")
     if root is None:
         return []
@@ -576,23 +577,26 @@ def draw_message(message: Message, bot: Chatbot, *, avatar: str, latest: bool) -
             draw_reply(message, bot, latest=latest)
 
 
-def draw_from(anchor: int) -> None:
-    """The conversation from one assistant message (or the welcome) on, as a fragment Streamlit can rerun alone.
+def draw_slots() -> None:
+    """The conversation from the latest reply (or the welcome) on, in :data:`SLOTS` fragments Streamlit can rerun alone.
 
-    A fragment draws :data:`REPLIES_PER_FRAGMENT` assistant messages from ``anchor`` with the
-    patient messages after them and, nested as the next fragment, the rest. A new message reruns
-    only the fragment of the reply before it (:func:`redraw_from`), so each reply redraws a few
-    messages rather than the whole history.
+    Slot ``k`` draws the replies ``k * REPLIES_PER_FRAGMENT`` onwards of :func:`chained_replies`,
+    :data:`REPLIES_PER_FRAGMENT` of them, with the patient messages after each; the slots of
+    replies still to come draw nothing yet. A new message reruns only the slots of the reply
+    before it and of the new reply (:func:`redraw_from`), so each reply redraws a few messages
+    rather than the whole history.
     """
-    st.fragment(_draw_from, key=fragment_key(anchor))(anchor)
+    for slot in range(SLOTS):
+        st.fragment(_draw_slot, key=slot_key(slot))(slot)
 
 
-def _draw_from(anchor: int) -> None:
+def _draw_slot(slot: int) -> None:
     replies = chained_replies()
-    if anchor not in replies:  # a fragment of a conversation the patient has since started over
+    first = slot * REPLIES_PER_FRAGMENT
+    if first >= len(replies):  # a reply still to come, or a conversation the patient has since started over
         return
-    position = replies.index(anchor)
-    following = replies[position + REPLIES_PER_FRAGMENT] if position + REPLIES_PER_FRAGMENT < len(replies) else None
+    anchor = replies[first]
+    following = replies[first + REPLIES_PER_FRAGMENT] if first + REPLIES_PER_FRAGMENT < len(replies) else None
     bot = load_bot()
     messages: list[Message] = st.session_state.messages
     avatar = logo_source(bot.settings) or ASSISTANT_AVATAR
@@ -603,7 +607,6 @@ def _draw_from(anchor: int) -> None:
         after = next(i for i, m in enumerate(messages) if m["id"] == anchor)
     for message in messages[after:]:
         if message["id"] == following:
-            draw_from(message["id"])
             return
         draw_message(message, bot, avatar=avatar, latest=message["id"] == replies[-1])
 
@@ -634,8 +637,8 @@ if "conversation" not in st.session_state:
     start_conversation(bot)
 
 draw_header(settings, logo, embedded=embedded)
-# Older messages are drawn here; the conversation from the latest reply on is a fragment, so the
-# next message redraws only that much (draw_from). This run flattens what earlier fragments nested.
+# Older messages are drawn here; the conversation from the latest reply on is in fragments, so the
+# next message redraws only that much (draw_slots). This run empties the slots earlier messages filled.
 st.session_state.chain_root = tail()
 with st.container(key="conversation"):  # the live region: assets/accessibility.js makes it role="log"
     if st.session_state.chain_root != WELCOME:
@@ -644,7 +647,7 @@ with st.container(key="conversation"):  # the live region: assets/accessibility.
         if message["id"] == st.session_state.chain_root:
             break
         draw_message(message, bot, avatar=logo or ASSISTANT_AVATAR, latest=False)
-    draw_from(st.session_state.chain_root)
+    draw_slots()
 
 with st.container(key="accessibility-support"):
     st.html(accessibility.page_script(), unsafe_allow_javascript=True)

@@ -54,7 +54,7 @@ class PageTest(AppTest):
     """AppTest that shows the whole page after every run, as a browser does.
 
     After a message the page reruns only the fragment that draws the end of the conversation
-    (``draw_from`` in app.py); a browser keeps the rest of the page on the screen, but AppTest's
+    (``draw_slots`` in app.py); a browser keeps the rest of the page on the screen, but AppTest's
     element tree holds only what its last run drew. So after such a run one plain run (no widget
     touched: nothing is asked or recorded) redraws the whole page, and :attr:`fragment` keeps
     what the fragment run itself drew.

@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import subprocess
 import sys
@@ -39,8 +40,8 @@ def _app_constant(name: str) -> int:
     return int(re.search(rf"(?m)^{name} = (\d+)", (ROOT / "app.py").read_text()).group(1))  # type: ignore[union-attr]
 
 
-MESSAGES_PER_PAGE_RUN = _app_constant("CHAIN_LIMIT") * _app_constant("REPLIES_PER_FRAGMENT")
-"""app.py redraws the whole page once in so many messages (its nested fragments are then full)."""
+MESSAGES_PER_PAGE_RUN = _app_constant("SLOTS") * _app_constant("REPLIES_PER_FRAGMENT")
+"""app.py redraws the whole page once in so many messages (its fragments are then full)."""
 
 OUTBOUND_HOOK = textwrap.dedent(
     '''
@@ -248,6 +249,20 @@ def test_what_a_message_redraws_does_not_grow_with_the_conversation(server: Serv
     later, earlier = results[2 * period : 3 * period - 1], results[period : 2 * period - 1]
     assert [r.elements for r in later] == [r.elements for r in earlier], "more history, more elements"
     assert results[-1].elements > 3 * max(r.elements for r in later), "the control: a whole-page run"
+
+
+def test_each_message_redraws_the_reply_before_it(server: Server) -> None:
+    """The reply before a new message is redrawn in the same run (its buttons go: they are stale).
+
+    Two replies share a slot, so every other message starts a new slot: then the run must rerun
+    both slots, the one with the reply before and the new reply's.
+    """
+    results = asyncio.run(_conversation(server.url, 2 * len(CONVERSATION)))
+    assert not any(result.whole_page for result in results)
+    for number, (before, result) in enumerate(itertools.pairwise(results), start=1):
+        question = CONVERSATION[number % len(CONVERSATION)]
+        assert before.texts[-1] in result.texts, f"message {number + 1}: the reply before it was not redrawn"
+        assert result.texts.index(before.texts[-1]) < result.texts.index(question) < len(result.texts) - 1
 
 
 def _config_color() -> str:
