@@ -4,7 +4,7 @@ Starts ``python serve.py`` (or uses ``--url``), then opens many Streamlit sessio
 WebSocket on loopback, speaking Streamlit's protocol (protobuf ``BackMsg`` / ``ForwardMsg``): each
 session runs the page, then sends questions through the chat box as the page's JavaScript would,
 and times each one from sending the message to the end of the script run that draws the answer
-(after a message that is the run of app.py's fragment from the reply before, not the whole page:
+(after a message that is the run of app.py's fragments from the reply before, not the whole page:
 see "Capacity" in the README). Prints the cold start (open -> first answer for the first session on
 a server that has just become ready), replies per second, p50/p95 reply time, server CPU per reply,
 and memory.

@@ -53,7 +53,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 class PageTest(AppTest):
     """AppTest that shows the whole page after every run, as a browser does.
 
-    After a message the page reruns only the fragment that draws the end of the conversation
+    After a message the page reruns only the fragments that draw the end of the conversation
     (``draw_slots`` in app.py); a browser keeps the rest of the page on the screen, but AppTest's
     element tree holds only what its last run drew. So after such a run one plain run (no widget
     touched: nothing is asked or recorded) redraws the whole page, and :attr:`fragment` keeps

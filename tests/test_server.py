@@ -237,7 +237,7 @@ def test_what_a_message_redraws_does_not_grow_with_the_conversation(server: Serv
     """Capacity (issue 9): a message redraws the end of the conversation, not the whole history.
 
     Counted in elements sent, not timed. Once in ``MESSAGES_PER_PAGE_RUN`` messages the whole
-    page is redrawn (which flattens app.py's nested fragments); between two such runs, the same
+    page is redrawn (which empties app.py's fragments, its slots); between two such runs, the same
     questions draw the same number of elements however many exchanges are on the screen.
     """
     period = MESSAGES_PER_PAGE_RUN
