@@ -202,7 +202,7 @@ class Conversation:
         self.topic_question = pair.question
         caveat = self.safety.decision_caveat(self.settings) if self.safety.is_personal_decision(text) else ""
         alternatives = decision.alternatives if decision is not None else ()
-        about = pair.procedure if alternatives and not named and pair.procedure else ""
+        about = pair.procedure if not named and pair.procedure else ""
         parts = [f"About {with_article(about)}:"] if about else []
         parts.append(pair.answer)
         if caveat:

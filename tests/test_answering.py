@@ -76,6 +76,20 @@ def test_a_generic_question_is_answered_first_with_the_others_as_options(bot: Ch
     assert reply.procedure not in {option.procedure for option in reply.options}
 
 
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        ("can i drive home after the procedure", "percutaneous rhizotomy"),
+        ("how long before i go back to work", "cervical rhizotomy"),
+    ],
+)
+def test_an_answer_names_its_procedure_when_the_question_did_not(bot: Chatbot, question: str, procedure: str) -> None:
+    """Only one procedure's documents answer these, so there are no options; the patient is still told whose."""
+    reply = bot.conversation().ask(question)
+    assert reply.kind == "answer" and reply.procedure == procedure and not reply.options
+    assert reply.about == procedure and reply.text.startswith(f"About {procedure}:")
+
+
 def test_an_option_asks_the_same_question_about_its_procedure(bot: Chatbot) -> None:
     conversation = bot.conversation()
     option = conversation.ask("is it safe").options[0]

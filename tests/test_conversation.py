@@ -228,8 +228,8 @@ def test_personal_decisions_get_the_documents_words_and_see_your_doctor(bot: Cha
     reply = bot.ask(question)
     assert reply.kind == "answer", reply.text
     assert "blood thinners" in reply.passage
-    assert reply.text.startswith(reply.passage)
-    caveat = reply.text[len(reply.passage) :].strip()
+    preamble, passage, caveat = reply.text.partition(reply.passage)
+    assert passage and preamble == (f"About {reply.about}:\n\n" if reply.about else "")
     assert "check with your doctor" in caveat
     assert bot.settings.phone in caveat
     assert not any(
