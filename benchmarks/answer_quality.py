@@ -3,7 +3,9 @@
 Every question is asked on its own (``bot.ask``). A covered question is answered right when the
 passage contains one of its quotes or was judged right (``tests/bank/judgements.yaml``), wrong
 when another passage is given; declining or asking which procedure is neither. Uncovered,
-off-topic and other-procedure questions must be declined. The test split is never used to fit
+off-topic and other-procedure questions must be declined. A covered question that is not
+answered counts as one tap away when one of the questions its reply offers, asked as tapping it
+asks it, is answered right. The test split is never used to fit
 or tune anything (see :mod:`chatbot.train`).
 
     python benchmarks/answer_quality.py            # the test split
@@ -40,6 +42,22 @@ def main() -> None:
     )
     for kind, (total, declined) in sorted(figures.others.items()):
         print(f"{kind}: {declined}/{total} declined ({declined / total:.1%})")
+    unanswered = offered = others_offered = 0
+    for question in bank:
+        if question.split == args.split and not question.covered:
+            other = bot.ask(question.text)
+            others_offered += other.kind != "answer" and other.suggestions != ()
+        elif question.split == args.split:
+            reply = bot.ask(question.text)
+            if reply.kind != "answer":
+                unanswered += 1
+                taps = [bot.ask(suggestion) for suggestion in reply.suggestions]  # what tapping one answers
+                offered += any(tap.kind == "answer" and question.is_right(tap.passage, tap.pair_id) for tap in taps)
+    print(
+        f"not answered: {unanswered}, of which {offered} offer a right passage to tap "
+        f"({offered / max(1, figures.covered):.1%} of the covered questions one tap away); "
+        f"{others_offered} of the others are declined with questions to tap"
+    )
     by_style: dict[str, Counter[str]] = {}
     for question in bank:
         if question.split == args.split and question.covered:

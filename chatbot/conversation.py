@@ -134,10 +134,13 @@ class Conversation:
 
         A question is about one procedure (the focus) when it names one, or when it names none and
         the conversation (or the portal) is about one. Only the focus procedure's documents may
-        answer then: if they do not cover the question, the reply says so and offers the matching
-        questions about other procedures, rather than quietly answering about a different one.
-        A question that names no procedure in a conversation about none is answered from the most
-        probable passage, which the reply names, with the same question about the others as options.
+        answer then: if they do not cover the question, the reply says so and offers the focus
+        procedure's most probable questions and the matching questions about other procedures,
+        rather than quietly answering about a different one. A question that names no procedure in
+        a conversation about none is answered from the most probable passage, which the reply
+        names, with the same question about the others as options. A declined question offers the
+        questions of its most probable passages (:meth:`Answerer.offers`): the right one is often
+        among them.
         """
         answerer = self.answerer
         named = answerer.named(query)
@@ -173,17 +176,25 @@ class Conversation:
                 for c in answerer.decide(asked, named=()).candidates
                 if c.pair.procedure != focus and c.probability >= answerer.threshold / 2
             ]
-            suggestions = tuple(dict.fromkeys(c.pair.question for c in others))[:3]
-            about = f" about {with_article(focus)}" if suggestions or focus in named or focus == self.scope else ""
+            own = answerer.offers(decision.candidates)
+            elsewhere = tuple(dict.fromkeys(c.pair.question for c in others))
+            suggestions = tuple(dict.fromkeys((*own, *elsewhere)))[:3]
+            pinned = set(suggestions) - set(own) or focus in named or focus == self.scope
+            about = f" about {with_article(focus)}" if pinned else ""
+            offered = (
+                " I can answer related questions, such as the ones below."
+                if own
+                else " The documents on other procedures answer similar questions, below."
+                if suggestions
+                else ""
+            )
             return self._fallback(
                 f"I'm sorry, the clinic's documents{about} don't cover that question, so I can't answer it reliably."
-                + (" The documents on other procedures answer similar questions, below." if suggestions else ""),
+                + offered,
                 suggestions=suggestions,
                 decision=decision,
             )
-        near = tuple(
-            dict.fromkeys(c.pair.question for c in decision.candidates[:3] if c.probability >= answerer.threshold / 2)
-        )
+        near = answerer.offers(decision.candidates)
         return self._fallback(
             "I'm sorry, the clinic's documents don't cover that question, so I can't answer it reliably."
             + (" I can answer related questions, such as the ones below." if near else ""),

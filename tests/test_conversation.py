@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from chatbot import Chatbot
+from chatbot.answerer import OFFER_FLOOR
 
 
 @pytest.fixture(scope="module")
@@ -291,6 +294,38 @@ def test_the_other_procedures_offered_are_found_from_the_patients_own_words(bot:
     assert "What should I know about success rates and longevity of results (percutaneous rhizotomy)?" in (
         reply.suggestions
     )
+
+
+@pytest.mark.parametrize(
+    ("message", "offered"),
+    [
+        ("wat is percutaneus rizotomy is it for bak pain", "percutaneous-rhizotomy/what-is"),
+        ("is rhizotomy actualy safe for my lower back", "percutaneous-rhizotomy/risks"),
+        ("can i eat b4 or do i have to starve", "percutaneous-rhizotomy/fasting"),
+        ("waht do i need to do befor", "percutaneous-rhizotomy/medicines-before"),
+        ("Why does it last longer for some people than for others?", "cervical-rhizotomy-duration/duration"),
+    ],
+)
+def test_a_declined_question_offers_its_most_probable_passages(bot: Chatbot, message: str, offered: str) -> None:
+    """Patients' questions (``tests/bank/next``) that are declined, but whose right passage is
+    probable enough (below half the threshold, above ``OFFER_FLOOR``) to be one tap away."""
+    reply = bot.ask(message)
+    assert reply.kind == "fallback"
+    assert "I can answer related questions, such as the ones below." in reply.text
+    pair = bot.pair(offered)
+    assert pair is not None and pair.question in reply.suggestions
+    decision = bot.answerer_.decide(message)
+    probability = {c.pair.id: c.probability for c in decision.candidates}.get(offered)
+    assert probability is not None and OFFER_FLOOR <= probability < bot.threshold / 2
+
+
+def test_only_candidates_at_the_floor_are_offered(bot: Chatbot) -> None:
+    candidates = bot.answerer_.decide("can i eat b4 or do i have to starve").candidates[:3]
+    at = [dataclasses.replace(c, probability=OFFER_FLOOR) for c in candidates]
+    below = [dataclasses.replace(c, probability=OFFER_FLOOR - 0.001) for c in candidates]
+    assert bot.answerer_.offers(at) == tuple(dict.fromkeys(c.pair.question for c in candidates))
+    assert bot.answerer_.offers([*below[:1], *at[1:]]) == tuple(dict.fromkeys(c.pair.question for c in at[1:]))
+    assert bot.answerer_.offers(below) == ()
 
 
 @pytest.mark.parametrize(
