@@ -17,7 +17,8 @@ from typing import Any
 from .answerer import Answerer, example_index
 from .conversation import MAX_MESSAGE_CHARS, Conversation
 from .errors import IndexMismatchError, KnowledgeBaseError
-from .examples import Example, read_examples
+from .examplefile import read_example_vectors
+from .examples import Example, Examples, read_examples
 from .index import Index, IndexState
 from .indexfile import read_index
 from .lexicon import RealWords
@@ -60,6 +61,10 @@ class Chatbot:
         default, 0, asks only on an exact tie: otherwise it answers from the best passage, names
         its procedure, and offers the others as options (asking first bounced most plain
         questions back to the patient).
+    examples:
+        Labelled patient questions (:mod:`chatbot.examples`), or an :class:`Examples` already
+        vectorised in this index's space by the same preparation (what ``load`` reads from
+        ``examples.npz``).
     index_state:
         The index learned from these pairs and synonyms earlier (the build's ``index.npz``, or
         another bot's); restored without scikit-learn. ``None`` fits the index here, which imports
@@ -77,7 +82,7 @@ class Chatbot:
         model: AnswerModel | None = None,
         threshold: float | None = None,
         clarify_margin: float = 0.0,
-        examples: Sequence[Example] = (),
+        examples: Sequence[Example] | Examples = (),
         index_state: IndexState | None = None,
     ) -> None:
         pairs = tuple(pairs)
@@ -94,7 +99,7 @@ class Chatbot:
             "smalltalk": smalltalk or SmallTalk.from_file(KnowledgeBasePaths.at().smalltalk),
             "model": model,
             "index_": index,
-            "examples": tuple(examples),
+            "examples": examples.examples if isinstance(examples, Examples) else tuple(examples),
             "answerer_": Answerer(
                 pairs,
                 index=index,
@@ -102,7 +107,7 @@ class Chatbot:
                 model=model,
                 threshold=threshold,
                 clarify_margin=clarify_margin,
-                examples=example_index(examples, index, synonyms) if examples else None,
+                examples=_example_index(examples, index, synonyms),
             ),
             "notice": (
                 f"I share general information from {settings.name}'s patient documents; it is not medical advice. "
@@ -124,7 +129,8 @@ class Chatbot:
         The index is restored from the state the build stored in ``index.npz``, which must have
         been learned from this ``pairs.yaml`` and ``synonyms.yaml``: a missing, damaged or
         mismatched one raises :class:`KnowledgeBaseError` naming it (run the build). The labelled
-        examples are read from ``examples.yaml`` unless ``examples`` is given.
+        examples are read from ``examples.yaml`` unless ``examples`` is given; the build's
+        ``examples.npz`` holds them read and vectorised, and is used while it matches.
         """
         paths = KnowledgeBasePaths.at(path)
         if not paths.root.is_dir():
@@ -142,7 +148,8 @@ class Chatbot:
         support = read_support(paths)
         state = read_index(paths.index)
         if "examples" not in options:
-            options["examples"] = read_examples(paths.examples, pairs)
+            stored = read_example_vectors(paths, state.fingerprint, pairs)
+            options["examples"] = stored if stored is not None else read_examples(paths.examples, pairs)
         try:
             return cls(
                 pairs,
@@ -232,6 +239,13 @@ class Chatbot:
     def pair(self, pair_id: str) -> Pair | None:
         """The pair with id ``pair_id``, or ``None``."""
         return self._by_id.get(pair_id)
+
+
+def _example_index(examples: Sequence[Example] | Examples, index: Index, synonyms: Synonyms) -> Examples | None:
+    """The examples in ``index``'s vector space: vectorised here unless they come vectorised (``examples.npz``)."""
+    if isinstance(examples, Examples):
+        return examples if examples.examples else None
+    return example_index(examples, index, synonyms) if examples else None
 
 
 def _starters(pairs: tuple[Pair, ...]) -> tuple[str, ...]:

@@ -12,20 +12,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .answerer import example_index
 from .approval import read_approvals
+from .arrayfile import write_if_changed
 from .curated import read_curated
 from .documents import Document, read_documents
 from .errors import KnowledgeBaseError
+from .examplefile import dump_example_vectors, example_key
+from .examples import read_examples
 from .extract import extract_pairs, procedure_name
 from .index import Index
-from .indexfile import write_index
+from .indexfile import read_index, write_index
 from .normalize import normalize
 from .pairs import HEADER, Pair, atomic_write, dump_pairs
 from .paths import KnowledgeBasePaths, read_support
 from .staleness import SOURCE_DIGEST_PREFIX, document_files, source_digest
 from .synonyms import Synonyms
 
-__all__ = ["BuildResult", "build", "build_index", "build_pairs", "same_procedures"]
+__all__ = ["BuildResult", "build", "build_example_vectors", "build_index", "build_pairs", "same_procedures"]
 
 _ALSO_KNOWN = re.compile(r"\balso (?:known as|called|referred to as) ([^.;:()]{3,120})", re.IGNORECASE)
 _ALIAS_SPLIT = re.compile(r",|\bor\b|\band\b|\bis\b")
@@ -33,7 +37,8 @@ _ALIAS_SPLIT = re.compile(r",|\bor\b|\band\b|\bis\b")
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build did: where it wrote, how many documents and pairs, and whether it changed the pairs or index."""
+    """What a build did: where it wrote, how many documents and pairs, and whether it changed the
+    pairs, the index or the stored examples."""
 
     path: Path
     documents: int
@@ -99,7 +104,8 @@ def build(paths: KnowledgeBasePaths) -> BuildResult:
     """Rebuild the pairs file and the index state from the documents; validate every other knowledge-base file too.
 
     The index is fitted here (with scikit-learn) and stored in ``index.npz`` for the bot to
-    restore; it is written before the pairs file, and both only once everything else succeeded.
+    restore, and the labelled examples are stored vectorised in ``examples.npz``; both are written
+    before the pairs file, and all only once everything else succeeded.
     """
     support = read_support(paths, require_clinic=False)
     approvals = read_approvals(paths.approvals)
@@ -112,10 +118,12 @@ def build(paths: KnowledgeBasePaths) -> BuildResult:
     )
     text = dump_pairs(pairs, header=f"{HEADER}{SOURCE_DIGEST_PREFIX}{source_digest(paths)}\n")
     index_changed = build_index(paths, pairs, synonyms=support.synonyms)
+    examples_changed = build_example_vectors(paths, pairs, synonyms=support.synonyms)
     previous = paths.pairs.read_text(encoding="utf-8") if paths.pairs.exists() else None
     if previous != text:
         atomic_write(paths.pairs, text)
-    return BuildResult(paths.pairs, documents, len(pairs), previous != text or index_changed, warnings)
+    changed = previous != text or index_changed or examples_changed
+    return BuildResult(paths.pairs, documents, len(pairs), changed, warnings)
 
 
 def build_index(paths: KnowledgeBasePaths, pairs: Sequence[Pair], *, synonyms: Synonyms | None = None) -> bool:
@@ -127,3 +135,20 @@ def build_index(paths: KnowledgeBasePaths, pairs: Sequence[Pair], *, synonyms: S
     if synonyms is None:
         synonyms = Synonyms.from_file(paths.synonyms)
     return write_index(paths.index, Index(synonyms=synonyms).fit(pairs).state_)
+
+
+def build_example_vectors(paths: KnowledgeBasePaths, pairs: Sequence[Pair], *, synonyms: Synonyms) -> bool:
+    """Store ``examples.yaml`` read and vectorised in ``examples.npz`` (:mod:`chatbot.examplefile`),
+    keyed by what it was made from; returns whether the file changed.
+
+    Run after ``index.npz`` is written for ``pairs`` and ``synonyms``: the vectors are in its
+    space. Without an examples file there is nothing to store, and a stored one is removed.
+    """
+    if not paths.examples.exists():
+        existed = paths.example_vectors.exists()
+        paths.example_vectors.unlink(missing_ok=True)
+        return existed
+    index = Index(synonyms=synonyms).restore(pairs, read_index(paths.index))
+    vectors = example_index(read_examples(paths.examples, pairs), index, synonyms)
+    key = example_key(paths, index.state_.fingerprint, pairs)
+    return write_if_changed(paths.example_vectors, dump_example_vectors(vectors, key))

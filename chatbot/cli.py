@@ -233,6 +233,7 @@ def format_reply(reply: Reply, *, notice: bool = True, approvals: Approvals | No
 
 
 def _train(args: argparse.Namespace) -> int:
+    from .build import build_example_vectors
     from .pairs import atomic_write
     from .train import bank_examples, evaluate, examples_yaml, fit_model, read_bank
 
@@ -242,7 +243,9 @@ def _train(args: argparse.Namespace) -> int:
     output = args.output or DEFAULT_MODEL
     atomic_write(output, model.to_json())
     examples = bank_examples(bot, bank)
-    atomic_write(KnowledgeBasePaths.at(args.faq).examples, examples_yaml(examples, bot.pairs))
+    paths = KnowledgeBasePaths.at(args.faq)
+    atomic_write(paths.examples, examples_yaml(examples, bot.pairs))
+    build_example_vectors(paths, bot.pairs, synonyms=bot.synonyms)
     trained = Chatbot.load(args.faq, model=model)
     for split in ("train", "dev"):
         figures = evaluate(trained, bank, split=split)

@@ -124,6 +124,25 @@ class Examples:
         vectors = vectorize([prepare(e.text) for e in self.examples])
         self._store(vectors)
 
+    @classmethod
+    def from_vectors(
+        cls,
+        examples: Sequence[Example],
+        *,
+        positions: dict[str, int],
+        vectors: Sequence[tuple[np.ndarray, np.ndarray]],
+    ) -> Examples:
+        """Examples whose vectors were made earlier, by the same vectorizer and preparation
+        (``examples.npz``, see :mod:`chatbot.examplefile`); a label not in ``positions`` raises ``KeyError``."""
+        if len(vectors) != len(examples):
+            raise ValueError(f"{len(examples)} examples but {len(vectors)} vectors")
+        made = cls.__new__(cls)
+        made.examples = tuple(examples)
+        made.labels_ = [np.asarray([positions[p] for p in e.pairs], dtype=np.int64) for e in made.examples]
+        made.pair_count_ = max(positions.values(), default=-1) + 1
+        made._store(vectors)
+        return made
+
     def _store(self, vectors: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
         self.vectors_ = tuple(vectors)
         rows = np.concatenate([np.full(len(f), r, dtype=np.int64) for r, (f, _) in enumerate(vectors)] or [[]])

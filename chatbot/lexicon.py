@@ -84,7 +84,7 @@ class RealWords(Collection[str]):
 @lru_cache(maxsize=65536)
 def informativeness(word: str) -> float:
     """How telling ``word`` is, from 0 (as common as "good") to 1 (rarer than ``ZIPF_RARE``), by wordfreq."""
-    zipf = zipf_frequency(word)
+    zipf = zipf_frequency(word, floor=ZIPF_RARE)
     return min(1.0, max(0.0, (ZIPF_COMMON - zipf) / (ZIPF_COMMON - ZIPF_RARE)))
 
 

@@ -2,8 +2,9 @@
 
 A knowledge base is one folder (``faq/`` by default) holding ``documents/``, the built
 ``pairs.yaml`` and ``index.npz``, the labelled patient questions ``examples.yaml`` (written by
-``train``), and the staff-editable ``curated.yaml``, ``synonyms.yaml``, ``clinic.yaml``,
-``safety.yaml`` and ``smalltalk.yaml``.
+``train``) and their vectors ``examples.npz`` (written by ``build`` and ``train``), and the
+staff-editable ``curated.yaml``, ``synonyms.yaml``, ``clinic.yaml``, ``safety.yaml`` and
+``smalltalk.yaml``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ class KnowledgeBasePaths:
     def examples(self) -> Path:
         """Patients' questions labelled with the pairs that answer them (:mod:`chatbot.examples`)."""
         return self.root / "examples.yaml"
+
+    @property
+    def example_vectors(self) -> Path:
+        """The examples as the build read and vectorised them, to spare a start that (:mod:`chatbot.examplefile`)."""
+        return self.root / "examples.npz"
 
     @property
     def curated(self) -> Path:

@@ -12,7 +12,7 @@ import pytest
 import wordfreq
 from conftest import ROOT
 
-from chatbot.wordfrequency import _buckets, english_frequency, zipf_frequency
+from chatbot.wordfrequency import _bucket_limit, _buckets, english_frequency, zipf_frequency
 
 
 def test_the_table_is_what_the_lookup_assumes() -> None:
@@ -60,3 +60,20 @@ def test_plain_words_do_not_import_wordfreq() -> None:
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.split() == ["True", "False", "True"]
+
+
+@pytest.mark.parametrize("floor", [2.0, 3.5])
+def test_a_floor_gives_wordfreqs_frequency_or_the_floor(floor: float) -> None:
+    """What informativeness asks (every word at or below Zipf 2 is fully telling), from part of the table."""
+    table = wordfreq.get_frequency_dict("en")
+    plain = [word for word in table if re.fullmatch(r"[a-z]+", word)][::41]
+    words = [*plain, "kyphoplasty", "xqzvbnm", "café", "covid19"]
+    expected = [max(wordfreq.zipf_frequency(word, "en"), floor) for word in words]
+    assert [zipf_frequency(word, floor=floor) for word in words] == expected
+    assert sum(value == floor for value in expected) > 1000, "both sides of the floor are checked"
+    assert sum(value > floor for value in expected) > 300
+
+
+def test_a_floor_reads_only_the_frequent_buckets() -> None:
+    assert len(_buckets(_bucket_limit(2.0))) == 701 < len(_buckets())
+    assert _bucket_limit(0.0) is None
