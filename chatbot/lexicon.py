@@ -95,13 +95,19 @@ COMMON_WORDS = 60_000
 @cache
 def _common_by_length() -> dict[int, tuple[str, ...]]:
     """wordfreq's most frequent words by length, most frequent first, so a search scans only near lengths."""
+    by_length: dict[int, list[str]] = {}
+    for word in _common_rank():
+        by_length.setdefault(len(word), []).append(word)
+    return {length: tuple(words) for length, words in by_length.items()}
+
+
+@cache
+def _common_rank() -> dict[str, int]:
+    """wordfreq's :data:`COMMON_WORDS` most frequent alphabetic English words → their rank (0: most frequent)."""
     import wordfreq  # only for correcting common words: imported on first need (a fifth of a second)
 
-    by_length: dict[int, list[str]] = {}
-    for word in wordfreq.top_n_list("en", COMMON_WORDS):
-        if word.isalpha():
-            by_length.setdefault(len(word), []).append(word)
-    return {length: tuple(words) for length, words in by_length.items()}
+    words = (word for word in wordfreq.top_n_list("en", COMMON_WORDS) if word.isalpha())
+    return {word: rank for rank, word in enumerate(dict.fromkeys(words))}
 
 
 @lru_cache(maxsize=16384)
@@ -109,13 +115,17 @@ def english_correction(word: str) -> str | None:
     """The most frequent common English word one edit away from ``word``, or ``None``.
 
     Only for words that are neither in the knowledge base nor real English themselves. Words of
-    fewer than five letters are left alone: one edit turns them into too many other words.
+    fewer than five letters are left alone: one edit turns them into too many other words. The
+    candidates one letter longer, as long and one letter shorter compete on frequency alone:
+    the commonest typo drops a letter ("actualy", "shoping", "realy"), and preferring a word of
+    the same length turned those into "actuary", "showing" and "real".
     """
     if len(word) < 5 or not word.isalpha():
         return None
     by_length = _common_by_length()
+    rank = _common_rank()
+    found = []
     for length in (len(word), len(word) - 1, len(word) + 1):
-        found = process.extractOne(word, by_length.get(length, ()), scorer=OSA.distance, score_cutoff=1)
-        if found and found[0] != word:
-            return found[0]
-    return None
+        hits = process.extract(word, by_length.get(length, ()), scorer=OSA.distance, score_cutoff=1, limit=2)
+        found.extend(hit for hit, _, _ in hits[:2] if hit != word)
+    return min(found, key=rank.__getitem__, default=None)

@@ -334,9 +334,33 @@ def test_telling_words_weigh_more_than_common_ones() -> None:
     assert informativeness("the") == 0.0
 
 
-@pytest.mark.parametrize(("typo", "word"), [("paracetemol", "paracetamol"), ("exercize", "exercise")])
+@pytest.mark.parametrize(
+    ("typo", "word"),
+    [
+        ("paracetemol", "paracetamol"),
+        ("exercize", "exercise"),
+        ("actualy", "actually"),  # a dropped letter: "actuary", one letter changed, is far rarer
+        ("realy", "really"),
+        ("probaly", "probably"),
+        ("insted", "instead"),
+        ("painfull", "painful"),  # a letter too many
+        ("recieve", "receive"),  # wordfreq lists the misspelling itself: the word is never its own correction
+    ],
+)
 def test_misspelt_common_words_are_corrected(typo: str, word: str) -> None:
     assert english_correction(typo) == word
+
+
+@pytest.mark.parametrize("word", ["wat", "saef", "rhizotomy", "b4"])
+def test_short_words_and_words_with_digits_are_left_alone(word: str) -> None:
+    assert english_correction(word) is None
+
+
+def test_a_dropped_letter_no_longer_turns_a_question_into_another(bot: Chatbot) -> None:
+    """A dropped letter: "actualy" became "actuary", and the question about safety was declined."""
+    reply = bot.ask("is rhizotomy actualy safe for my lower back")
+    assert reply.kind == "answer"
+    assert "generally safe" in reply.text and "infection" in reply.text
 
 
 def test_inflections_meet() -> None:

@@ -300,7 +300,7 @@ def test_the_other_procedures_offered_are_found_from_the_patients_own_words(bot:
     ("message", "offered"),
     [
         ("wat is percutaneus rizotomy is it for bak pain", "percutaneous-rhizotomy/what-is"),
-        ("is rhizotomy actualy safe for my lower back", "percutaneous-rhizotomy/risks"),
+        ("do they only do this if tablets n physio havent worked for my back", "selective-dorsal-rhizotomy/conditions"),
         ("can i eat b4 or do i have to starve", "percutaneous-rhizotomy/fasting"),
         ("waht do i need to do befor", "percutaneous-rhizotomy/medicines-before"),
         ("Why does it last longer for some people than for others?", "cervical-rhizotomy-duration/duration"),
