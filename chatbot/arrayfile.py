@@ -74,8 +74,8 @@ def read_arrays(
     ``kinds`` names the arrays, in their stored order, with the NumPy kind each must have ("U"
     text, "f" floating point, "i" integer); each is one-dimensional. Raises
     :class:`KnowledgeBaseError` naming the file, ending with ``rebuild`` (how to write it again),
-    when it is missing, unreadable, not such a file, of another ``version`` (its meta's ``format``), or differs from its
-    digest in any byte.
+    when it is missing, unreadable, not such a file, of another ``version`` (its meta's
+    ``format``), or differs from its digest in any byte.
     """
     path = Path(path)
     try:

@@ -179,7 +179,7 @@ class Conversation:
             own = answerer.offers(decision.candidates)
             elsewhere = tuple(dict.fromkeys(c.pair.question for c in others))
             suggestions = tuple(dict.fromkeys((*own, *elsewhere)))[:3]
-            pinned = set(suggestions) - set(own) or focus in named or focus == self.scope
+            pinned = bool(set(suggestions) - set(own)) or focus in named or focus == self.scope
             about = f" about {with_article(focus)}" if pinned else ""
             offered = (
                 " I can answer related questions, such as the ones below."

@@ -117,8 +117,9 @@ def english_correction(word: str) -> str | None:
     Only for words that are neither in the knowledge base nor real English themselves. Words of
     fewer than five letters are left alone: one edit turns them into too many other words. The
     candidates one letter longer, as long and one letter shorter compete on frequency alone:
-    the commonest typo drops a letter ("actualy", "shoping", "realy"), and preferring a word of
-    the same length turned those into "actuary", "showing" and "real".
+    the commonest typo drops a letter ("actualy", "realy"), and preferring a word of the same
+    length turned those into "actuary" and "real". A word the list itself holds (it has a few
+    common misspellings, "recieve") is never its own correction.
     """
     if len(word) < 5 or not word.isalpha():
         return None
@@ -127,5 +128,5 @@ def english_correction(word: str) -> str | None:
     found = []
     for length in (len(word), len(word) - 1, len(word) + 1):
         hits = process.extract(word, by_length.get(length, ()), scorer=OSA.distance, score_cutoff=1, limit=2)
-        found.extend(hit for hit, _, _ in hits[:2] if hit != word)
+        found.extend(hit for hit, _, _ in hits if hit != word)
     return min(found, key=rank.__getitem__, default=None)
