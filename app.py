@@ -501,6 +501,8 @@ def draw_reply(message: Message, bot: Chatbot, *, latest: bool) -> None:
     settings = bot.settings
     kind = reply.kind
     st.html(accessibility.message_heading("assistant", kind))
+    if reply.safety_net:
+        st.warning(plain(reply.safety_net), icon=":material/emergency:")
     if kind == "emergency":
         st.error(plain(reply.text), icon=":material/emergency:")
         with st.container(key=f"emergency-numbers-{message['id']}"):

@@ -210,10 +210,13 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def format_reply(reply: Reply, *, notice: bool = True, approvals: Approvals | None = None) -> str:
-    """A reply as terminal text: the text, then its source (with its approval date, if wanted) and suggestions."""
+    """A reply as terminal text: a safety net first, the text, then its source (with its approval
+    date, if wanted) and suggestions."""
     lines = []
     if reply.kind == "emergency":
         lines.append("!! URGENT !!")
+    if reply.safety_net:
+        lines.extend((f"!! {reply.safety_net}", ""))
     lines.append(reply.text)
     if reply.sources:
         lines.append("")

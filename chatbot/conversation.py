@@ -100,10 +100,17 @@ class Conversation:
             return self._fallback(
                 "Please type a question about your procedure, for example one of these.", suggestions=self.starters
             )
-        flag = self.safety.check(text)
-        if flag is not None:
+        assessment = self.safety.assess(text)
+        if assessment.reported is not None:
             self._options = ()
-            return self.safety.reply(flag, self.settings)
+            return self.safety.reply(assessment.reported, self.settings)
+        reply = self._respond_safely(text)
+        if assessment.asked is not None and reply.kind != "emergency":
+            return dataclasses.replace(reply, safety_net=self.safety.safety_net(assessment.asked, self.settings))
+        return reply
+
+    def _respond_safely(self, text: str) -> Reply:
+        """The reply to a message that reports no red-flag symptom."""
         if len(text) > MAX_MESSAGE_CHARS:
             return self._fallback(
                 f"That message is too long for me to answer reliably (over {MAX_MESSAGE_CHARS} characters). "

@@ -53,7 +53,9 @@ class Reply:
     ``options`` are structured choices (a clarification's, or the same question about another
     procedure); ``suggestions`` are related questions. ``about`` names the procedure an answer is
     about when the patient had not said which; ``reason`` says why the bot decided as it did
-    (for staff, not for patients).
+    (for staff, not for patients). ``safety_net`` is the urgent-care advice for a red-flag
+    symptom the message asks about rather than reports ("is it normal to have a fever after?"),
+    to show before the reply: the patient asking may be having it.
     """
 
     kind: Kind
@@ -71,6 +73,7 @@ class Reply:
     options: tuple[Option, ...] = ()
     about: str = ""
     reason: str = ""
+    safety_net: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

@@ -28,6 +28,7 @@ from .settings import ClinicSettings
 from .yamlfile import LocatedDict, check_keys, read_yaml, require_str
 
 __all__ = [
+    "Assessment",
     "Context",
     "DecisionRules",
     "RedFlag",
@@ -103,6 +104,20 @@ class RedFlag:
 
 
 @dataclass(frozen=True)
+class Assessment:
+    """What a message says about red-flag symptoms: one it ``reported`` (urgent care now), and,
+    when it reports none, one it only ``asked`` about ("is it normal to have a fever after?")."""
+
+    reported: RedFlag | None = None
+    asked: RedFlag | None = None
+
+
+Verdict = Literal["reports", "asks", "no"]
+"""What a symptom match does in its message: reports the symptom, asks about it (a question about
+a risk, or whether it is normal), or neither (denied, over, in the past, someone else's)."""
+
+
+@dataclass(frozen=True)
 class Rule:
     """One red-flag rule: the words that report a symptom and what to tell the patient.
 
@@ -123,10 +138,11 @@ class Rule:
 class Context:
     """The cue words that decide whether a symptom match is a report (see :meth:`SafetyRules.check`).
 
-    The last four are optional in the file (a clinic's older ``safety.yaml`` stays valid); without
+    The last five are optional in the file (a clinic's older ``safety.yaml`` stays valid); without
     them form-style answers, other people's past symptoms, carers' reports ("now she's having
     trouble breathing") and risk words after a symptom ("paralysis risk?") are judged like any
-    other clause.
+    other clause, and no question gets a safety net (``presupposed``, see
+    :meth:`SafetyRules.assess`).
     """
 
     clause_breaks: re.Pattern[str]
@@ -142,6 +158,7 @@ class Context:
     someone_else: re.Pattern[str] | None = None
     other_person: re.Pattern[str] | None = None
     risk_after: re.Pattern[str] | None = None
+    presupposed: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -328,11 +345,26 @@ class SafetyRules:
         Anything else counts: a bare "chest pain" or "cant breath" is a report, because a false
         alarm costs a patient a few seconds and a missed emergency can cost much more.
         """
+        return self.assess(text).reported
+
+    def assess(self, text: str) -> Assessment:
+        """The first rule (in file order) whose symptom ``text`` reports (see :meth:`check`) and,
+        if there is none, the first whose symptom it asks about in words that take the symptom as
+        present (``context.presupposed``: "is it normal for the wound to have pus in it", "should
+        I be worried about pus at the needle site"; set aside by steps 7 and 9 of :meth:`check`).
+
+        Such a question is answered as a question, but the patient asking it may well be having
+        the symptom: the reply then carries the rule's urgent advice as a safety net
+        (:meth:`safety_net`). A question about a possible risk ("could my daughter end up
+        paralysed?", "how common is a spinal fluid leak?") gets none: urgent advice there would
+        only frighten.
+        """
         clauses, headings = _clauses(text, self.context.clause_breaks)
         joined = "\n".join(clauses)
         starts = _starts(clauses)
         message = _Message(clauses, headings, self.context)
         best: tuple[int, RedFlag] | None = None
+        asked: tuple[int, RedFlag] | None = None
         pos = 0
         while (found := self._any.search(joined, pos)) is not None:
             first = self._rule_of_group[found.lastindex or 0]
@@ -343,14 +375,20 @@ class SafetyRules:
                     continue
                 clause = bisect_right(starts, match.start()) - 1
                 begin, end = match.start() - starts[clause], match.end() - starts[clause]
-                if self._counts(index, message, clause, begin, end):
-                    rule = self.rules[index]
+                verdict = self._verdict(index, message, clause, begin, end)
+                rule = self.rules[index]
+                if verdict == "reports":
                     best = (index, RedFlag(rule.kind, rule.name, match.group(0)))
                     break
+                presupposed = verdict == "asks" and message.has("presupposed", clause)
+                if presupposed and (asked is None or index < asked[0]):
+                    asked = (index, RedFlag(rule.kind, rule.name, match.group(0)))
             if best is not None and best[0] == 0:
                 break
             pos = found.start() + 1
-        return best[1] if best else None
+        if best is not None:
+            return Assessment(reported=best[1])
+        return Assessment(asked=asked[1] if asked else None)
 
     def is_personal_decision(self, text: str) -> bool:
         """Whether ``text`` asks what the patient themself should do about a medicine.
@@ -370,42 +408,47 @@ class SafetyRules:
         text = fill_template(self.replies[rule.reply], settings, advice=advice)
         return Reply(kind="emergency", text=text, confidence=1.0, tags=(flag.kind, flag.name))
 
+    def safety_net(self, flag: RedFlag, settings: ClinicSettings) -> str:
+        """The urgent-care reply of the rule a question asked about, for a patient who may be having the symptom now."""
+        return f"If this is happening to you now: {self.reply(flag, settings).text}"
+
     def decision_caveat(self, settings: ClinicSettings) -> str:
         """The sentence appended to answers to personal medicine questions."""
         return fill_template(self.decision.caveat, settings)
 
-    def _counts(self, rule_index: int, message: _Message, index: int, begin: int, end: int) -> bool:
-        """Whether the match at ``clauses[index][begin:end]`` reports the symptom (precedence in :meth:`check`)."""
+    def _verdict(self, rule_index: int, message: _Message, index: int, begin: int, end: int) -> Verdict:
+        """Whether the match at ``clauses[index][begin:end]`` reports the symptom, asks about it, or
+        neither (precedence in :meth:`check`)."""
         clauses = message.clauses
         clause = clauses[index]
         context = self.context
         denied, negative = self._negations_inside(rule_index, clause, begin, end)
         ignore_after = self._ignore_after[rule_index]
         if ignore_after is not None and not negative and _cue_before(ignore_after, clause, begin, IGNORE_AFTER_WORDS):
-            return False
+            return "no"
         if self.rules[rule_index].any_mention:
-            return not self._past_question(message, index)
+            return "no" if self._past_question(message, index) else "reports"
         if denied or (not negative and _cue_before(context.negation, clause, begin, NEGATION_WORDS)):
-            return False
+            return "no"
         if self._answered_no(message, index, begin, end):
-            return False
+            return "no"
         if self._resolved(clauses, index, end):
-            return False
+            return "no"
         if message.has("past_time", index) and not message.has("current_time", index):
-            return False
+            return "no"
         if self._first_person(clause, begin, end):
-            return True
+            return "reports"
         if message.has("someone_else", index) and not message.happening_now:
-            return False
+            return "no"
         heading = message.headings[index]
         if heading >= 0 and self._risk_heading(message, heading):
-            return False
+            return "asks"
         if context.other_person is not None and self._reported(context.other_person, clause, begin, end, carer=True):
-            return True
+            return "reports"
         if message.has("risk_question", index) and self._asked_about(clause, begin):
-            return False
+            return "asks"
         risk_after = context.risk_after
-        return risk_after is None or not _cue_after(risk_after, clause, end, RISK_AFTER_WORDS)
+        return "asks" if risk_after is not None and _cue_after(risk_after, clause, end, RISK_AFTER_WORDS) else "reports"
 
     def _asked_about(self, clause: str, begin: int) -> bool:
         """Whether a risk-question cue starts before the match, at most eight words before it, in its clause.

@@ -236,6 +236,17 @@ def test_emergency_is_an_error_box_with_the_number_prominent(page: AppTest, bot:
     assert not reply.feedback and not reply.expander and not texts(reply)
 
 
+def test_a_question_that_takes_a_red_flag_as_present_starts_with_a_warning(page: AppTest, bot: Chatbot) -> None:
+    question = "is it normal for the wound to have pus in it"
+    expected = bot.conversation().ask(question)
+    assert expected.kind != "emergency" and expected.safety_net
+
+    reply = send(page, question)
+    assert [shown(w.value) for w in reply.warning] == [expected.safety_net]
+    assert bot.settings.urgent_phone in shown(reply.warning[0].value)
+    assert not reply.error
+
+
 def test_crisis_reply_puts_the_crisis_line_first(page: AppTest, bot: Chatbot) -> None:
     expected = bot.conversation().ask("I want to hurt myself")
     assert expected.kind == "emergency"

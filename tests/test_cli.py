@@ -31,6 +31,14 @@ def test_ask_prints_answer_and_source() -> None:
     assert "Source: Duration of Cervical Rhizotomy Effects" in result.stdout
 
 
+def test_a_question_about_a_present_red_flag_prints_the_safety_net_first() -> None:
+    result = run("ask", "should i be worried about pus at the needle site")
+    assert result.returncode == 0, result.stderr
+    first = result.stdout.splitlines()[0]
+    assert first.startswith("!! If this is happening to you now: ") and "(555) 010-2999" in first
+    assert "URGENT" not in result.stdout
+
+
 def test_ask_json_is_the_full_reply() -> None:
     result = run("ask", "Can I shower after?", "--json")
     assert result.returncode == 0, result.stderr

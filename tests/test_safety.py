@@ -14,7 +14,7 @@ from cases import ANSWERS, GENERIC, UNANSWERABLE
 from safety_cases import LOOK_ALIKES, RED_FLAGS
 
 from chatbot.errors import KnowledgeBaseError
-from chatbot.safety import RedFlag, SafetyRules
+from chatbot.safety import Assessment, RedFlag, SafetyRules
 from chatbot.settings import ClinicSettings
 
 SAFETY = Path(__file__).resolve().parent / "kb" / "safety.yaml"
@@ -55,6 +55,75 @@ def test_look_alikes_are_not_emergencies(rules: SafetyRules, message: str) -> No
 def test_ordinary_questions_are_not_emergencies(rules: SafetyRules, message: str) -> None:
     """The questions the retrieval tests answer must never be hijacked by an emergency reply."""
     assert rules.check(message) is None
+
+
+# Asked as questions, in words that take the symptom as present: found by a new user (the first
+# four), who got a plain "not covered" and the office number.
+PRESUPPOSED = (
+    ("is it normal to have a fever after rhizotomy", "fever"),
+    ("is it normal for the wound to have pus in it", "wound_infection"),
+    ("should i worry if i have a temperature of 39 after the procedure", "fever"),
+    ("is it normal to have a headache that gets worse when i sit up after neck rhizotomy", "csf_leak"),
+    ("should i be worried about pus at the needle site", "wound_infection"),
+    ("is a fever of 38 normal after rfa", "fever"),
+)
+
+
+@pytest.mark.parametrize(("message", "name"), PRESUPPOSED)
+def test_a_question_that_takes_a_red_flag_as_present_gets_a_safety_net(
+    rules: SafetyRules, message: str, name: str
+) -> None:
+    assessment = rules.assess(message)
+    assert assessment.reported is None, "still a question, answered as one"
+    assert assessment.asked is not None and assessment.asked.name == name
+    net = rules.safety_net(assessment.asked, ClinicSettings())
+    assert net.startswith("If this is happening to you now: ")
+    assert ClinicSettings().urgent_phone in net
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "can rhizotomy cause a fever",
+        "Could my daughter end up paralysed from the operation?",
+        "how common is a spinal fluid leak after neck rhizotomy",
+        "I'm worried about paralysis",
+        "is weakness in the legs part of the normal recovery after selective dorsal rhizotomy",
+        "no fever after my rhizotomy, is that normal?",
+        "i had a fever last month, is that normal?",
+        "is hay fever normal in spring",
+    ],
+)
+def test_a_question_about_a_possible_risk_gets_no_safety_net(rules: SafetyRules, message: str) -> None:
+    """Urgent advice on "could it cause paralysis?" would only frighten; a denied or past symptom is no question."""
+    assert rules.assess(message) == Assessment()
+
+
+def test_look_alikes_rarely_get_a_safety_net(rules: SafetyRules) -> None:
+    """Only the look-alikes that take a symptom as present or ask when to call (3 of 351) get one."""
+    netted = [message for message in LOOK_ALIKES if rules.assess(message).asked]
+    assert netted == [
+        "Do I need to call an ambulance if I get a fever?",
+        "should i go to a&e if i get a high temperature",
+        "is a fever of 38 normal after rfa",
+    ]
+
+
+def test_a_report_is_no_question(rules: SafetyRules) -> None:
+    assessment = rules.assess("I have a fever and pus at the needle site, is that normal?")
+    assert assessment.reported is not None and assessment.asked is None
+
+
+def test_without_the_presupposed_cues_no_question_gets_a_safety_net(tmp_path: Path) -> None:
+    """A clinic's older safety.yaml without ``presupposed`` stays valid, and behaves as before."""
+    text = SAFETY.read_text(encoding="utf-8")
+    start = text.index("  # (optional) Words that ask about a symptom as one the patient has")
+    end = text.index("# Questions about the patient's own medicines")
+    older = tmp_path / "safety.yaml"
+    older.write_text(text[:start] + text[end:], encoding="utf-8")
+    rules = SafetyRules.from_file(older)
+    assert rules.context.presupposed is None
+    assert all(rules.assess(message) == Assessment() for message, _ in PRESUPPOSED)
 
 
 def test_every_rule_has_a_red_flag_case(rules: SafetyRules) -> None:
