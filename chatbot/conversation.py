@@ -185,7 +185,9 @@ class Conversation:
             ]
             own = answerer.offers(decision.candidates)
             elsewhere = tuple(dict.fromkeys(c.pair.question for c in others))
-            suggestions = tuple(dict.fromkeys((*own, *elsewhere)))[:3]
+            # Two of the focus procedure's own, then another procedure's, so that one is seen when
+            # the patient has moved on to another procedure without naming it ("my lower back").
+            suggestions = tuple(dict.fromkeys((*own[:2], *elsewhere[:1], *own[2:], *elsewhere[1:])))[:3]
             pinned = bool(set(suggestions) - set(own)) or focus in named or focus == self.scope
             about = f" about {with_article(focus)}" if pinned else ""
             offered = (

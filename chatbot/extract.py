@@ -16,7 +16,7 @@ from .documents import Block, Document
 from .normalize import STOP_WORDS, normalize, stem
 from .pairs import COUNTABLE, Pair, with_article
 from .reply import Source
-from .topics import Topic, classify
+from .topics import GROUPS, Topic, classify
 
 __all__ = ["extract_pairs", "procedure_name", "split_sentences"]
 
@@ -292,7 +292,12 @@ def _question(
         article = (definition.group("article") or "").lower()
         subject = definition.group("subject").strip().lower()
         question, key = f"What is {article}{subject}?", "what-is"
-        variants.extend([f"Tell me about {subject}", f"What does {subject} mean?", *fresh])
+        # The topic's own questions only when a definition answers that kind of question (what it
+        # is, how it works, what it treats): a passage defining chronic neck pain that mentions "a
+        # more lasting solution" is no answer to "how long does the relief last?", which its
+        # duration cue would otherwise have added.
+        asked = fresh if topic is not None and GROUPS.get(topic.name) == GROUPS[key] else []
+        variants.extend([f"Tell me about {subject}", f"What does {subject} mean?", *asked])
     elif _SUMMARY.match(chunk.parts[0]):
         question, key = f"What is the main thing to know about {p}?", "summary"
         variants.extend([f"Give me a summary of {p}", *fresh])

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
-from conftest import DATA, KB
+from conftest import DATA, KB, ROOT
 
 from chatbot.documents import read_documents
 from chatbot.extract import extract_pairs, split_sentences
+from chatbot.pairs import read_pairs
+from chatbot.topics import GROUPS
 
 DOCUMENTS = read_documents(KB / "documents")
 PAIRS = [pair for doc in DOCUMENTS for pair in extract_pairs(doc)]
@@ -60,6 +63,32 @@ def test_statement_question_gets_the_right_passage() -> None:
     pair = next(p for p in PAIRS if p.question == "How long does the pain relief from cervical rhizotomy last?")
     assert "6 months to 3 years" in pair.answer
     assert pair.source.title == "Duration of Cervical Rhizotomy Effects"
+
+
+@pytest.mark.parametrize("folder", [KB, ROOT / "faq"], ids=["test knowledge base", "shipped"])
+def test_no_phrasing_is_shared_by_passages_of_different_kinds(folder: Path) -> None:
+    """Asked word for word, a phrasing is answered by its pair (an exact match), the first of the
+    pairs that share it. Two documents' passages on the same kind of thing may share one ("what
+    is recovery like after cervical rhizotomy?"), but not passages on different kinds: the
+    definition of chronic neck pain once got "How long does the pain relief from cervical
+    rhizotomy last?" because it speaks of "a more lasting solution" (once the build had named
+    both documents' procedure cervical rhizotomy), and answered the document's main question."""
+    groups: dict[str, set[str]] = {}
+    for pair in read_pairs(folder / "pairs.yaml"):
+        for phrasing in (pair.question, *pair.variants):
+            groups.setdefault(phrasing.lower(), set()).add(GROUPS.get(pair.topic or "", pair.id))
+    mixed = {phrasing: found for phrasing, found in groups.items() if len(found) > 1}
+    assert not mixed, mixed
+
+
+@pytest.mark.parametrize(
+    ("pair_id", "absent"),
+    [("cervical-neurotomy/what-is", "how long"), ("cervical-neurotomy/what-is", "last?")],
+)
+def test_a_definition_gets_no_question_of_another_kind(pair_id: str, absent: str) -> None:
+    pair = next(p for p in PAIRS if p.id == pair_id)
+    assert pair.question == "What is chronic neck pain?"
+    assert not [v for v in pair.variants if absent in v.lower()], pair.variants
 
 
 def test_table_becomes_an_answer() -> None:
