@@ -37,6 +37,10 @@ SMALL_TALK = (
     ("Thank you so much for your help!", "thanks"),
     ("ok thanks", "thanks"),
     ("thx", "thanks"),
+    ("thx for the help!", "thanks"),  # a fresh-eyes trial: the short forms took no "for the help"
+    ("thank u for ur help", "thanks"),
+    ("ty so much", "thanks"),
+    ("cheers for that", "thanks"),
     ("bye", "goodbye"),
     ("that's all, have a nice day", "goodbye"),
     ("who are you?", "identity"),
