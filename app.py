@@ -503,6 +503,8 @@ def draw_reply(message: Message, bot: Chatbot, *, latest: bool) -> None:
     st.html(accessibility.message_heading("assistant", kind))
     if reply.safety_net:
         st.warning(plain(reply.safety_net), icon=":material/emergency:")
+        with st.container(key=f"safety-net-numbers-{message['id']}"):
+            st.markdown("  \n".join(_phone_line(label, n) for label, n in _numbers_in(reply.safety_net, settings)))
     if kind == "emergency":
         st.error(plain(reply.text), icon=":material/emergency:")
         with st.container(key=f"emergency-numbers-{message['id']}"):

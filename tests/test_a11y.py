@@ -1,11 +1,12 @@
 """Accessibility of the chat page (WCAG 2.1 AA), as a patient with assistive technology meets it.
 
 axe-core (vendored from the npm package, ``tests/vendor/axe-core``) runs in Debian's Chromium on
-every state a patient reaches: the welcome screen, an answer, a clarification, a decline and an
-emergency, at 1100 px and in the 400 px portal embed, in the clinic's theme and in Streamlit's
-own light theme. axe cannot hear a screen reader or see zoom, so the rest checks what it misses:
-the level-one heading, the live region around the replies, where focus goes after a button that
-disappears, the focus ring's contrast, reflow at 320 px, 200% and 400% zoom, and reduced motion.
+every state a patient reaches: the welcome screen, an answer, a clarification, a decline, a
+question under a safety net and an emergency, at 1100 px and in the 400 px portal embed, in the
+clinic's theme and in Streamlit's own light theme. axe cannot hear a screen reader or see zoom,
+so the rest checks what it misses: the level-one heading, the live region around the replies,
+where focus goes after a button that disappears, the focus ring's contrast, reflow at 320 px,
+200% and 400% zoom, and reduced motion.
 
 The server and browser helpers are ``tests/test_browser.py``'s; like those tests these are
 skipped without Chromium unless REQUIRE_BROWSER=1.
@@ -216,6 +217,9 @@ def test_no_serious_axe_violation_in_any_state(
         ask(page, UNCOVERED)
         assert page.locator(MESSAGES).last.get_by_role("heading", name="Reply").count() == 1
         found["decline"] = blocking_violations(page)
+        ask(page, "is it normal for the wound to have pus in it")  # a question under a safety net
+        assert page.locator(MESSAGES).last.locator('[class*="st-key-safety-net-numbers-"] a').count() >= 1
+        found["safety net"] = blocking_violations(page)
         ask(page, RED_FLAG)
         assert page.locator(MESSAGES).last.get_by_role("alert").count() == 1
         found["emergency"] = blocking_violations(page)

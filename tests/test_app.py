@@ -244,6 +244,8 @@ def test_a_question_that_takes_a_red_flag_as_present_starts_with_a_warning(page:
     reply = send(page, question)
     assert [shown(w.value) for w in reply.warning] == [expected.safety_net]
     assert bot.settings.urgent_phone in shown(reply.warning[0].value)
+    numbers = " ".join(shown(m.value) for m in reply.markdown)
+    assert f"**{bot.settings.urgent_phone}**" in numbers, numbers  # a tel: link to tap
     assert not reply.error
 
 
