@@ -53,6 +53,10 @@ def main() -> None:
     print(f"false alarms, look-alikes:         {_percent(len(look_alike_alarms), len(LOOK_ALIKES))}")
     print(f"false alarms, ordinary questions:  {_percent(len(question_alarms), len(questions))}")
     print(f"rules: {len(rules.rules)}, red flags: {len(RED_FLAGS)}, look-alikes: {len(LOOK_ALIKES)}")
+    netted = [message for message in LOOK_ALIKES if rules.assess(message).asked]
+    netted_questions = [message for message in questions if rules.assess(message).asked]
+    print(f"safety nets, look-alikes:          {_percent(len(netted), len(LOOK_ALIKES))}")
+    print(f"safety nets, ordinary questions:   {_percent(len(netted_questions), len(questions))}")
     for message, name in RED_FLAGS:
         if message not in caught:
             print(f"  missed ({name}): {message}")
