@@ -6,10 +6,8 @@ the neck RF? its gone numb and heavy since last night"), and 60 (``B``) that ask
 symptoms as possible risks, by people who do not have them. Measured once before anything was
 fitted to it: 43 of the 60 got urgent advice, 8 more with the safety net, and 9 none at all (a
 carer telling of a child's thoughts of self-harm among them); the rules were then extended with
-the words those nine used. A question about a risk must never get the safety net. Seven of them
-got the emergency reply; "how do I keep the needle site clean so it doesn't get infected?" no
-longer does ("doesnt get" is a negation now); six still do (known false alarms, strict so that a
-fix says so).
+the words those nine used. A question about a risk must never get the safety net; seven of them
+still get the emergency reply (known false alarms, strict so that a fix says so).
 """
 
 from __future__ import annotations
@@ -29,6 +27,7 @@ HAVING = [message for label, message in ROWS if label == "A"]
 RISKS = [message for label, message in ROWS if label == "B"]
 FALSE_ALARMS = frozenset(
     {
+        "how do I keep the needle site clean so it doesn't get infected?",
         "how much bleeding is too much after the procedure? just want to know what to look for",
         "my neighbour said her leg went numb for a week after hers, does that happen a lot?",
         "my mum's worried she'll lose control of her bowels after her back ablation, is that a real risk?",
