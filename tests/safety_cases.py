@@ -9,6 +9,10 @@ written without looking at these tables; each case it found wrong was fixed by a
 from __future__ import annotations
 
 RED_FLAGS: tuple[tuple[str, str], ...] = (
+    # A "doesnt get" earlier in the clause is no denial of the symptom after it (a negation cue
+    # "doesnt get" was tried for "so it doesn't get infected" and would have missed these).
+    ("he doesnt get out of bed his legs are too weak", "weakness"),
+    ("she doesnt get up anymore her legs are numb", "weakness"),
     # fever and chills
     ("I have a fever, is that normal?", "fever"),
     ("i think i have a fevr since last night", "fever"),
