@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from chatbot import Chatbot
 from chatbot.errors import KnowledgeBaseError
 from chatbot.settings import ClinicSettings
 from chatbot.smalltalk import Intent, SmallTalk
@@ -76,8 +77,17 @@ HANDOFF = (
     ("How do I contact the clinic?", "contact"),
     ("what are your opening hours", "contact"),
     ("thanks, what's the clinic's phone number?", "contact"),
+    # The documents list no warning signs; a fresh-eyes trial got only the office number for these.
+    ("when should we worry after cervical rhizotomy? what signs mean call the doctor", "warning_signs"),
+    ("what are the warning signs after rhizotomy", "warning_signs"),
+    ("when should i call the doctor after the procedure", "warning_signs"),
+    ("what should i watch out for after the procedure", "warning_signs"),
+    ("when should i call to book my follow up appointment", "appointment"),
 )
 NEITHER = (
+    "when can i go back to work",
+    "when should i stop my blood thinners",
+    "what are the side effects",
     "hi, how long does relief last?",
     "thanks, and what about recovery?",
     "how do I prepare for the appointment?",
@@ -112,6 +122,15 @@ def test_small_talk(smalltalk: SmallTalk, message: str, name: str) -> None:
 @pytest.mark.parametrize(("message", "name"), HANDOFF)
 def test_handoff(smalltalk: SmallTalk, message: str, name: str) -> None:
     assert smalltalk.match(message) == Intent(name, "handoff")
+
+
+def test_when_to_call_names_the_red_flags_and_both_numbers(bot: Chatbot) -> None:
+    reply = bot.ask("what are the warning signs after rhizotomy")
+    assert reply.kind == "handoff"
+    for fact in ("fever", "pus", "bleeding", "weakness", "bladder", "headache", "chest pain", "breathing"):
+        assert fact in reply.text, fact
+    assert bot.settings.urgent_phone in reply.text and bot.settings.emergency_number in reply.text
+    assert bot.ask("I have a fever, when should i call").kind == "emergency", "a report still comes first"
 
 
 @pytest.mark.parametrize("message", NEITHER)
