@@ -493,6 +493,12 @@ def _numbers_in(text: str, settings: ClinicSettings) -> list[tuple[str, str]]:
     return [(label, number) for _, label, number in found] or [("Emergency", settings.emergency_number)]
 
 
+def draw_numbers(text: str, settings: ClinicSettings, *, key: str) -> None:
+    """The numbers urgent advice ``text`` tells the patient to call, as tap-to-call lines in a keyed container."""
+    with st.container(key=key):
+        st.markdown("  \n".join(_phone_line(label, number) for label, number in _numbers_in(text, settings)))
+
+
 def draw_reply(message: Message, bot: Chatbot, *, latest: bool) -> None:
     """One assistant reply, drawn by kind. Buttons only on the latest reply: older options are stale."""
     reply = message["reply"]
@@ -503,12 +509,10 @@ def draw_reply(message: Message, bot: Chatbot, *, latest: bool) -> None:
     st.html(accessibility.message_heading("assistant", kind))
     if reply.safety_net:
         st.warning(plain(reply.safety_net), icon=":material/emergency:")
-        with st.container(key=f"safety-net-numbers-{message['id']}"):
-            st.markdown("  \n".join(_phone_line(label, n) for label, n in _numbers_in(reply.safety_net, settings)))
+        draw_numbers(reply.safety_net, settings, key=f"safety-net-numbers-{message['id']}")
     if kind == "emergency":
         st.error(plain(reply.text), icon=":material/emergency:")
-        with st.container(key=f"emergency-numbers-{message['id']}"):
-            st.markdown("  \n".join(_phone_line(label, number) for label, number in _numbers_in(reply.text, settings)))
+        draw_numbers(reply.text, settings, key=f"emergency-numbers-{message['id']}")
     elif kind == "handoff":
         st.info(plain(reply.text), icon=":material/support_agent:")
     elif kind == "fallback":

@@ -105,7 +105,7 @@ class Conversation:
             self._options = ()
             return self.safety.reply(assessment.reported, self.settings)
         reply = self._respond_safely(text)
-        if assessment.asked is not None and reply.kind != "emergency":
+        if assessment.asked is not None:
             return dataclasses.replace(reply, safety_net=self.safety.safety_net(assessment.asked, self.settings))
         return reply
 

@@ -98,11 +98,13 @@ def _examples(arrays: dict[str, np.ndarray], positions: dict[str, int]) -> Examp
         len(texts) and (label_ends[-1] != len(labels) or vector_ends[-1] != len(arrays["features"]))
     ):
         raise ValueError("lengths differ")
-    label_parts = np.split(np.asarray(labels, dtype=object), label_ends[:-1]) if texts else []
+    if not texts:
+        return Examples.from_vectors((), positions=positions, vectors=())
+    label_parts = np.split(np.asarray(labels, dtype=object), label_ends[:-1])
     examples: Sequence[Example] = [
         Example(text, tuple(part.tolist())) for text, part in zip(texts, label_parts, strict=True)
     ]
     vectors = list(
         zip(np.split(arrays["features"], vector_ends[:-1]), np.split(arrays["weights"], vector_ends[:-1]), strict=True)
     )
-    return Examples.from_vectors(examples, positions=positions, vectors=vectors[: len(examples)])
+    return Examples.from_vectors(examples, positions=positions, vectors=vectors)
