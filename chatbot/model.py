@@ -86,6 +86,13 @@ FEATURES: tuple[str, ...] = (
     "example_sim",  # TF-IDF cosine with the closest patient question labelled with the pair (chatbot.examples)
     "example_vote",  # the pair's share of the similarity of the question's nearest labelled patient questions
     "rel_example_sim",  # example_sim minus the best candidate's
+    "meaning_phrasing",  # cosine of the question's and the closest phrasing's embeddings (chatbot.embedding)
+    "meaning_sentence",  # … of the closest sentence or list item of the passage
+    "meaning_example",  # … of the closest patient question labelled with the pair
+    "rel_meaning_phrasing",  # meaning_phrasing minus the best candidate's
+    "rel_meaning_sentence",  # the same for meaning_sentence
+    "rel_meaning_example",  # the same for meaning_example
+    "example_known",  # the pair has labelled patient questions at all (a clinic's new document has none)
 )
 
 

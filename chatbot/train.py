@@ -307,7 +307,10 @@ def fit_model(
 
     Five folds by question: each fold's topic features come from a topic model fitted on the
     other four, its example features from the other four folds' examples, and so do its ranker
-    scores,
+    scores. Each fold also meets one document (in turn) as a clinic's newly added one, with
+    none of its examples, so the model learns how to answer from a passage no patient question
+    has been labelled with yet, as it must for a clinic's new document until someone labels some
+    (``example_known`` tells it which candidates have examples);
     so the decider learns from the scores of questions the ranker has not seen, and the threshold
     is chosen on decider probabilities of questions the decider has not seen either. ``report``
     receives the out-of-fold risk–coverage table, one line per threshold.
@@ -315,10 +318,15 @@ def fit_model(
     questions = [q for q in bank if q.split != "test"] + phrasing_questions(bot)
     answerer = bot.answerer_
     examples = example_index(bank_examples(bot, bank), answerer.index, answerer.synonyms)
+    documents = sorted({pair.source.document for pair in bot.pairs})
+    document_of = {pair.id: pair.source.document for pair in bot.pairs}
     groups: list[Group] = []
     for k in range(FOLDS):
         topics = fit_topics(answerer, [q for q in questions if _fold(q.text) != k])
-        others = examples.without([_fold(e.text) != k for e in examples.examples])
+        new = documents[k % len(documents)]
+        others = examples.without(
+            [_fold(e.text) != k and all(document_of[p] != new for p in e.pairs) for e in examples.examples]
+        )
         held_out = _with_topics(answerer, topics, others)
         groups += training_groups(held_out, [q for q in questions if _fold(q.text) == k])
     folds = np.asarray([_fold(g[0].text) for g in groups])

@@ -1,0 +1,81 @@
+"""``chatbot.embedding``: WordLlama's text vectors, from local files, without running WordLlama's code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from conftest import ROOT
+
+from chatbot.embedding import DIMENSIONS, Embedder
+
+TEXTS = [
+    "how many days off work",
+    "Return to work within a few days.",
+    "can i take paracetamol afterwards",
+    "what are the risks",
+    "x",
+    "Rhizotomy — ¿qué es? 東京",
+]
+
+
+def test_vectors_are_wordllamas_own() -> None:
+    """The same numbers WordLlama's inference computes from the same table and tokenizer (mean pooling, unit length)."""
+    from tokenizers import Tokenizer
+    from wordllama.inference import WordLlamaInference
+
+    embedder = Embedder.shared()
+    tokenizer = Tokenizer.from_str(embedder.tokenizer.to_str())  # WordLlama sets padding on the one it is given
+    reference = WordLlamaInference(embedder.table, tokenizer).embed(TEXTS, norm=True)
+    assert np.allclose(embedder.embed(TEXTS), reference, atol=1e-5)
+
+
+def test_rows_are_unit_length_and_an_empty_text_is_zero() -> None:
+    vectors = Embedder.shared().embed(["", *TEXTS, ""])
+    assert vectors.shape == (len(TEXTS) + 2, DIMENSIONS) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors[1:-1], axis=1), 1.0)
+    assert not vectors[0].any() and not vectors[-1].any()
+    assert Embedder.shared().embed([]).shape == (0, DIMENSIONS)
+
+
+@pytest.mark.parametrize(
+    ("question", "closer", "farther"),
+    [
+        ("how many days off work", "return to work within a few days", "pain relief lasting months to years"),
+        (
+            "will they burn the nerve",
+            "radiofrequency energy heats and ablates the nerve",
+            "return to work within a few days",
+        ),
+        (
+            "what could go wrong",
+            "possible complications include infection and bleeding",
+            "return to work within a few days",
+        ),
+        (
+            "can i eat beforehand",
+            "avoid eating or drinking several hours before surgery",
+            "possible complications include infection",
+        ),
+    ],
+)
+def test_meaning_without_shared_words(question: str, closer: str, farther: str) -> None:
+    """What the embeddings add to TF-IDF: a lay question is nearer the passage that means the same."""
+    q, near, far = Embedder.shared().embed([question, closer, farther])
+    assert float(q @ near) > float(q @ far)
+
+
+def test_loading_reaches_no_network_and_runs_no_wordllama_code() -> None:
+    """With every socket refused, it loads and embeds; ``wordllama`` (whose loader downloads) is never imported."""
+    code = (
+        "import socket, sys\n"
+        "def refuse(*a, **k): raise OSError('outbound connection attempted')\n"
+        "socket.socket.connect = refuse; socket.create_connection = refuse; socket.getaddrinfo = refuse\n"
+        "from chatbot.embedding import Embedder\n"
+        "assert Embedder.shared().embed(['is it safe']).shape == (1, 256)\n"
+        "assert 'wordllama' not in sys.modules and 'requests' not in sys.modules, sorted(sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
