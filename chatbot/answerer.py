@@ -26,10 +26,10 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import reduce
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 
@@ -46,6 +46,7 @@ from .topics import GROUPS, QUESTION_CUES, asks_for_number, has_figure, question
 __all__ = ["Answerer", "Candidate", "Decision", "ProcedureNames", "example_index", "question_part", "topic_code"]
 
 Action = Literal["answer", "clarify", "decline"]
+T = TypeVar("T")
 
 CANDIDATES = 12
 """How many retrieval candidates the model scores for one question."""
@@ -241,14 +242,15 @@ class Answerer:
         phrasings = [(i, normalize(ph)) for i, pair in enumerate(self.pairs) for ph in pair.phrasings]
         sentences = [(i, normalize(text)) for i, pair in enumerate(self.pairs) for text in split_evidence(pair.answer)]
         labelled = examples.examples if examples is not None else ()
-        asked = [normalize(question_part(e.text)) for e in labelled]
+        asked = self.embedder.embed([normalize(question_part(e.text)) for e in labelled])
         labels = examples.labels_ if examples is not None else []
-        by_label = [(int(p), asked[e]) for e, found in enumerate(labels) for p in found]
+        by_label = [(int(p), e) for e, found in enumerate(labels) for p in found]
         self.example_known = np.zeros(len(self.pairs))
         self.example_known[[p for p, _ in by_label]] = 1.0
         self.meanings = {
-            name: _ByPair.of(rows, len(self.pairs), self.embedder)
-            for name, rows in (("phrasing", phrasings), ("sentence", sentences), ("example", by_label))
+            "phrasing": _ByPair.of(phrasings, len(self.pairs), self.embedder.embed),
+            "sentence": _ByPair.of(sentences, len(self.pairs), self.embedder.embed),
+            "example": _ByPair.of(by_label, len(self.pairs), lambda rows: asked[list(rows)]),
         }
         self.common_stems = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * len(self.pairs))
         self.intents = [self._intent(normalize(ph)) for pair in self.pairs for ph in pair.phrasings]
@@ -624,10 +626,12 @@ class _ByPair:
     starts: np.ndarray
 
     @classmethod
-    def of(cls, texts: Sequence[tuple[int, str]], pairs: int, embedder: Embedder) -> _ByPair:
-        ordered = sorted(texts, key=lambda owned: owned[0])
+    def of(cls, owned: Sequence[tuple[int, T]], pairs: int, vectors: Callable[[list[T]], np.ndarray]) -> _ByPair:
+        """From (pair position, item) couples and how to turn items into vectors (texts to embed, or
+        the rows of vectors already made: an example labelled with two pairs is embedded once)."""
+        ordered = sorted(owned, key=lambda couple: couple[0])
         counts = np.bincount(np.asarray([i for i, _ in ordered], dtype=np.int64), minlength=pairs)
-        return cls(embedder.embed([text for _, text in ordered]), np.append(0, np.cumsum(counts)))
+        return cls(vectors([item for _, item in ordered]), np.append(0, np.cumsum(counts)))
 
     def closest(self, vector: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """For each pair at ``positions``, the cosine of ``vector`` with its closest text (-1: it has none)."""

@@ -5,8 +5,8 @@ who asks "how many days off work" or "can they burn the nerve" shares few of the
 work within a few days" or "radiofrequency ablation". WordLlama's ``l2_supercat`` embeddings
 (256 numbers per token of the Llama 2 tokenizer, trained for sentence similarity, MIT licence)
 place such texts close together. A text's vector is the mean of its tokens' vectors at unit
-length, as WordLlama computes it: a table lookup, so a question costs a few microseconds and
-needs no neural network at run time.
+length, as WordLlama computes it: a table lookup, so a question costs about a tenth of a
+millisecond and needs no neural network at run time.
 
 The two files are read from the pinned ``wordllama`` package's data folder, the same way
 :mod:`chatbot.wordfrequency` reads wordfreq's table; WordLlama's own code is never imported or
@@ -36,7 +36,7 @@ class Embedder:
     Parameters
     ----------
     table:
-        One ``float32`` row per token id (stored as ``float16``: 16 MB on disk, 32 MB in memory).
+        One row per token id (``float16`` as stored: 16 MB; sums are taken in ``float32``).
     tokenizer:
         A ``tokenizers.Tokenizer`` whose ids index ``table``.
     """
@@ -64,7 +64,7 @@ class Embedder:
             raise ValueError(f"{root / _TOKENIZER}: more tokens than {root / _WEIGHTS} has rows")
         tokenizer.no_padding()
         tokenizer.no_truncation()
-        return cls(table.astype(np.float32), tokenizer)
+        return cls(table, tokenizer)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit-length ``float32`` row per text; a text with no tokens gets a row of zeros."""
@@ -74,6 +74,6 @@ class Embedder:
         encodings = self.tokenizer.encode_batch_fast(list(texts), add_special_tokens=False)  # type: ignore[attr-defined]
         for row, encoding in enumerate(encodings):
             if encoding.ids:
-                out[row] = self.table[encoding.ids].sum(axis=0)
+                out[row] = self.table[encoding.ids].sum(axis=0, dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms > 0, norms, 1.0)
