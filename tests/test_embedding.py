@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 from conftest import ROOT
 
+from chatbot import Chatbot
 from chatbot.embedding import DIMENSIONS, Embedder
+from chatbot.model import FEATURES
 
 TEXTS = [
     "how many days off work",
@@ -79,3 +81,20 @@ def test_loading_reaches_no_network_and_runs_no_wordllama_code() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
+
+
+def test_meaning_features_of_candidates(bot: Chatbot) -> None:
+    """A pair's own phrasing is at cosine 1 from it; a pair with no labelled examples (a clinic's new
+    document) has ``example_known`` 0 and no closest example (-1), on both sides of that line."""
+    question = "How long does the pain relief from cervical rhizotomy last?"
+    column = {name: FEATURES.index(name) for name in ("meaning_phrasing", "example_known", "meaning_example")}
+    decision = bot.answerer_.decide(question)
+    best = decision.best
+    assert best is not None and best.features[column["meaning_phrasing"]] == pytest.approx(1.0, abs=1e-5)
+    assert best.features[column["example_known"]] == 1.0 and best.features[column["meaning_example"]] > 0.5
+    unlabelled = bot.answerer_.__class__(
+        bot.pairs, index=bot.answerer_.index, synonyms=bot.synonyms, model=bot.model, examples=None
+    )
+    query = unlabelled.index.query(question)
+    rows = unlabelled.features(query, unlabelled.matches(query))
+    assert (rows[:, column["example_known"]] == 0.0).all() and (rows[:, column["meaning_example"]] == -1.0).all()
