@@ -239,25 +239,22 @@ class Answerer:
             for term in stems_of_pair:
                 counts[term] = counts.get(term, 0) + 1
         self.embedder = embedder or Embedder.shared()
-        phrasings = [(i, normalize(ph)) for i, pair in enumerate(self.pairs) for ph in pair.phrasings]
+        phrasings = list(zip(index.owner_.tolist(), index.phrasings_, strict=True))
         sentences = [(i, normalize(text)) for i, pair in enumerate(self.pairs) for text in split_evidence(pair.answer)]
         labelled = examples.examples if examples is not None else ()
         asked = self.embedder.embed([normalize(question_part(e.text)) for e in labelled])
         labels = examples.labels_ if examples is not None else []
         by_label = [(int(p), e) for e, found in enumerate(labels) for p in found]
-        self.example_known = np.zeros(len(self.pairs))
-        self.example_known[[p for p, _ in by_label]] = 1.0
         self.meanings = {
             "phrasing": _ByPair.of(phrasings, len(self.pairs), self.embedder.embed),
             "sentence": _ByPair.of(sentences, len(self.pairs), self.embedder.embed),
             "example": _ByPair.of(by_label, len(self.pairs), lambda rows: asked[list(rows)]),
         }
         self.common_stems = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * len(self.pairs))
-        self.intents = [self._intent(normalize(ph)) for pair in self.pairs for ph in pair.phrasings]
+        self.intents = [self._intent(text) for text in index.phrasings_]
         self.exact: dict[str, str] = {}
-        for pair in self.pairs:
-            for phrasing in pair.phrasings:
-                self.exact.setdefault(normalize(phrasing), pair.id)
+        for owner, text in zip(index.owner_.tolist(), index.phrasings_, strict=True):
+            self.exact.setdefault(text, self.pairs[owner].id)
 
     # -- the policy -------------------------------------------------------------------------------
 
@@ -473,7 +470,7 @@ class Answerer:
             rows[:, FEATURES.index("example_vote")] = vote
             rows[:, FEATURES.index("rel_example_sim")] = closest - closest.max()
         self._meaning_columns(rows, query, positions)
-        rows[:, FEATURES.index("example_known")] = self.example_known[positions]
+        rows[:, FEATURES.index("example_known")] = self.meanings["example"].has(positions)
         return rows
 
     def _meaning_columns(self, rows: np.ndarray, query: Query, positions: np.ndarray) -> None:
@@ -632,6 +629,10 @@ class _ByPair:
         ordered = sorted(owned, key=lambda couple: couple[0])
         counts = np.bincount(np.asarray([i for i, _ in ordered], dtype=np.int64), minlength=pairs)
         return cls(vectors([item for _, item in ordered]), np.append(0, np.cumsum(counts)))
+
+    def has(self, positions: np.ndarray) -> np.ndarray:
+        """1.0 for each pair at ``positions`` that has texts here (for examples: a labelled question), else 0.0."""
+        return (self.starts[positions + 1] > self.starts[positions]).astype(float)
 
     def closest(self, vector: np.ndarray, positions: np.ndarray) -> np.ndarray:
         """For each pair at ``positions``, the cosine of ``vector`` with its closest text (-1: it has none)."""

@@ -307,13 +307,13 @@ def fit_model(
 
     Five folds by question: each fold's topic features come from a topic model fitted on the
     other four, its example features from the other four folds' examples, and so do its ranker
-    scores. Each fold also meets one document (in turn) as a clinic's newly added one, with
-    none of its examples, so the model learns how to answer from a passage no patient question
-    has been labelled with yet, as it must for a clinic's new document until someone labels some
-    (``example_known`` tells it which candidates have examples);
-    so the decider learns from the scores of questions the ranker has not seen, and the threshold
-    is chosen on decider probabilities of questions the decider has not seen either. ``report``
-    receives the out-of-fold risk–coverage table, one line per threshold.
+    scores, so the decider learns from the scores of questions the ranker has not seen, and the
+    threshold is chosen on decider probabilities of questions the decider has not seen either.
+    Each fold also meets one document (in turn) as a clinic's newly added one, with none of its
+    examples, so the model learns to answer from a passage no patient question has been labelled
+    with yet, as it must for a clinic's new document until someone labels some
+    (``example_known`` tells it which candidates have examples). ``report`` receives the
+    out-of-fold risk–coverage table, one line per threshold.
     """
     questions = [q for q in bank if q.split != "test"] + phrasing_questions(bot)
     answerer = bot.answerer_
