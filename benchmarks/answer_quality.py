@@ -10,6 +10,7 @@ or tune anything (see :mod:`chatbot.train`).
 
     python benchmarks/answer_quality.py            # the test split
     python benchmarks/answer_quality.py --split dev
+    python benchmarks/answer_quality.py --bank tests/bank/next --split all   # a new batch no model has seen
 """
 
 from __future__ import annotations
@@ -28,12 +29,15 @@ from chatbot.train import _outcome, evaluate, read_bank, risk_coverage  # noqa: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", default="test", choices=("train", "dev", "test"))
+    parser.add_argument(
+        "--split", default="test", choices=("train", "dev", "test", "all"), help="all: every question of the bank"
+    )
     parser.add_argument("--bank", type=Path, default=ROOT / "tests" / "bank")
     args = parser.parse_args()
-    bank = read_bank(args.bank)
+    split = None if args.split == "all" else args.split
+    bank = [question for question in read_bank(args.bank) if split is None or question.split == split]
     bot = Chatbot.load()
-    figures = evaluate(bot, bank, split=args.split)
+    figures = evaluate(bot, bank, split=split)
     print(f"split: {args.split}; answer threshold {bot.threshold:.2f}")
     print(
         f"covered questions: {figures.covered}: right {figures.right} ({figures.share(figures.right):.1%}), "
@@ -44,10 +48,10 @@ def main() -> None:
         print(f"{kind}: {declined}/{total} declined ({declined / total:.1%})")
     unanswered = offered = others_offered = 0
     for question in bank:
-        if question.split == args.split and not question.covered:
+        if not question.covered:
             other = bot.ask(question.text)
             others_offered += other.kind != "answer" and other.suggestions != ()
-        elif question.split == args.split:
+        else:
             reply = bot.ask(question.text)
             if reply.kind != "answer":
                 unanswered += 1
@@ -60,7 +64,7 @@ def main() -> None:
     )
     by_style: dict[str, Counter[str]] = {}
     for question in bank:
-        if question.split == args.split and question.covered:
+        if question.covered:
             verdict, _ = _outcome(bot, question)
             by_style.setdefault(question.style or "-", Counter())[verdict] += 1
     print("by style (right/wrong/declined):")
@@ -68,9 +72,7 @@ def main() -> None:
         print(f"  {style:8s} {counts['right']}/{counts['wrong']}/{counts['declined'] + counts['clarified']}")
     print("risk–coverage (threshold: covered right, covered wrong, others answered):")
     thresholds = (0.3, 0.4, 0.5, 0.6, 0.7, round(bot.threshold, 2), 0.9)
-    for threshold, right, wrong, through in risk_coverage(
-        bot, bank, split=args.split, thresholds=sorted(set(thresholds))
-    ):
+    for threshold, right, wrong, through in risk_coverage(bot, bank, split=split, thresholds=sorted(set(thresholds))):
         print(f"  {threshold:.2f}: {right:.1%} right, {wrong:.1%} wrong, {through:.1%} of the others answered")
 
 

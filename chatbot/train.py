@@ -470,11 +470,12 @@ class Figures:
         return count / self.covered if self.covered else 0.0
 
 
-def evaluate(bot: Chatbot, bank: Sequence[BankQuestion], *, split: Split = "test") -> Figures:
-    """Ask every question of ``split`` on its own and count the outcomes."""
+def evaluate(bot: Chatbot, bank: Sequence[BankQuestion], *, split: Split | None = "test") -> Figures:
+    """Ask every question of ``split`` (``None``: every question, for a batch no model has seen) on its own
+    and count the outcomes."""
     figures = Figures()
     for question in bank:
-        if question.split != split:
+        if split is not None and question.split != split:
             continue
         verdict, _ = _outcome(bot, question)
         if question.covered:
@@ -495,13 +496,14 @@ def evaluate(bot: Chatbot, bank: Sequence[BankQuestion], *, split: Split = "test
 
 
 def risk_coverage(
-    bot: Chatbot, bank: Sequence[BankQuestion], *, split: Split, thresholds: Sequence[float]
+    bot: Chatbot, bank: Sequence[BankQuestion], *, split: Split | None, thresholds: Sequence[float]
 ) -> list[tuple[float, float, float, float]]:
-    """(threshold, share of covered questions right, share wrong, share of the others answered) per threshold."""
+    """(threshold, share of covered questions right, share wrong, share of the others answered) per
+    threshold, on ``split`` (``None``: every question)."""
     trial = bot.with_model(bot.model, threshold=0.0)
     outcomes: list[Outcome] = []
     for question in bank:
-        if question.split == split:
+        if split is None or question.split == split:
             verdict, probability = _outcome(trial, question)
             right = None if verdict in ("declined", "clarified") else verdict == "right"
             outcomes.append((question, right, probability, 0.0))

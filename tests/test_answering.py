@@ -27,7 +27,7 @@ from chatbot.pairs import Pair
 from chatbot.paths import KnowledgeBasePaths
 from chatbot.reply import Source
 from chatbot.synonyms import Synonyms
-from chatbot.train import _as_terms, _as_trees, read_bank, split_of
+from chatbot.train import BankQuestion, _as_terms, _as_trees, evaluate, read_bank, split_of
 
 BANK = Path(__file__).resolve().parent / "bank"
 DATA = Path(__file__).resolve().parent / "data"
@@ -409,11 +409,34 @@ def test_the_bank_is_big_enough_and_split_for_good() -> None:
     assert split_of("How long does the relief last?") == split_of("how long does the RELIEF last")
 
 
+def test_the_figures_count_one_split_or_a_whole_new_batch(bot: Chatbot) -> None:
+    """``answer_quality.py --split all`` measures a batch no model has seen: every question counts."""
+    bank = [
+        BankQuestion("How long does the relief last after cervical rhizotomy?", ("from 6 months to 3 years",)),
+        BankQuestion("How long does the relief last after cervical rhizotomy?", ("a passage no answer has",)),
+        BankQuestion("what is the weather tomorrow", kind="offtopic"),
+    ]
+    every = evaluate(bot, bank, split=None)
+    assert (every.covered, every.right, every.wrong, every.others) == (2, 1, 1, {"offtopic": [1, 1]})
+    counted = 0
+    for split in ("train", "dev", "test"):
+        figures = evaluate(bot, bank, split=split)
+        counted += figures.covered + sum(total for total, _ in figures.others.values())
+        assert figures.covered == sum(q.covered and q.split == split for q in bank)
+    assert counted == len(bank)
+
+
 def test_every_quote_of_the_bank_is_in_a_document() -> None:
     documents = " ".join(
         normalize(p.read_text(encoding="utf-8")) for p in (BANK.parent.parent / "faq" / "documents").iterdir()
     )
-    missing = [(q.text, quote) for q in read_bank(BANK) for quote in q.quotes if normalize(quote) not in documents]
+    missing = [
+        (q.text, quote)
+        for folder in (BANK, BANK / "next")  # next: a batch kept out of training, measured as new questions
+        for q in read_bank(folder)
+        for quote in q.quotes
+        if normalize(quote) not in documents
+    ]
     assert not missing
 
 
