@@ -542,19 +542,37 @@ class _Space:
         return found
 
 
-@dataclass(frozen=True)
+LARGE_INDEX = 1_000_000
+"""Stored entries above which the postings are multiplied with SciPy's sparse matrices.
+
+A question's features touch entries in proportion to the knowledge base: about 20,000 on the
+shipped one, where NumPy's gather (:func:`sparse_dot`) takes a fraction of a millisecond, and
+over a million at 10,000 pairs, where SciPy's compiled product is four times faster. Importing
+``scipy.sparse`` costs about 0.2 s, which a small knowledge base (and a one-question command line)
+should not pay; a knowledge base this large takes seconds to load anyway.
+"""
+
+
 class _Postings:
     """The indexed vectors stored by feature (column), so a question touches only its own features."""
 
-    rows: int
-    indptr: np.ndarray
-    indices: np.ndarray
-    data: np.ndarray
+    def __init__(self, rows: int, indptr: np.ndarray, indices: np.ndarray, data: np.ndarray) -> None:
+        self.rows = rows
+        self.indptr = indptr
+        self.indices = indices
+        self.data = data
+        self.matrix: csr_matrix | None = None
+        if len(data) > LARGE_INDEX:
+            from scipy.sparse import csr_matrix
+
+            self.matrix = csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, rows))
 
     def dot(self, features: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Cosine similarity of every indexed row with the (already normalised) query vector."""
         if len(features) == 0:
             return np.zeros(self.rows)
+        if self.matrix is not None:
+            return np.asarray(self.matrix[features].T @ weights, dtype=np.float64)
         starts = self.indptr[features]
         return sparse_dot(starts, self.indptr[features + 1] - starts, self.indices, self.data, weights, self.rows)
 

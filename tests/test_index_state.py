@@ -74,6 +74,29 @@ def test_a_restored_index_finds_exactly_what_a_fitted_one_finds(fitted: Index, r
     assert restored.search(question, limit=12) == fitted.search(question, limit=12)
 
 
+@pytest.fixture(scope="module")
+def large(bot: Chatbot) -> Index:
+    """The same index restored as a knowledge base over :data:`chatbot.index.LARGE_INDEX` entries is:
+    its postings multiplied by SciPy."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("chatbot.index.LARGE_INDEX", 0)
+        return Index(synonyms=bot.synonyms).restore(bot.pairs, read_index(KB / "index.npz"))
+
+
+def test_only_a_large_index_is_multiplied_by_scipy(restored: Index, large: Index) -> None:
+    assert restored.postings_.matrix is None
+    assert large.postings_.matrix is not None
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_a_large_index_finds_what_a_small_one_finds(restored: Index, large: Index, question: str) -> None:
+    text = restored.query(question).expanded
+    for ours, theirs in zip(large.similarities(text), restored.similarities(text), strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-12)
+    found = [(m.pair.id, m.score) for m in large.search(question, limit=12)]
+    assert found == [(m.pair.id, m.score) for m in restored.search(question, limit=12)]
+
+
 def test_the_bot_restores_the_index_it_would_fit(bot: Chatbot) -> None:
     fitting = Chatbot(
         bot.pairs,
