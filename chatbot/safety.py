@@ -55,6 +55,13 @@ more likely about something else ("I wondered about parking ... now the site is 
 RISK_AFTER_WORDS = 3
 """Words allowed between a symptom and a ``risk_after`` word ("paralysis - is that a risk?")."""
 
+RISK_LATER_CLAUSES = 2
+"""How many clauses after a symptom a question of how likely it is (``risk_later``) may come.
+
+"Dad is 81 and 'paralysis' was on his consent form. It's frightened the whole family. How likely
+is that really?" asks two clauses on.
+"""
+
 LATER_RESOLVED_CLAUSES = 2
 """How many clauses after a symptom a short "all fine now" may come and still say it is over.
 
@@ -138,10 +145,10 @@ class Rule:
 class Context:
     """The cue words that decide whether a symptom match is a report (see :meth:`SafetyRules.check`).
 
-    The last five are optional in the file (a clinic's older ``safety.yaml`` stays valid); without
+    The last six are optional in the file (a clinic's older ``safety.yaml`` stays valid); without
     them form-style answers, other people's past symptoms, carers' reports ("now she's having
-    trouble breathing") and risk words after a symptom ("paralysis risk?") are judged like any
-    other clause, and no question gets a safety net (``presupposed``, see
+    trouble breathing"), risk words after a symptom ("paralysis risk?") and a later "how likely is
+    that?" are judged like any other clause, and no question gets a safety net (``presupposed``, see
     :meth:`SafetyRules.assess`).
     """
 
@@ -158,6 +165,7 @@ class Context:
     someone_else: re.Pattern[str] | None = None
     other_person: re.Pattern[str] | None = None
     risk_after: re.Pattern[str] | None = None
+    risk_later: re.Pattern[str] | None = None
     presupposed: re.Pattern[str] | None = None
 
 
@@ -337,7 +345,9 @@ class SafetyRules:
            *before* it in its clause. A question after a symptom asks for help with it ("temp
            39.1 this morning, is that ok?", "... her lips are swelling, what do we do"), so it
            does not cancel it (see :meth:`_asked_about`) — unless it is a word that asks about
-           risk and nothing else, right after the symptom ("paralysis risk after SDR?").
+           risk and nothing else, right after the symptom ("paralysis risk after SDR?"), or one
+           of the next two clauses asks only how likely it is, and nothing is going on now
+           ("... could leave him paralysed. Can that happen?", see :meth:`_asked_later`).
 
         Rules marked ``any_mention`` (thoughts of self-harm) skip steps 1 to 7: a question or a
         negation further away still counts. Only step 0 and :meth:`_past_question` set them aside.
@@ -447,6 +457,8 @@ class SafetyRules:
             return "reports"
         if message.has("risk_question", index) and self._asked_about(clause, begin):
             return "asks"
+        if self._asked_later(message, index):
+            return "asks"
         risk_after = context.risk_after
         return "asks" if risk_after is not None and _cue_after(risk_after, clause, end, RISK_AFTER_WORDS) else "reports"
 
@@ -465,6 +477,31 @@ class SafetyRules:
             if cue.start() >= begin:
                 break
             if cue.end() >= begin or len(clause[cue.end() : begin].split()) <= RISK_QUESTION_WORDS:
+                return True
+        return False
+
+    def _asked_later(self, message: _Message, index: int) -> bool:
+        """Whether the symptom's clause tells a worry and one of the next clauses starts by asking
+        how likely it is, with nothing in the message going on now.
+
+        A worry told first and asked about after, as its own sentence ("My son has cerebral palsy.
+        My biggest fear is it could leave him paralysed. Can that happen?"), is a question about a
+        risk. Both halves are needed. The symptom's clause must speak of a possibility
+        (``context.hypothetical``: "could leave", "might get") or hold a risk-question cue
+        ("worried", "scared of"): "Dad's wound is oozing yellow stuff. Can that happen after this?"
+        reports. The question must ask only how likely it is (``context.risk_later``: "how likely
+        is that", "can that happen", "is that a real risk"), never whether it is normal or what to
+        do. A first-person or carer's report, or any sign of now ("since", "still", "tonight"),
+        keeps a report a report.
+        """
+        risk_later = self.context.risk_later
+        if risk_later is None or message.happening_now:
+            return False
+        if not (message.has("hypothetical", index) or message.has("risk_question", index)):
+            return False
+        for later in message.clauses[index + 1 : index + 1 + RISK_LATER_CLAUSES]:
+            cue = risk_later.search(later)
+            if cue is not None and len(later[: cue.start()].split()) <= 1:
                 return True
         return False
 

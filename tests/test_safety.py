@@ -227,6 +227,30 @@ def test_a_risk_word_right_after_the_symptom_asks(rules: SafetyRules, message: s
 @pytest.mark.parametrize(
     ("message", "name"),
     [
+        # a worry, then "how likely is that?" as its own sentence: a question about a risk
+        ("My dad's diabetic and worried his neck might get infected afterwards. How likely is that?", None),
+        ("Mum is terified this will leave her arms numb. Is that a real risk?", None),
+        ("We're weighing up SDR. My biggest fear is it could leave him paralysed. Can that happen?", None),
+        ("the op might make her legs weak. it scares me. so how likely is that", None),
+        # the question two clauses on is too far, or asks for help, not how likely
+        ("it might make her legs weak. it scares me. we talked. how likely is that", "weakness"),
+        ("it might make her legs weak, is that normal?", "weakness"),
+        # a report stays a report: no worry in its clause, or a sign of now, or the patient's own
+        ("Dad's wound is oozing yellow stuff. Can that happen after this?", "wound_infection"),
+        ("legs numb after the op. how likely is that?", "weakness"),
+        ("worried her legs might go weak, they are numb since last night. how likely is that?", "weakness"),
+        ("i am worried i have a fever. how likely is that after the op?", "fever"),
+    ],
+)
+def test_a_worry_then_how_likely_is_that_asks(rules: SafetyRules, message: str, name: str | None) -> None:
+    """Only when the symptom's clause tells a possibility or a worry and a next clause asks how likely it is."""
+    flag = rules.check(message)
+    assert (flag.name if flag else None) == name
+
+
+@pytest.mark.parametrize(
+    ("message", "name"),
+    [
         ("now shes having trouble breathing what do we do", "breathing"),
         ("he told us he cant feel his legs, should we wait", "weakness"),
         ("our son cant feel his legs is that normal", "weakness"),
@@ -518,6 +542,18 @@ def test_carer_and_risk_after_cues_are_optional(tmp_path: Path) -> None:
     assert rules.check("risk if he has a fever") is None
     assert rules.check("fever odds") is None
     assert rules.check("risk of fever") is None
+
+
+def test_the_later_how_likely_cue_is_optional(tmp_path: Path) -> None:
+    """Without ``risk_later`` a worry followed by "how likely is that?" reports, as in older files."""
+    worry = "if she gets a fever. how likely is that"
+    plain = SafetyRules.from_file(_write(tmp_path, "  risk_question: [risk]", "  risk_question: [risk]"))
+    assert plain.check(worry) is not None
+    rules = SafetyRules.from_file(
+        _write(tmp_path, "  risk_question: [risk]", "  risk_question: [risk]\n  risk_later: [how likely is that]")
+    )
+    assert rules.check(worry) is None
+    assert rules.check("she has a fever. how likely is that") is not None
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""Red-flag symptoms asked about as questions, from a set written by a helper who never saw the rules.
+"""Red-flag symptoms asked about as questions, from two sets written by helpers who never saw the rules.
 
 ``tests/data/safety_questions.tsv``: 60 messages (``A``) from patients or carers who have a
 red-flag symptom now but ask about it ("is it normal that i cant feel my right arm properly after
@@ -6,8 +6,18 @@ the neck RF? its gone numb and heavy since last night"), and 60 (``B``) that ask
 symptoms as possible risks, by people who do not have them. Measured once before anything was
 fitted to it: 43 of the 60 got urgent advice, 8 more with the safety net, and 9 none at all (a
 carer telling of a child's thoughts of self-harm among them); the rules were then extended with
-the words those nine used. A question about a risk must never get the safety net; seven of them
-still get the emergency reply (known false alarms, strict so that a fix says so).
+the words those nine used.
+
+``tests/data/safety_questions_2.tsv``, a second set of the same kinds: half of its reports end
+with a question about the symptom ("... is that common?", "could that be from the operation?"),
+and most of its risk questions tell the worry first and ask "how likely is that?" after it.
+Measured once before anything was fitted to it: 58 of the 60 reports got urgent advice ("my
+daughter pooed herself at school today", "my legs feel heavy and numb" did not) and 13 of the
+60 risk questions got the emergency reply; after the fixes (those words, a worry then "how
+likely is that?", "worried sick about") 60 of 60 and 9 of 60.
+
+A question about a risk must never get the safety net; the ones that still get the emergency
+reply are known false alarms, strict so that a fix says so.
 """
 
 from __future__ import annotations
@@ -20,7 +30,8 @@ from chatbot.safety import SafetyRules
 
 ROWS = [
     tuple(line.split("\t", 1))
-    for line in (Path(__file__).parent / "data" / "safety_questions.tsv").read_text(encoding="utf-8").splitlines()
+    for name in ("safety_questions.tsv", "safety_questions_2.tsv")
+    for line in (Path(__file__).parent / "data" / name).read_text(encoding="utf-8").splitlines()
     if "\t" in line
 ]
 HAVING = [message for label, message in ROWS if label == "A"]
@@ -34,6 +45,17 @@ FALSE_ALARMS = frozenset(
         "can the sedation cause chest pain? i have angina and i'm booked in next month",
         "what symptoms after the procedure mean I should call 999?",
         "my daughter had hives from a plaster once, should i tell the team before her SDR?",
+        "I have a latex allergy and I'm allergic to iodine. Is anaphylaxis a possibility with the procedure?",
+        "incontinence after selective dorsal rhizotomy - is it a real risk?",
+        "My husband gets very low when he's in pain. If the procedure doesn't work, is there a risk he'll have "
+        "thoughts of harming himself? Where could we get support?",
+        "The leaflet lists fever as a possible complication. How soon after would that normally show up?",
+        "My husband has had depression in the past. Can a failed rhizotomy make people feel suicidal?",
+        "I'm worried sick that the rhizotomy will leave my hands numb. Is that a thing?",
+        "I'm having the neck procedure in 3 weeks and keep imagining the worst, like waking up unable to move my "
+        "arms. Realistically, how likely is that?",
+        "worried sick about my son losing bladder control after his SDR next month. what are the chances?",
+        "I have a heart condition. Is chest pain something that can happen during or after the procedure?",
     }
 )
 
@@ -44,7 +66,7 @@ def rules() -> SafetyRules:
 
 
 def test_the_set_is_whole() -> None:
-    assert len(HAVING) == len(RISKS) == 60
+    assert len(HAVING) == len(RISKS) == 120
     assert set(RISKS) >= FALSE_ALARMS
 
 
