@@ -227,6 +227,47 @@ def test_a_risk_word_right_after_the_symptom_asks(rules: SafetyRules, message: s
 @pytest.mark.parametrize(
     ("message", "name"),
     [
+        # words from the fourth held-out set (tests/data/red_flag_reports.tsv), and their look-alikes
+        ("his breathing has gone really fast and noisy", "breathing"),
+        ("this evening hes complaining of chest pain and hes gone grey and sweaty", "chest_pain"),
+        ("the swelling has gone down now", None),
+        ("chest feels like someone is sitting on it", "chest_pain"),
+        ("her breathing is really slow and shallow, I can hardly wake her", "unresponsive"),
+        ("she said she'd take all her tablets so she doesnt wake up", "self_harm"),
+        ("he was so tired after the op and he wont wake up for his tea", "unresponsive"),
+        ("my little girl sleeps through, she doesnt wake up at night", None),
+        ("honestly i dont see the point anymore", "self_harm"),
+        ("ive been planning how to end it", "self_harm"),
+        ("thinking about ending things with my physio early", None),
+        ("I've taken all my leftover tramadol and a load of tylenol", "overdose"),
+        ("took double my pain meds, feel woozy", "overdose"),
+        ("can i take double my usual dose the night before?", None),
+        ("my little boys scar is bleeding really bad", "bleeding"),
+        ("is bleeding bad after the procedure?", None),
+        ("I cant get it to stop bleeding", "bleeding"),
+        ("my legs just went from under me", "weakness"),
+        ("my foot is dragging and slapping on the floor", "weakness"),
+        ("my legs feel heavy and numb", "weakness"),
+        ("Will part of my arm or skin feel numb afterwards?", None),
+        ("i think i wee'd myself in my sleep", "bladder_bowel"),
+        ("my daughter pooed herself at school today", "bladder_bowel"),
+        ("he hasn't done a wee since yesterday afternoon", "bladder_bowel"),
+        ("has he had a wee since the op?", None),
+        ("head is banging, cant look at the light", "severe_headache"),
+        ("theres a wet squishy bulge by his scar", "csf_leak"),
+        ("underneath its all red and squishy and smells kinda like cheese", "wound_infection"),
+        ("my face is swelling and it feels hard to swallow", "allergic_reaction"),
+        ("is it hard to swallow after neck rhizotomy?", None),
+    ],
+)
+def test_lay_words_for_red_flags(rules: SafetyRules, message: str, name: str | None) -> None:
+    flag = rules.check(message)
+    assert (flag.name if flag else None) == name
+
+
+@pytest.mark.parametrize(
+    ("message", "name"),
+    [
         # a worry, then "how likely is that?" as its own sentence: a question about a risk
         ("My dad's diabetic and worried his neck might get infected afterwards. How likely is that?", None),
         ("Mum is terified this will leave her arms numb. Is that a real risk?", None),

@@ -16,6 +16,14 @@ daughter pooed herself at school today", "my legs feel heavy and numb" did not) 
 60 risk questions got the emergency reply; after the fixes (those words, a worry then "how
 likely is that?", "worried sick about") 60 of 60 and 9 of 60.
 
+``tests/data/red_flag_reports.tsv``: 110 reports of a red flag happening now, 11 for each of
+ten symptoms (rule, message), in the words of patients and carers: slang, typos, stories,
+symptoms described rather than named, several in one message. Measured once before anything was
+fitted to it: 93 of 110 got urgent advice, one more a safety net. The 16 others included "chest
+pain and he's gone grey and sweaty" ("gone" read as over), "his lips look a bit blue", "I can
+hardly wake her", "I'm thinking about ending it" and "I've taken all my leftover tramadol"; the
+rules were then extended with those words, and all 110 get urgent advice.
+
 A question about a risk must never get the safety net; the ones that still get the emergency
 reply are known false alarms, strict so that a fix says so.
 """
@@ -35,6 +43,11 @@ ROWS = [
     if "\t" in line
 ]
 HAVING = [message for label, message in ROWS if label == "A"]
+REPORTS = [
+    tuple(line.split("\t", 1))
+    for line in (Path(__file__).parent / "data" / "red_flag_reports.tsv").read_text(encoding="utf-8").splitlines()
+    if "\t" in line
+]
 RISKS = [message for label, message in ROWS if label == "B"]
 FALSE_ALARMS = frozenset(
     {
@@ -67,7 +80,15 @@ def rules() -> SafetyRules:
 
 def test_the_set_is_whole() -> None:
     assert len(HAVING) == len(RISKS) == 120
+    assert len(REPORTS) == 110 and {symptom for symptom, _ in REPORTS} >= {"fever", "self_harm", "bladder_bowel"}
     assert set(RISKS) >= FALSE_ALARMS
+
+
+@pytest.mark.parametrize(("symptom", "message"), REPORTS)
+def test_a_red_flag_reported_in_a_patients_words_gets_urgent_advice(
+    rules: SafetyRules, symptom: str, message: str
+) -> None:
+    assert rules.check(message) is not None, symptom
 
 
 @pytest.mark.parametrize("message", HAVING)
