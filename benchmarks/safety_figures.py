@@ -23,6 +23,7 @@ from cases import ANSWERS, GENERIC, UNANSWERABLE  # noqa: E402
 from safety_cases import LOOK_ALIKES, RED_FLAGS  # noqa: E402
 from test_safety import PATHOLOGICAL  # noqa: E402
 
+from chatbot.alarm import AlarmModel  # noqa: E402
 from chatbot.safety import SafetyRules  # noqa: E402
 
 
@@ -38,6 +39,35 @@ def _milliseconds(run: Callable[[], object], repeat: int) -> float:
         run()
         times.append(time.perf_counter() - start)
     return 1000 * statistics.median(times)
+
+
+def _tsv(name: str) -> list[tuple[str, str]]:
+    """(label, message) rows of ``tests/data/<name>``."""
+    lines = (ROOT / "tests" / "data" / name).read_text(encoding="utf-8").splitlines()
+    return [(label, message) for label, message in (line.split("\t", 1) for line in lines if "\t" in line)]
+
+
+def print_held_out(rules: SafetyRules, alarm: AlarmModel) -> None:
+    """Urgent advice on the sets helpers wrote without seeing the rules (``tests/data``): reports must
+    get it (the emergency reply, or the safety net), questions about risks and look-alikes must
+    not. With the learned safety net (:mod:`chatbot.alarm`) and without; its own figures come from
+    the two sets it never learned from (``chatbot.alarmtrain.HELD_OUT``)."""
+    asked = [row for name in ("safety_questions.tsv", "safety_questions_2.tsv") for row in _tsv(name)]
+    sets = {
+        "reports the rules were fixed on": [m for _, m in _tsv("red_flag_reports.tsv")]
+        + [m for label, m in asked if label == "A"],
+        "risk questions the rules were fixed on": [m for label, m in asked if label == "B"],
+        "reports never used (held out)": [m for _, m in _tsv("red_flag_reports_2.tsv")],
+        "look-alikes never used (held out)": [m for _, m in _tsv("safety_look_alikes.tsv")],
+    }
+    for name, messages in sets.items():
+        found = [rules.assess(m) for m in messages]
+        ruled = sum(bool(f.reported or f.asked) for f in found)
+        netted = sum(
+            not (f.reported or f.asked) and alarm.suspect(m, rules=rules.names) is not None
+            for m, f in zip(messages, found, strict=True)
+        )
+        print(f"{name}: urgent advice {_percent(ruled, len(messages))} by the rules, {ruled + netted} with the net")
 
 
 def main() -> None:
@@ -62,6 +92,8 @@ def main() -> None:
             print(f"  missed ({name}): {message}")
     for message in look_alike_alarms + question_alarms:
         print(f"  false alarm: {message}")
+
+    print_held_out(rules, AlarmModel.from_file())
 
     typical = "Hi, I had my neck rhizotomy last Tuesday and wondered how long the relief usually lasts?"
     prose = (ROOT / "faq" / "documents" / "percutaneous-rhizotomy.txt").read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from .alarm import DEFAULT_ALARM, AlarmModel
 from .answerer import Answerer, example_index
 from .conversation import MAX_MESSAGE_CHARS, Conversation
 from .errors import IndexMismatchError, KnowledgeBaseError
@@ -52,6 +53,9 @@ class Chatbot:
         shipped safety and small-talk rules (a bot is never built without red-flag checks).
     model:
         The calibrated answer model (default: ``chatbot/model.json``).
+    alarm:
+        The learned red-flag safety net for what the safety rules miss (default:
+        ``chatbot/alarm.npz``; see :mod:`chatbot.alarm`).
     threshold:
         Minimum probability for answering (default: the model's, chosen on held-out questions);
         below it the reply is a fallback that says the documents do not cover the question.
@@ -80,6 +84,7 @@ class Chatbot:
         safety: SafetyRules | None = None,
         smalltalk: SmallTalk | None = None,
         model: AnswerModel | None = None,
+        alarm: AlarmModel | None = None,
         threshold: float | None = None,
         clarify_margin: float = 0.0,
         examples: Sequence[Example] | Examples = (),
@@ -98,6 +103,7 @@ class Chatbot:
             "safety": safety or SafetyRules.from_file(KnowledgeBasePaths.at().safety),
             "smalltalk": smalltalk or SmallTalk.from_file(KnowledgeBasePaths.at().smalltalk),
             "model": model,
+            "alarm": alarm or AlarmModel.from_file(DEFAULT_ALARM),
             "index_": index,
             "examples": examples.examples if isinstance(examples, Examples) else tuple(examples),
             "answerer_": Answerer(
@@ -207,6 +213,7 @@ class Chatbot:
             starters=self.starter_questions,
             notice=self.notice if notice else "",
             procedure=resolved,
+            alarm=self.alarm,
         )
 
     @property
@@ -230,6 +237,7 @@ class Chatbot:
             safety=self.safety,
             smalltalk=self.smalltalk,
             model=model,
+            alarm=self.alarm,
             threshold=threshold,
             clarify_margin=self.answerer_.clarify_margin if clarify_margin is None else clarify_margin,
             examples=self.examples,

@@ -1,4 +1,4 @@
-"""Command line: ``python -m chatbot ask|chat|build|check|status|export|import|train``.
+"""Command line: ``python -m chatbot ask|chat|build|check|status|export|import|train|train-alarm``.
 
 Errors are one line on stderr and a non-zero exit (2 for a knowledge-base problem, 1 otherwise),
 never a traceback: the people running these commands are clinic staff, not Python developers.
@@ -24,6 +24,7 @@ from .model import DEFAULT_MODEL, AnswerModel
 from .pairs import read_pairs
 from .paths import KnowledgeBasePaths
 from .reply import Reply
+from .safety import SafetyRules
 from .staleness import document_files, is_stale
 
 __all__ = ["main"]
@@ -79,6 +80,14 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--bank", type=Path, default=DEFAULT_BANK, help="question bank folder (default: tests/bank)")
     train.add_argument("--output", type=Path, default=None, help="write the model here (default: chatbot/model.json)")
     train.set_defaults(run=_train)
+
+    alarm = commands.add_parser(
+        "train-alarm",
+        help="refit the red-flag safety net on the safety tables and the question bank, and print its figures",
+    )
+    alarm.add_argument("--tests", type=Path, default=DEFAULT_BANK.parent, help="the tests folder (default: tests)")
+    alarm.add_argument("--output", type=Path, default=None, help="write the model here (default: chatbot/alarm.npz)")
+    alarm.set_defaults(run=_train_alarm)
 
     check = commands.add_parser("check", help="run the clinic's checks (default: checks.yaml in the knowledge base)")
     check.add_argument("file", nargs="?", type=Path, default=None, help="a checks file (default: <faq>/checks.yaml)")
@@ -233,6 +242,26 @@ def format_reply(reply: Reply, *, notice: bool = True, approvals: Approvals | No
     if notice and reply.notice:
         lines.extend(("", reply.notice))
     return "\n".join(lines)
+
+
+def _train_alarm(args: argparse.Namespace) -> int:
+    from .alarm import DEFAULT_ALARM
+    from .alarmtrain import alarm_examples, fit_alarm
+    from .arrayfile import write_if_changed
+
+    rules = KnowledgeBasePaths.at(args.faq).safety
+    messages, labels = alarm_examples(args.tests, SafetyRules.from_file(rules))
+    data, figures = fit_alarm(messages, labels)
+    output = args.output or DEFAULT_ALARM
+    changed = write_if_changed(output, data)
+    print(
+        f"{figures['reports']:.0f} reports, {figures['quiet']:.0f} messages reporting nothing; "
+        f"out of fold at threshold {figures['threshold']:.2f}: "
+        f"{figures['reports_caught']:.1%} of the reports get urgent advice, "
+        f"{figures['quiet_netted']:.1%} of the others a safety net"
+    )
+    print(f"{'wrote' if changed else 'unchanged:'} {output}; figures on unseen messages: benchmarks/safety_figures.py")
+    return 0
 
 
 def _train(args: argparse.Namespace) -> int:

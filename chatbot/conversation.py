@@ -3,7 +3,9 @@
 Every message goes through the same steps, in an order chosen for safety:
 
 1. clean the input (surrogates, control characters, markup) so nothing below can crash on it;
-2. **red flags first**, on the whole message however long, before anything else;
+2. **red flags first**, on the whole message however long, before anything else; a message the
+   rules let through that the learned safety net (:mod:`chatbot.alarm`) reads as a likely report
+   is still answered, with the urgent advice above the answer;
 3. a choice among the options of a pending clarification ("2", "the first one", "neck");
 4. small talk and requests for a person;
 5. retrieval, reading a question that names no procedure as being about the one under discussion;
@@ -21,11 +23,13 @@ import re
 
 from rapidfuzz import fuzz
 
+from .alarm import UNSURE, AlarmModel
 from .answerer import Answerer, Candidate, Decision
 from .index import Query
 from .normalize import STOP_WORDS, clean_input, normalize
 from .pairs import with_article
 from .reply import Option, Reply
+from .rules import fill_template
 from .safety import SafetyRules
 from .settings import ClinicSettings
 from .smalltalk import SmallTalk
@@ -72,9 +76,11 @@ class Conversation:
         starters: tuple[str, ...] = (),
         notice: str = "",
         procedure: str | None = None,
+        alarm: AlarmModel | None = None,
     ) -> None:
         self.answerer = answerer
         self.safety = safety
+        self.alarm = alarm
         self.smalltalk = smalltalk
         self.settings = settings
         self.starters = starters
@@ -107,6 +113,14 @@ class Conversation:
         reply = self._respond_safely(text)
         if assessment.asked is not None:
             return dataclasses.replace(reply, safety_net=self.safety.safety_net(assessment.asked, self.settings))
+        suspicion = self.alarm.suspect(text, rules=self.safety.names) if self.alarm is not None else None
+        if suspicion is not None:
+            net = (
+                self.safety.safety_net_for(suspicion.rule, self.settings)
+                if suspicion.rule is not None
+                else fill_template(UNSURE, self.settings)
+            )
+            return dataclasses.replace(reply, safety_net=net)
         return reply
 
     def _respond_safely(self, text: str) -> Reply:

@@ -49,7 +49,17 @@ from .synonyms import Synonyms
 if TYPE_CHECKING:
     from scipy.sparse import csr_matrix
 
-__all__ = ["STATE_FORMAT", "Index", "IndexState", "Match", "Query", "closest_phrasings", "sparse_dot", "split_evidence"]
+__all__ = [
+    "STATE_FORMAT",
+    "Index",
+    "IndexState",
+    "Match",
+    "Query",
+    "char_wb_ngrams",
+    "closest_phrasings",
+    "sparse_dot",
+    "split_evidence",
+]
 
 _EVIDENCE_BREAK = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
 _WHITE_SPACES = re.compile(r"\s\s+")
@@ -155,7 +165,7 @@ class Index:
 
         texts = self._texts(pairs)
         word_vectorizer = TfidfVectorizer(analyzer=stemmed_ngrams, sublinear_tf=True, lowercase=False)
-        char_vectorizer = TfidfVectorizer(analyzer=_char_wb_ngrams, sublinear_tf=True, lowercase=False, max_df=0.5)
+        char_vectorizer = TfidfVectorizer(analyzer=char_wb_ngrams, sublinear_tf=True, lowercase=False, max_df=0.5)
         words = word_vectorizer.fit_transform(texts.corpus)
         chars = char_vectorizer.fit_transform(texts.corpus)
         columns = self._combine(words, chars).tocsc()
@@ -232,7 +242,7 @@ class Index:
         self.spaces_ = (
             _Space(stemmed_ngrams, word_vocabulary, state.word_idf, 0, 1.0 - self.char_weight),
             _Space(
-                _char_wb_ngrams,
+                char_wb_ngrams,
                 dict(zip(state.char_terms.tolist(), range(len(state.char_terms)), strict=True)),
                 state.char_idf,
                 len(word_vocabulary),
@@ -591,7 +601,7 @@ def sparse_dot(
     return np.bincount(rows[runs], weights=values, minlength=size)
 
 
-def _char_wb_ngrams(text: str) -> list[str]:
+def char_wb_ngrams(text: str) -> list[str]:
     """Character 3–5-grams inside word boundaries, each word padded with a space: the TF-IDF character analyzer.
 
     The same n-grams as scikit-learn's ``analyzer="char_wb"`` with ``ngram_range=(3, 5)`` (a

@@ -422,6 +422,19 @@ class SafetyRules:
         """The urgent-care reply of the rule a question asked about, for a patient who may be having the symptom now."""
         return f"If this is happening to you now: {self.reply(flag, settings).text}"
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The rules' names, in file order."""
+        return tuple(rule.name for rule in self.rules)
+
+    def safety_net_for(self, name: str, settings: ClinicSettings) -> str:
+        """:meth:`safety_net` for the rule called ``name``, for a red flag found by other means
+        than these rules (:mod:`chatbot.alarm`)."""
+        rule = self._by_name.get(name)
+        if rule is None:
+            raise ValueError(f"no safety rule named {name!r}")
+        return self.safety_net(RedFlag(rule.kind, rule.name, ""), settings)
+
     def decision_caveat(self, settings: ClinicSettings) -> str:
         """The sentence appended to answers to personal medicine questions."""
         return fill_template(self.decision.caveat, settings)

@@ -1,0 +1,163 @@
+"""A learned second look for red flags that the word rules miss.
+
+The rules in ``safety.yaml`` decide, and a clinic can read exactly why they did; but measured on
+reports that helpers wrote without seeing them, they missed one in five ("I just want it all to
+stop", "she went all floppy and won't respond to me", "his pad has been bone dry since
+yesterday"): a patient's next wording is always new. This model reads what the rules did not
+flag and, when it is confident that the message reports a red flag, the reply carries the urgent
+advice of the rule it most resembles as a safety net (:meth:`SafetyRules.safety_net`), above the
+answer; it never takes an answer away. It only ever adds advice, never suppresses a rule.
+
+It is a multinomial logistic regression over the same two TF-IDF spaces as the index (stemmed
+word 1–2-grams and character 3–5-grams), trained by ``python -m chatbot train-alarm``
+(:mod:`chatbot.alarmtrain`) on the safety tables and the question bank: one class per rule and
+one for "nothing to report". The probability that a message reports something is one minus the
+last. The arrays are stored in ``chatbot/alarm.npz`` (:mod:`chatbot.arrayfile`: no pickle, a
+digest of every array), so answering needs no scikit-learn.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .arrayfile import read_arrays
+from .errors import KnowledgeBaseError
+from .index import char_wb_ngrams
+from .normalize import normalize, stemmed_ngrams
+
+__all__ = ["ALARM_FORMAT", "DEFAULT_ALARM", "NOTHING", "UNSURE", "AlarmModel", "Suspicion", "alarm_features"]
+
+ALARM_FORMAT = 1
+KINDS = {"word_terms": "U", "char_terms": "U", "idf": "f", "coef": "f", "intercept": "f", "classes": "U"}
+"""The stored arrays and their kinds; ``coef`` is stored row after row (one row per class)."""
+DEFAULT_ALARM = Path(__file__).resolve().parent / "alarm.npz"
+NOTHING = ""
+"""The class of messages that report no red flag."""
+RULE_SHARE = 0.5
+"""Share of the probability of a report that one rule must hold for its advice to be given.
+
+Measured on reports the model had not seen, the rule it found most likely was right whenever it
+held half the probability or more; below that it was often wrong (a stroke read as a bladder
+problem), and a wrong symptom's advice misleads. Below it the reply gives the general advice of
+:data:`UNSURE`."""
+UNSURE = (
+    "Some of what you describe can be a sign of a problem that needs urgent care. If you, or the person you "
+    "care for, are unwell now, please call the clinic's urgent line: {urgent_phone}, or {emergency_number} if "
+    "it is serious or getting worse quickly. If you are having thoughts of harming yourself, you can talk to "
+    "someone any time: {crisis_line}."
+)
+"""The safety net when no rule clearly fits (filled with the clinic's details)."""
+
+ANALYZERS: tuple[Callable[[str], list[str]], ...] = (stemmed_ngrams, char_wb_ngrams)
+"""The two TF-IDF spaces, each normalised on its own and then laid side by side (as scikit-learn's
+two vectorizers stacked): stemmed words and word pairs, and character n-grams for typos."""
+
+
+def alarm_features(text: str) -> tuple[list[str], list[str]]:
+    """The terms of ``text`` in each space, read from its normalised form."""
+    words = normalize(text)
+    return stemmed_ngrams(words), char_wb_ngrams(words)
+
+
+@dataclass(frozen=True)
+class AlarmModel:
+    """The learned state: each space's vocabulary and IDF, one weight row per class, and the threshold.
+
+    Parameters
+    ----------
+    vocabularies:
+        term → column, one per space (columns of the second space follow the first's).
+    idf:
+        the IDF of every column.
+    coef, intercept:
+        the classes' weights (``len(classes)`` × columns) and biases.
+    classes:
+        rule names, and :data:`NOTHING`.
+    threshold:
+        the probability of a report at or above which a message gets the safety net, chosen
+        when training so that few ordinary questions and look-alikes do.
+    """
+
+    vocabularies: tuple[dict[str, int], dict[str, int]]
+    idf: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    classes: tuple[str, ...]
+    threshold: float
+
+    @classmethod
+    def from_file(cls, path: str | Path = DEFAULT_ALARM) -> AlarmModel:
+        """Read a model ``train-alarm`` wrote; a missing, damaged or foreign file raises
+        :class:`KnowledgeBaseError` naming it."""
+        meta, arrays = read_arrays(
+            path, KINDS, version=ALARM_FORMAT, what="alarm model", rebuild="run `python -m chatbot train-alarm`"
+        )
+        words, chars = arrays["word_terms"].tolist(), arrays["char_terms"].tolist()
+        classes = tuple(arrays["classes"].tolist())
+        columns = len(words) + len(chars)
+        threshold = meta.get("threshold")
+        if (
+            len(arrays["idf"]) != columns
+            or len(arrays["coef"]) != len(classes) * columns
+            or len(arrays["intercept"]) != len(classes)
+            or NOTHING not in classes
+            or not isinstance(threshold, float)
+            or not 0.0 < threshold < 1.0
+        ):
+            raise KnowledgeBaseError(
+                Path(path), None, "arrays or threshold that do not fit together; run `python -m chatbot train-alarm`"
+            )
+        return cls(
+            (
+                dict(zip(words, range(len(words)), strict=True)),
+                dict(zip(chars, range(len(words), columns), strict=True)),
+            ),
+            arrays["idf"],
+            arrays["coef"].reshape(len(classes), columns),
+            arrays["intercept"],
+            classes,
+            threshold,
+        )
+
+    def probabilities(self, text: str) -> np.ndarray:
+        """The probability of every class for ``text``."""
+        columns: list[int] = []
+        values: list[float] = []
+        for vocabulary, terms in zip(self.vocabularies, alarm_features(text), strict=True):
+            found = Counter(vocabulary[t] for t in terms if t in vocabulary)
+            if not found:
+                continue
+            column = np.fromiter(found, dtype=np.int64, count=len(found))
+            weight = (1.0 + np.log(np.fromiter(found.values(), dtype=np.float64, count=len(found)))) * self.idf[column]
+            columns.extend(column.tolist())
+            values.extend((weight / np.linalg.norm(weight)).tolist())
+        scores = self.intercept + (self.coef[:, columns] @ np.asarray(values) if columns else 0.0)
+        scores = np.exp(scores - scores.max())
+        return scores / scores.sum()
+
+    def suspect(self, text: str, *, rules: Sequence[str]) -> Suspicion | None:
+        """Whether ``text`` likely reports a red flag (``None`` below the threshold), and which of
+        ``rules`` (the clinic's) it most resembles, if one clearly does (:data:`RULE_SHARE`)."""
+        probabilities = self.probabilities(text)
+        nothing = self.classes.index(NOTHING)
+        reported = 1.0 - float(probabilities[nothing])
+        if reported < self.threshold:
+            return None
+        known = [i for i, name in enumerate(self.classes) if name in rules]
+        best = max(known, key=lambda i: probabilities[i], default=None)
+        clear = best is not None and probabilities[best] >= RULE_SHARE * reported
+        return Suspicion(self.classes[best] if clear and best is not None else None, round(reported, 4))
+
+
+@dataclass(frozen=True)
+class Suspicion:
+    """A message the rules let through that likely reports a red flag: the ``rule`` it most
+    resembles (``None`` when no rule clearly does) and the ``probability`` that it reports one."""
+
+    rule: str | None
+    probability: float

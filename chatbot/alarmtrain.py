@@ -1,0 +1,111 @@
+"""Train the red-flag safety net (:mod:`chatbot.alarm`): build-time only, with scikit-learn.
+
+The examples are messages already labelled for the rules: the safety tables of
+``tests/safety_cases.py`` (each red flag with its rule, and the look-alikes), the sets helpers
+wrote without seeing the rules (``tests/data``; a report takes the rule the rules give it), and
+every question of the question bank (questions for information: nothing to report). Two sets are
+kept out, to measure the model on messages it has not seen: ``red_flag_reports_2.tsv`` and
+``safety_look_alikes.tsv`` (``benchmarks/safety_figures.py`` prints those figures).
+
+The threshold is chosen out of fold (five folds): the lowest at which at most
+:data:`MAX_FALSE_NETS` of the messages that report nothing would get the safety net.
+"""
+
+from __future__ import annotations
+
+import runpy
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .alarm import ALARM_FORMAT, ANALYZERS, NOTHING, alarm_features
+from .arrayfile import dump_arrays
+from .safety import SafetyRules
+from .train import read_bank
+
+__all__ = ["ALARM_C", "HELD_OUT", "MAX_FALSE_NETS", "alarm_examples", "fit_alarm"]
+
+ALARM_C = 4.0
+"""Inverse regularisation strength of the logistic regression (scikit-learn's ``C``)."""
+MAX_FALSE_NETS = 0.02
+"""Most of the training messages that report nothing (out of fold) that may get the safety net."""
+HELD_OUT = frozenset({"red_flag_reports_2.tsv", "safety_look_alikes.tsv"})
+"""Sets in ``tests/data`` never trained on: the model's figures on unseen messages."""
+TRAINED_SETS = ("red_flag_reports.tsv", "safety_questions.tsv", "safety_questions_2.tsv")
+"""Sets in ``tests/data`` trained on: label ``A`` or a rule name reports, ``B`` asks about a risk."""
+
+
+def _rows(path: Path) -> list[tuple[str, str]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [(label, message) for label, message in (line.split("\t", 1) for line in lines if "\t" in line)]
+
+
+def alarm_examples(tests: Path, rules: SafetyRules) -> tuple[list[str], list[str]]:
+    """(messages, labels): each message with the rule it reports, or :data:`NOTHING`.
+
+    A report from ``tests/data`` takes the rule the word rules give it (reported, or asked about
+    with the safety net); a report they miss is left out rather than guessed.
+    """
+    cases = runpy.run_path(str(tests / "safety_cases.py"))
+    messages: list[str] = [message for message, _ in cases["RED_FLAGS"]]
+    labels: list[str] = [name for _, name in cases["RED_FLAGS"]]
+    quiet = [*cases["LOOK_ALIKES"], *(q.text for q in read_bank(tests / "bank"))]
+    for name in TRAINED_SETS:
+        for label, message in _rows(tests / "data" / name):
+            if label == "B":
+                quiet.append(message)
+                continue
+            found = rules.assess(message)
+            flag = found.reported or found.asked
+            if flag is not None:
+                messages.append(message)
+                labels.append(flag.name)
+    messages.extend(quiet)
+    labels.extend(NOTHING for _ in quiet)
+    return messages, labels
+
+
+def fit_alarm(messages: Sequence[str], labels: Sequence[str], *, folds: int = 5) -> tuple[bytes, dict[str, float]]:
+    """The bytes of ``alarm.npz`` learned from ``messages`` and their ``labels``, and out-of-fold figures."""
+    from scipy.sparse import hstack
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    texts = [alarm_features(m) for m in messages]
+    vectorizers = [
+        TfidfVectorizer(analyzer=lambda terms: terms, sublinear_tf=True, lowercase=False, min_df=2) for _ in ANALYZERS
+    ]
+    matrix = hstack([v.fit_transform([t[i] for t in texts]) for i, v in enumerate(vectorizers)]).tocsr()
+    target = np.asarray(labels)
+    model = LogisticRegression(C=ALARM_C, class_weight="balanced", max_iter=5000)
+    splits = StratifiedKFold(n_splits=folds, shuffle=True, random_state=0)
+    with warnings.catch_warnings():
+        # A rule with fewer examples than folds (the emergency-call words) is in some folds only.
+        warnings.filterwarnings("ignore", message="The least populated class", category=UserWarning)
+        out_of_fold = cross_val_predict(model, matrix, target, cv=splits, method="predict_proba")
+    model.fit(matrix, target)
+    nothing = list(model.classes_).index(NOTHING)
+    reported = 1.0 - out_of_fold[:, nothing]
+    quiet = target == NOTHING
+    threshold = next(
+        float(t) for t in np.round(np.arange(0.30, 0.991, 0.01), 2) if np.mean(reported[quiet] >= t) <= MAX_FALSE_NETS
+    )
+    figures = {
+        "threshold": threshold,
+        "reports": int((~quiet).sum()),
+        "quiet": int(quiet.sum()),
+        "reports_caught": float(np.mean(reported[~quiet] >= threshold)),
+        "quiet_netted": float(np.mean(reported[quiet] >= threshold)),
+    }
+    arrays = {
+        "word_terms": np.asarray(vectorizers[0].get_feature_names_out(), dtype=str),
+        "char_terms": np.asarray(vectorizers[1].get_feature_names_out(), dtype=str),
+        "idf": np.concatenate([v.idf_ for v in vectorizers]),
+        "coef": model.coef_.astype(np.float32).ravel(),
+        "intercept": model.intercept_.astype(np.float64),
+        "classes": np.asarray(model.classes_, dtype=str),
+    }
+    return dump_arrays(arrays, {"format": ALARM_FORMAT, "threshold": threshold}), figures
