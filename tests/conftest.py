@@ -20,6 +20,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from chatbot import Chatbot  # noqa: E402
+from chatbot.safety import SafetyRules  # noqa: E402
 
 KB = Path(__file__).resolve().parent / "kb"
 """The fixed knowledge base the engine, page and CLI tests run on."""
@@ -34,6 +35,12 @@ os.environ["CHATBOT_FAQ_DIR"] = str(KB)
 @pytest.fixture(scope="session")
 def bot() -> Chatbot:
     return Chatbot.load(KB)
+
+
+@pytest.fixture(scope="session")
+def rules() -> SafetyRules:
+    """The test knowledge base's safety rules."""
+    return SafetyRules.from_file(KB / "safety.yaml")
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,8 @@ without reporting one now: risks, denials, the past, expected after-effects, oth
 planning) were written by helpers who saw neither the rules nor the code, and are kept out of
 the model's training (:data:`chatbot.alarmtrain.HELD_OUT`). The word rules alone gave urgent
 advice to 94 of the 120 reports and the emergency reply to 15 of the 150 look-alikes; with the
-safety net, 110 of 120, and 4 more look-alikes get a safety net. The ones still wrong are
+safety net, 110 of 120 (111 since "no longer wish to go on living" was added to the rules), and
+4 more look-alikes get a safety net. The ones still wrong are
 listed, strict, so that a change that fixes one says so.
 """
 
@@ -43,7 +44,6 @@ STILL_MISSED = frozenset(  # the first 60 characters of each
         "hi, i have big pain in head when i stand, when i lay down is",
         "Question about when I can go back to the gym after the facet",
         "not sure if this is important but im puffing like ive run a ",
-        "Good evening. I find I no longer wish to go on living. I hav",
         "when is my follow up? tbh doesnt matter, i wont be around fo",
         "hello, my father fall down and not answer when i call him",
         "hello, my mother talk strange, words not right, and the face",
@@ -73,11 +73,6 @@ STILL_ALARMED = frozenset(
         "Should I have some spare dressings at home in case the site ",
     }
 )
-
-
-@pytest.fixture(scope="module")
-def rules() -> SafetyRules:
-    return SafetyRules.from_file(Path(__file__).parent / "kb" / "safety.yaml")
 
 
 @pytest.fixture(scope="module")

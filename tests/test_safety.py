@@ -33,11 +33,6 @@ URGENT_RULES = ("fever", "wound_infection", "csf_leak")
 """Rules whose reply sends the patient to the clinic's urgent line first."""
 
 
-@pytest.fixture(scope="module")
-def rules() -> SafetyRules:
-    return SafetyRules.from_file(SAFETY)
-
-
 @pytest.mark.parametrize(("message", "name"), RED_FLAGS)
 def test_red_flags_are_caught(rules: SafetyRules, message: str, name: str) -> None:
     flag = rules.check(message)
@@ -238,6 +233,8 @@ def test_a_risk_word_right_after_the_symptom_asks(rules: SafetyRules, message: s
         ("my little girl sleeps through, she doesnt wake up at night", None),
         ("honestly i dont see the point anymore", "self_harm"),
         ("ive been planning how to end it", "self_harm"),
+        ("I find I no longer wish to go on living", "self_harm"),
+        ("I do not wish to go on with the booking", None),
         ("thinking about ending things with my physio early", None),
         ("I've taken all my leftover tramadol and a load of tylenol", "overdose"),
         ("took double my pain meds, feel woozy", "overdose"),

@@ -73,11 +73,6 @@ FALSE_ALARMS = frozenset(
 )
 
 
-@pytest.fixture(scope="module")
-def rules() -> SafetyRules:
-    return SafetyRules.from_file(Path(__file__).parent / "kb" / "safety.yaml")
-
-
 def test_the_set_is_whole() -> None:
     assert len(HAVING) == len(RISKS) == 120
     assert len(REPORTS) == 110 and {symptom for symptom, _ in REPORTS} >= {"fever", "self_harm", "bladder_bowel"}
