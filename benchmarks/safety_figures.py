@@ -54,11 +54,14 @@ def print_held_out(rules: SafetyRules, alarm: AlarmModel) -> None:
     the two sets it never learned from (``chatbot.alarmtrain.HELD_OUT``)."""
     asked = [row for name in ("safety_questions.tsv", "safety_questions_2.tsv") for row in _tsv(name)]
     sets = {
-        "reports the rules were fixed on": [m for _, m in _tsv("red_flag_reports.tsv")]
+        "reports the rules were fixed on or the net trained on": [
+            m for name in ("red_flag_reports.tsv", "red_flag_reports_2.tsv") for _, m in _tsv(name)
+        ]
         + [m for label, m in asked if label == "A"],
-        "risk questions the rules were fixed on": [m for label, m in asked if label == "B"],
-        "reports never used (held out)": [m for _, m in _tsv("red_flag_reports_2.tsv")],
-        "look-alikes never used (held out)": [m for _, m in _tsv("safety_look_alikes.tsv")],
+        "risk questions the rules were fixed on (trained on)": [m for label, m in asked if label == "B"],
+        "look-alikes the rules were fixed on (trained on)": [m for _, m in _tsv("safety_look_alikes.tsv")],
+        "reports never used (held out)": [m for _, m in _tsv("red_flag_reports_3.tsv")],
+        "look-alikes never used (held out)": [m for _, m in _tsv("safety_look_alikes_2.tsv")],
     }
     for name, messages in sets.items():
         found = [rules.assess(m) for m in messages]
@@ -67,7 +70,11 @@ def print_held_out(rules: SafetyRules, alarm: AlarmModel) -> None:
             not (f.reported or f.asked) and alarm.suspect(m, rules=rules.names) is not None
             for m, f in zip(messages, found, strict=True)
         )
-        print(f"{name}: urgent advice {_percent(ruled, len(messages))} by the rules, {ruled + netted} with the net")
+        doubted = sum(bool(f.reported) and alarm.doubts(m) for m, f in zip(messages, found, strict=True))
+        print(
+            f"{name}: urgent advice {_percent(ruled, len(messages))} by the rules, {ruled + netted} with the net; "
+            f"{doubted} of the rules' emergency replies doubted (answered under the advice)"
+        )
 
 
 def main() -> None:

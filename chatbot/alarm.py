@@ -81,6 +81,9 @@ class AlarmModel:
     threshold:
         the probability of a report at or above which a message gets the safety net, chosen
         when training so that few ordinary questions and look-alikes do.
+    doubt:
+        the probability of a report below which a red flag the rules report is doubted
+        (:meth:`doubts`); below every report the rules catch among the training messages.
     """
 
     vocabularies: tuple[dict[str, int], dict[str, int]]
@@ -89,6 +92,7 @@ class AlarmModel:
     intercept: np.ndarray
     classes: tuple[str, ...]
     threshold: float
+    doubt: float = 0.0
 
     @classmethod
     def from_file(cls, path: str | Path = DEFAULT_ALARM) -> AlarmModel:
@@ -100,14 +104,15 @@ class AlarmModel:
         words, chars = arrays["word_terms"].tolist(), arrays["char_terms"].tolist()
         classes = tuple(arrays["classes"].tolist())
         columns = len(words) + len(chars)
-        threshold = meta.get("threshold")
+        threshold, doubt = meta.get("threshold"), meta.get("doubt")
         if (
             len(arrays["idf"]) != columns
             or len(arrays["coef"]) != len(classes) * columns
             or len(arrays["intercept"]) != len(classes)
             or NOTHING not in classes
             or not isinstance(threshold, float)
-            or not 0.0 < threshold < 1.0
+            or not isinstance(doubt, float)
+            or not 0.0 <= doubt < threshold < 1.0
         ):
             raise KnowledgeBaseError(
                 Path(path), None, "arrays or threshold that do not fit together; run `python -m chatbot train-alarm`"
@@ -122,6 +127,7 @@ class AlarmModel:
             arrays["intercept"],
             classes,
             threshold,
+            doubt,
         )
 
     def probabilities(self, text: str) -> np.ndarray:
@@ -140,12 +146,21 @@ class AlarmModel:
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()
 
+    def report_probability(self, text: str) -> float:
+        """The probability that ``text`` reports a red flag (any rule's)."""
+        return 1.0 - float(self.probabilities(text)[self.classes.index(NOTHING)])
+
+    def doubts(self, text: str) -> bool:
+        """Whether a red flag the rules found in ``text`` is most likely not reported now: a
+        symptom told as history, a denial or a risk the rules read as a report ("I had a seizure
+        once when I was 19, nothing since")."""
+        return self.report_probability(text) < self.doubt
+
     def suspect(self, text: str, *, rules: Sequence[str]) -> Suspicion | None:
         """Whether ``text`` likely reports a red flag (``None`` below the threshold), and which of
         ``rules`` (the clinic's) it most resembles, if one clearly does (:data:`RULE_SHARE`)."""
         probabilities = self.probabilities(text)
-        nothing = self.classes.index(NOTHING)
-        reported = 1.0 - float(probabilities[nothing])
+        reported = 1.0 - float(probabilities[self.classes.index(NOTHING)])
         if reported < self.threshold:
             return None
         known = [i for i, name in enumerate(self.classes) if name in rules]

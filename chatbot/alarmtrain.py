@@ -4,11 +4,12 @@ The examples are messages already labelled for the rules: the safety tables of
 ``tests/safety_cases.py`` (each red flag with its rule, and the look-alikes), the sets helpers
 wrote without seeing the rules (``tests/data``; a report takes the rule the rules give it), and
 every question of the question bank (questions for information: nothing to report). Two sets are
-kept out, to measure the model on messages it has not seen: ``red_flag_reports_2.tsv`` and
-``safety_look_alikes.tsv`` (``benchmarks/safety_figures.py`` prints those figures).
+kept out, to measure the model on messages it has not seen: ``red_flag_reports_3.tsv`` and
+``safety_look_alikes_2.tsv`` (``benchmarks/safety_figures.py`` prints those figures).
 
 The threshold is chosen out of fold (five folds): the lowest at which at most
-:data:`MAX_FALSE_NETS` of the messages that report nothing would get the safety net.
+:data:`MAX_FALSE_NETS` of the messages that report nothing would get the safety net. The doubt cut
+is the highest multiple of 0.05 below every report the word rules catch, out of fold.
 """
 
 from __future__ import annotations
@@ -25,16 +26,27 @@ from .arrayfile import dump_arrays
 from .safety import SafetyRules
 from .train import read_bank
 
-__all__ = ["ALARM_C", "HELD_OUT", "MAX_FALSE_NETS", "alarm_examples", "fit_alarm"]
+__all__ = ["ALARM_C", "HELD_OUT", "MAX_FALSE_NETS", "TRAINED_SETS", "alarm_examples", "fit_alarm"]
 
 ALARM_C = 4.0
 """Inverse regularisation strength of the logistic regression (scikit-learn's ``C``)."""
 MAX_FALSE_NETS = 0.02
 """Most of the training messages that report nothing (out of fold) that may get the safety net."""
-HELD_OUT = frozenset({"red_flag_reports_2.tsv", "safety_look_alikes.tsv"})
-"""Sets in ``tests/data`` never trained on: the model's figures on unseen messages."""
-TRAINED_SETS = ("red_flag_reports.tsv", "safety_questions.tsv", "safety_questions_2.tsv")
-"""Sets in ``tests/data`` trained on: label ``A`` or a rule name reports, ``B`` asks about a risk."""
+HELD_OUT = frozenset({"red_flag_reports_3.tsv", "safety_look_alikes_2.tsv"})
+"""Sets in ``tests/data`` never trained on (nor the rules fixed on): the figures on unseen messages."""
+TRAINED_SETS = (
+    "red_flag_reports.tsv",
+    "red_flag_reports_2.tsv",
+    "safety_questions.tsv",
+    "safety_questions_2.tsv",
+    "safety_look_alikes.tsv",
+)
+"""Sets in ``tests/data`` trained on. A row labelled ``A`` or with a symptom reports it; ``B`` asks
+about a risk, and a look-alike's kind (``risk``, ``past``, ``negated`` …) reports nothing."""
+QUIET = frozenset({"B", "risk", "negated", "past", "expected", "other", "planning", "history", "resolved"})
+"""Row labels of messages that report nothing."""
+SYMPTOM_RULES = {"headache_csf": "severe_headache", "collapse": "unresponsive"}
+"""A helper's symptom label → the rule that gives its advice, where the names differ."""
 
 
 def _rows(path: Path) -> list[tuple[str, str]]:
@@ -42,11 +54,13 @@ def _rows(path: Path) -> list[tuple[str, str]]:
     return [(label, message) for label, message in (line.split("\t", 1) for line in lines if "\t" in line)]
 
 
-def alarm_examples(tests: Path, rules: SafetyRules) -> tuple[list[str], list[str]]:
-    """(messages, labels): each message with the rule it reports, or :data:`NOTHING`.
+def alarm_examples(tests: Path, rules: SafetyRules) -> tuple[list[str], list[str], list[bool]]:
+    """(messages, labels, ruled): each message with the rule it reports, or :data:`NOTHING`, and
+    whether the word rules report a red flag in it.
 
     A report from ``tests/data`` takes the rule the word rules give it (reported, or asked about
-    with the safety net); a report they miss is left out rather than guessed.
+    with the safety net); one they miss takes the rule of the symptom its writer named (what the
+    net is for), and one with neither is left out rather than guessed.
     """
     cases = runpy.run_path(str(tests / "safety_cases.py"))
     messages: list[str] = [message for message, _ in cases["RED_FLAGS"]]
@@ -54,21 +68,28 @@ def alarm_examples(tests: Path, rules: SafetyRules) -> tuple[list[str], list[str
     quiet = [*cases["LOOK_ALIKES"], *(q.text for q in read_bank(tests / "bank"))]
     for name in TRAINED_SETS:
         for label, message in _rows(tests / "data" / name):
-            if label == "B":
+            if label in QUIET:
                 quiet.append(message)
                 continue
             found = rules.assess(message)
             flag = found.reported or found.asked
-            if flag is not None:
+            rule = flag.name if flag is not None else SYMPTOM_RULES.get(label, label)
+            if rule in rules.names:
                 messages.append(message)
-                labels.append(flag.name)
+                labels.append(rule)
     messages.extend(quiet)
     labels.extend(NOTHING for _ in quiet)
-    return messages, labels
+    return messages, labels, [rules.check(message) is not None for message in messages]
 
 
-def fit_alarm(messages: Sequence[str], labels: Sequence[str], *, folds: int = 5) -> tuple[bytes, dict[str, float]]:
-    """The bytes of ``alarm.npz`` learned from ``messages`` and their ``labels``, and out-of-fold figures."""
+def fit_alarm(
+    messages: Sequence[str], labels: Sequence[str], ruled: Sequence[bool], *, folds: int = 5
+) -> tuple[bytes, dict[str, float]]:
+    """The bytes of ``alarm.npz`` learned from ``messages`` and their ``labels``, and out-of-fold figures.
+
+    ``ruled`` says which messages the word rules report: the doubt cut is set below every report
+    among them (out of fold), so that no report the rules catch was ever doubted.
+    """
     from scipy.sparse import hstack
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
@@ -93,8 +114,12 @@ def fit_alarm(messages: Sequence[str], labels: Sequence[str], *, folds: int = 5)
     threshold = next(
         float(t) for t in np.round(np.arange(0.30, 0.991, 0.01), 2) if np.mean(reported[quiet] >= t) <= MAX_FALSE_NETS
     )
+    caught = np.asarray(ruled) & ~quiet
+    doubt = float(np.floor(reported[caught].min() * 20) / 20) if caught.any() else 0.0
     figures = {
         "threshold": threshold,
+        "doubt": doubt,
+        "false_alarms_doubted": float(np.mean(reported[np.asarray(ruled) & quiet] < doubt)),
         "reports": int((~quiet).sum()),
         "quiet": int(quiet.sum()),
         "reports_caught": float(np.mean(reported[~quiet] >= threshold)),
@@ -108,4 +133,4 @@ def fit_alarm(messages: Sequence[str], labels: Sequence[str], *, folds: int = 5)
         "intercept": model.intercept_.astype(np.float64),
         "classes": np.asarray(model.classes_, dtype=str),
     }
-    return dump_arrays(arrays, {"format": ALARM_FORMAT, "threshold": threshold}), figures
+    return dump_arrays(arrays, {"format": ALARM_FORMAT, "threshold": threshold, "doubt": doubt}), figures

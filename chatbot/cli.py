@@ -250,15 +250,15 @@ def _train_alarm(args: argparse.Namespace) -> int:
     from .arrayfile import write_if_changed
 
     rules = KnowledgeBasePaths.at(args.faq).safety
-    messages, labels = alarm_examples(args.tests, SafetyRules.from_file(rules))
-    data, figures = fit_alarm(messages, labels)
+    data, figures = fit_alarm(*alarm_examples(args.tests, SafetyRules.from_file(rules)))
     output = args.output or DEFAULT_ALARM
     changed = write_if_changed(output, data)
     print(
         f"{figures['reports']:.0f} reports, {figures['quiet']:.0f} messages reporting nothing; "
         f"out of fold at threshold {figures['threshold']:.2f}: "
         f"{figures['reports_caught']:.1%} of the reports get urgent advice, "
-        f"{figures['quiet_netted']:.1%} of the others a safety net"
+        f"{figures['quiet_netted']:.1%} of the others a safety net; the rules' false alarms doubted below "
+        f"{figures['doubt']:.2f}: {figures['false_alarms_doubted']:.0%}"
     )
     print(f"{'wrote' if changed else 'unchanged:'} {output}; figures on unseen messages: benchmarks/safety_figures.py")
     return 0

@@ -108,6 +108,10 @@ class Conversation:
             )
         assessment = self.safety.assess(text)
         if assessment.reported is not None:
+            if self.alarm is not None and self.alarm.doubts(text):
+                # Told as history or a worry, not as now: the same urgent advice, above the answer.
+                reply = self._respond_safely(text)
+                return dataclasses.replace(reply, safety_net=self.safety.safety_net(assessment.reported, self.settings))
             self._options = ()
             return self.safety.reply(assessment.reported, self.settings)
         reply = self._respond_safely(text)

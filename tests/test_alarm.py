@@ -1,15 +1,16 @@
 """The learned red-flag safety net (:mod:`chatbot.alarm`): what the word rules miss, measured on
-sets it never learned from, and how it fails closed.
+sets nothing was fitted to, and how it fails closed.
 
-``tests/data/red_flag_reports_2.tsv`` (120 reports of twelve kinds of red flag in patients' and
-carers' words) and ``tests/data/safety_look_alikes.tsv`` (150 messages that mention a symptom
-without reporting one now: risks, denials, the past, expected after-effects, other senses,
-planning) were written by helpers who saw neither the rules nor the code, and are kept out of
-the model's training (:data:`chatbot.alarmtrain.HELD_OUT`). The word rules alone gave urgent
-advice to 94 of the 120 reports and the emergency reply to 15 of the 150 look-alikes; with the
-safety net, 110 of 120 (111 since "no longer wish to go on living" was added to the rules), and
-4 more look-alikes get a safety net. The ones still wrong are
-listed, strict, so that a change that fixes one says so.
+``tests/data/red_flag_reports_3.tsv`` (130 reports of thirteen kinds of red flag, described
+rather than named, minimised, in passing, from a phone, by parents of children who cannot speak)
+and ``tests/data/safety_look_alikes_2.tsv`` (160 messages that mention a symptom without
+reporting one now: history, risks, denials, after-effects that are over, other senses) were
+written by helpers who saw neither the rules nor the code. Nothing was fitted to them: neither
+the rules nor the model (:data:`chatbot.alarmtrain.HELD_OUT`). The word rules alone gave urgent
+advice to 86 of the 130 reports and the emergency reply to 20 of the 160 look-alikes; with the
+safety net, 127 of 130 reports get urgent advice, 3 more look-alikes a safety net, and 8 of the
+rules' 20 false alarms are doubted (answered, under the same advice). The ones still wrong are
+listed (their first 60 characters), strict, so that a change that fixes one says so.
 """
 
 from __future__ import annotations
@@ -34,43 +35,40 @@ def _rows(name: str) -> list[tuple[str, str]]:
     return [(label, message) for label, message in (line.split("\t", 1) for line in lines if "\t" in line)]
 
 
-REPORTS = _rows("red_flag_reports_2.tsv")
-LOOK_ALIKES = _rows("safety_look_alikes.tsv")
+REPORTS = _rows("red_flag_reports_3.tsv")
+LOOK_ALIKES = _rows("safety_look_alikes_2.tsv")
 STILL_MISSED = frozenset(  # the first 60 characters of each
     {
-        "hello, after procedure my father have blood coming a lot fro",
-        "Query re my follow up appt, can I move it to the 20th as I h",
-        "Good evening. I have a headache of extraordinary severity, q",
-        "hi, i have big pain in head when i stand, when i lay down is",
-        "Question about when I can go back to the gym after the facet",
-        "not sure if this is important but im puffing like ive run a ",
-        "when is my follow up? tbh doesnt matter, i wont be around fo",
-        "hello, my father fall down and not answer when i call him",
-        "hello, my mother talk strange, words not right, and the face",
+        "I went down like a sack of potatoes in the kitchen after the",
+        "my body start to shake strong and I not know what happen, my",
+        "Can I still drive to my follow up? I had a seisure last nite",
     }
 )
 STILL_ALARMED = frozenset(
     {
-        "is an allergic reaction to the local anaesthetic a thing? I ",
-        "can rhizotomy make my legs weak? im a farmer and need my leg",
-        "What happens if I start bleeding through the dressing - do I",
-        "no bleeding at all from the site, is it ok to go swimming ne",
-        "She hasn't had a temperature and she's eating well. Can she ",
-        "Not dizzy, haven't fainted, eating and drinking ok. Can I go",
-        "no trouble breathing, no chest tightness - I just want to kn",
-        "my neighbour bled a lot after hers, does that happen often?",
-        "Years ago I had a reaction to penicillin - came up in hives.",
-        "I had a seizure once when I was 19, nothing since (I'm 54 no",
-        "My friend's son had SDR and he wet the bed for a few weeks a",
-        "The wound from my first rhizotomy got a bit infected but ant",
-        "I went through a really dark patch a couple of years ago and",
-        "My daughter had a febrile convulsion as a baby. She's 7 now ",
-        "After my knee op in 2020 I couldn't pee for a few hours, the",
-        "I had an allergic reaction to plasters after my last op, wen",
-        "My old physio said one of her patients lost feeling in his h",
-        "Should I bring my EpiPen on the day? I carry it for a nut al",
-        "Who should I ring if I get a headache that's worse when I st",
-        "Should I have some spare dressings at home in case the site ",
+        "my daughter had a febrile seizure when she was 2, nothing si",
+        "I had a heart attack in 2015 and have two stents. Cardiologi",
+        "I care for my husband who has early dementia. He had a mini ",
+        "I used to self harm as a teenager, I'm 34 now and in a reall",
+        "I had a spinal cord stimulator trial that got infected in 20",
+        "Had chest pains back in March, turned out to be angina, now ",
+        "my little boy had a fit after his jabs once at 14 months, ne",
+        "Is it normal to get a fever after a radiofrequency rhizotomy",
+        "What are the chances of my son's legs being weaker after SDR",
+        "What's the risk of nerve damage making her legs weak after l",
+        "what kind of swelling at the injection site is normal vs nee",
+        "Wound isn't hot or swollen and there's nothing coming out of",
+        "Felt woozy and nearly fainted when I stood up after the proc",
+        "I had a temp of 37.9 the night after, back to normal the nex",
+        "Our little one had a high temperature on day 2 after SDR, th",
+        "Had a couple of hives on my arm in recovery, they gave me an",
+        "I couldn't wee for a few hours after the sedation but it sor",
+        "The skin over the sites was red and warm for a day or two, i",
+        "My son had a really sore head lying flat after SDR, the team",
+        "Felt very low and tearful the first week after, I think it w",
+        "Was a bit breathless on the ward after the sedation, they ga",
+        "wound oozed a tiny bit of blood when I took the dressing off",
+        "I nearly had a heart attack when I saw the quote from the pr",
     }
 )
 
@@ -86,8 +84,8 @@ def _urgent(rules: SafetyRules, alarm: AlarmModel, message: str) -> bool:
 
 
 def test_the_held_out_sets_are_whole_and_never_trained_on() -> None:
-    assert len(REPORTS) == 120 and len(LOOK_ALIKES) == 150
-    assert {"red_flag_reports_2.tsv", "safety_look_alikes.tsv"} == HELD_OUT
+    assert len(REPORTS) == 130 and len(LOOK_ALIKES) == 160
+    assert {"red_flag_reports_3.tsv", "safety_look_alikes_2.tsv"} == HELD_OUT
     assert not HELD_OUT & set(TRAINED_SETS)
     assert {m[:60] for _, m in REPORTS} >= STILL_MISSED and {m[:60] for _, m in LOOK_ALIKES} >= STILL_ALARMED
 
@@ -131,7 +129,7 @@ def test_a_look_alike_the_model_never_saw_gets_no_urgent_advice(
             "My son had his SDR on Monday, he normally wees loads but his pad has been bone dry since yesterday",
             "bladder",
         ),
-        ("mums face has gone weird on one side and shes talking like shes drunk but she hasnt had anything", "Some of"),
+        ("mums face has gone weird on one side and shes talking like shes drunk but she hasnt had anything", "face"),
         # the rules' own verdicts come first, and ordinary questions get nothing
         ("I have a fever of 39 since the procedure", None),
         ("how long does the pain relief last after cervical rhizotomy", None),
@@ -147,9 +145,9 @@ def test_the_reply_carries_the_safety_net_and_still_answers(bot: Chatbot, messag
     assert advice in reply.safety_net and "911" in reply.safety_net
 
 
-def _model(threshold: float, coef: list[list[float]], classes: tuple[str, ...]) -> AlarmModel:
+def _model(threshold: float, coef: list[list[float]], classes: tuple[str, ...], doubt: float = 0.0) -> AlarmModel:
     """A one-word model: the word "zz" (its character n-grams unknown) with these class weights."""
-    return AlarmModel(({"zz": 0}, {}), np.ones(1), np.asarray(coef), np.zeros(len(classes)), classes, threshold)
+    return AlarmModel(({"zz": 0}, {}), np.ones(1), np.asarray(coef), np.zeros(len(classes)), classes, threshold, doubt)
 
 
 @pytest.mark.parametrize(("threshold", "flagged"), [(0.49, True), (0.51, False)])
@@ -175,6 +173,29 @@ def test_the_advice_is_a_rules_only_when_it_clearly_fits(
     assert suspicion is not None and suspicion.rule == rule
 
 
+@pytest.mark.parametrize(("doubt", "doubted"), [(0.51, True), (0.49, False)])
+def test_the_doubt_cut_decides(doubt: float, doubted: bool) -> None:
+    # "zz" alone: a report with probability 0.5
+    assert _model(0.9, [[0.0], [0.0]], (NOTHING, "fever"), doubt).doubts("zz") is doubted
+
+
+@pytest.mark.parametrize(
+    ("message", "emergency"),
+    [
+        # the rules report a symptom told as history or a risk; the model doubts it: answered, advice first
+        ("I had a heart attack in 2015 and have two stents. Can I still have the neck procedure?", False),
+        ("What are the chances of my son's legs being weaker after SDR?", False),
+        # reported now: the emergency reply alone
+        ("I had the procedure yesterday and now I have chest pain and can't breathe", True),
+        ("my leg went weak and numb since this morning after the rhizotomy", True),
+    ],
+)
+def test_a_doubted_red_flag_is_answered_under_its_advice(bot: Chatbot, message: str, emergency: bool) -> None:
+    reply = bot.ask(message)
+    assert (reply.kind == "emergency") is emergency
+    assert "911" in (reply.text if emergency else reply.safety_net)
+
+
 def test_a_rule_the_clinic_removed_is_never_named() -> None:
     model = _model(0.1, [[0.0], [5.0], [0.0]], (NOTHING, "seizure", "fever"))
     suspicion = model.suspect("zz", rules=["fever"])
@@ -195,7 +216,7 @@ def _write(tmp_path: Path, **change: object) -> Path:
         "intercept": np.zeros(2),
         "classes": np.asarray([NOTHING, "fever"]),
     }
-    meta: dict[str, object] = {"format": ALARM_FORMAT, "threshold": 0.7}
+    meta: dict[str, object] = {"format": ALARM_FORMAT, "threshold": 0.7, "doubt": 0.3}
     for name, value in change.items():
         (meta if name in meta else arrays)[name] = value  # type: ignore[index]
     path = tmp_path / "alarm.npz"
@@ -213,6 +234,7 @@ def test_a_valid_file_loads(tmp_path: Path) -> None:
         ({"coef": np.zeros(3)}, r"alarm\.npz: arrays or threshold that do not fit together"),
         ({"classes": np.asarray(["fever", "bleeding"])}, r"alarm\.npz: arrays or threshold that do not fit together"),
         ({"threshold": 1.5}, r"alarm\.npz: arrays or threshold that do not fit together"),
+        ({"doubt": 0.8}, r"alarm\.npz: arrays or threshold that do not fit together"),
         ({"format": 99}, r"alarm\.npz: alarm model format 99, this version reads 1"),
     ],
 )
@@ -240,13 +262,14 @@ def test_the_shipped_model_is_a_zip_of_plain_arrays() -> None:
 def test_train_alarm_reproduces_the_shipped_model(tmp_path: Path, rules: SafetyRules) -> None:
     """The shipped ``alarm.npz`` is what ``train-alarm`` learns from the tests folder (to rounding),
     and never learns from a held-out set."""
-    messages, labels = alarm_examples(Path(__file__).parent, rules)
+    messages, labels, ruled = alarm_examples(Path(__file__).parent, rules)
     held_out = {m for name in HELD_OUT for _, m in _rows(name)}
     assert not held_out & set(messages)
-    data, figures = fit_alarm(messages, labels)
+    data, figures = fit_alarm(messages, labels, ruled)
     (tmp_path / "alarm.npz").write_bytes(data)
     learned, shipped = AlarmModel.from_file(tmp_path / "alarm.npz"), AlarmModel.from_file()
     assert learned.classes == shipped.classes and learned.vocabularies == shipped.vocabularies
     assert learned.threshold == shipped.threshold == figures["threshold"]
+    assert learned.doubt == shipped.doubt == figures["doubt"]
     np.testing.assert_allclose(learned.coef, shipped.coef, atol=1e-5)
     assert figures["quiet_netted"] <= 0.02
