@@ -55,7 +55,9 @@ class Reply:
     about when the patient had not said which; ``reason`` says why the bot decided as it did
     (for staff, not for patients). ``safety_net`` is the urgent-care advice for a red-flag
     symptom the message asks about rather than reports ("is it normal to have a fever after?"),
-    to show before the reply: the patient asking may be having it.
+    to show before the reply: the patient asking may be having it. The learned safety net
+    (:mod:`chatbot.alarm`) sets it too, for a likely report the rules missed and for a red flag
+    the rules found that is most likely history or a risk.
     """
 
     kind: Kind
