@@ -1,12 +1,18 @@
-"""A learned second look for red flags that the word rules miss.
+"""A learned second look at red flags, for what the word rules miss and what they misread.
 
 The rules in ``safety.yaml`` decide, and a clinic can read exactly why they did; but measured on
-reports that helpers wrote without seeing them, they missed one in five ("I just want it all to
-stop", "she went all floppy and won't respond to me", "his pad has been bone dry since
-yesterday"): a patient's next wording is always new. This model reads what the rules did not
-flag and, when it is confident that the message reports a red flag, the reply carries the urgent
-advice of the rule it most resembles as a safety net (:meth:`SafetyRules.safety_net`), above the
-answer; it never takes an answer away. It only ever adds advice, never suppresses a rule.
+reports that helpers wrote without seeing them, they missed one in five, then one in three ("I
+just want it all to stop", "she went all floppy and won't respond to me", "his pad has been bone
+dry since yesterday"): a patient's next wording is always new. This model reads every message:
+
+* one the rules let through that it is confident reports a red flag is still answered, with the
+  urgent advice of the rule it most resembles (or general advice) above the answer as a safety
+  net (:meth:`AlarmModel.suspect`);
+* one the rules report that it finds very unlikely to be happening now ("I had a seizure once
+  when I was 19") is answered too, with that rule's advice above the answer instead of the
+  emergency reply alone (:meth:`AlarmModel.doubts`).
+
+Either way the advice is shown, first: the model never takes it away.
 
 It is a multinomial logistic regression over the same two TF-IDF spaces as the index (stemmed
 word 1–2-grams and character 3–5-grams), trained by ``python -m chatbot train-alarm``
@@ -58,10 +64,10 @@ ANALYZERS: tuple[Callable[[str], list[str]], ...] = (stemmed_ngrams, char_wb_ngr
 two vectorizers stacked): stemmed words and word pairs, and character n-grams for typos."""
 
 
-def alarm_features(text: str) -> tuple[list[str], list[str]]:
+def alarm_features(text: str) -> tuple[list[str], ...]:
     """The terms of ``text`` in each space, read from its normalised form."""
     words = normalize(text)
-    return stemmed_ngrams(words), char_wb_ngrams(words)
+    return tuple(analyzer(words) for analyzer in ANALYZERS)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ Every message goes through the same steps, in an order chosen for safety:
 
 1. clean the input (surrogates, control characters, markup) so nothing below can crash on it;
 2. **red flags first**, on the whole message however long, before anything else; a message the
-   rules let through that the learned safety net (:mod:`chatbot.alarm`) reads as a likely report
-   is still answered, with the urgent advice above the answer;
+   rules let through that the learned safety net (:mod:`chatbot.alarm`) reads as a likely report,
+   and a red flag the rules report that it reads as history or a risk, are answered with the
+   urgent advice above the answer;
 3. a choice among the options of a pending clarification ("2", "the first one", "neck");
 4. small talk and requests for a person;
 5. retrieval, reading a question that names no procedure as being about the one under discussion;
