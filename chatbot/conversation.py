@@ -109,8 +109,9 @@ class Conversation:
             )
         assessment = self.safety.assess(text)
         if assessment.reported is not None:
-            if self.alarm is not None and self.alarm.doubts(text):
+            if self.alarm is not None and len(text) <= MAX_MESSAGE_CHARS and self.alarm.doubts(text):
                 # Told as history or a worry, not as now: the same urgent advice, above the answer.
+                # Only in a message short enough to answer, like those the model learned from.
                 reply = self._respond_safely(text)
                 return dataclasses.replace(reply, safety_net=self.safety.safety_net(assessment.reported, self.settings))
             self._options = ()

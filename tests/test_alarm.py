@@ -25,6 +25,7 @@ from chatbot import Chatbot, KnowledgeBaseError
 from chatbot.alarm import ALARM_FORMAT, DEFAULT_ALARM, NOTHING, UNSURE, AlarmModel
 from chatbot.alarmtrain import HELD_OUT, TRAINED_SETS, alarm_examples, fit_alarm
 from chatbot.arrayfile import dump_arrays
+from chatbot.bot import MAX_MESSAGE_CHARS
 from chatbot.safety import SafetyRules
 
 DATA = Path(__file__).parent / "data"
@@ -194,6 +195,15 @@ def test_a_doubted_red_flag_is_answered_under_its_advice(bot: Chatbot, message: 
     reply = bot.ask(message)
     assert (reply.kind == "emergency") is emergency
     assert "911" in (reply.text if emergency else reply.safety_net)
+
+
+def test_only_a_message_short_enough_to_answer_is_doubted(bot: Chatbot) -> None:
+    history = "I had a heart attack in 2015 and have two stents. "
+    question = "Can I still have the neck procedure?"
+    padding = "I would like to know more about the procedure and how long the relief lasts. " * 20
+    assert bot.ask(history + question).kind != "emergency"
+    assert len(history + padding + question) > MAX_MESSAGE_CHARS and bot.alarm.doubts(history + padding + question)
+    assert bot.ask(history + padding + question).kind == "emergency"
 
 
 def test_a_rule_the_clinic_removed_is_never_named() -> None:
