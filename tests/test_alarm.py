@@ -125,7 +125,7 @@ def test_a_look_alike_the_model_never_saw_gets_no_urgent_advice(
     ("message", "advice"),
     [
         # what the rules miss: the model's advice, the rule's own when one clearly fits
-        ("I just want it all to stop. The pain's the same after the rhizotomy and I can't do this anymore.", "talk to"),
+        ("I've been saving my pills. Got enough now I think.", "talk to"),
         (
             "My son had his SDR on Monday, he normally wees loads but his pad has been bone dry since yesterday",
             "bladder",
