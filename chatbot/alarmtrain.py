@@ -2,7 +2,7 @@
 
 The examples are messages already labelled for the rules: the safety tables of
 ``tests/safety_cases.py`` (each red flag with its rule, and the look-alikes), the sets helpers
-wrote without seeing the rules (``tests/data``; a report takes the rule the rules give it), and
+wrote without seeing the rules (``tests/data``, see :func:`alarm_examples`), and
 every question of the question bank (questions for information: nothing to report). Two sets are
 kept out, to measure the model on messages it has not seen: ``red_flag_reports_3.tsv`` and
 ``safety_look_alikes_2.tsv`` (``benchmarks/safety_figures.py`` prints those figures).
@@ -111,9 +111,8 @@ def fit_alarm(
     nothing = list(model.classes_).index(NOTHING)
     reported = 1.0 - out_of_fold[:, nothing]
     quiet = target == NOTHING
-    threshold = next(
-        float(t) for t in np.round(np.arange(0.30, 0.991, 0.01), 2) if np.mean(reported[quiet] >= t) <= MAX_FALSE_NETS
-    )
+    cuts = np.round(np.arange(0.30, 0.991, 0.01), 2)
+    threshold = next((float(t) for t in cuts if np.mean(reported[quiet] >= t) <= MAX_FALSE_NETS), 0.99)
     caught = np.asarray(ruled) & ~quiet
     doubt = float(np.floor(reported[caught].min() * 20) / 20) if caught.any() else 0.0
     figures = {
