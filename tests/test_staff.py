@@ -263,6 +263,21 @@ def test_the_bot_proposes_the_pair_below_the_threshold(bot: Chatbot) -> None:
         ),
         ("What are the risks of percutaneous rhizotomy?", "answer", "Answered"),
         ("hello", "smalltalk", "small talk"),
+        (
+            "is it normal to have pus at the needle site?",
+            "fallback",
+            r"takes a red-flag symptom as present \(rule 'wound_infection'\)",
+        ),
+        (
+            "I've been saving my pills. Got enough now I think.",
+            "fallback",
+            r"safety net reads the message as a likely report",
+        ),
+        (
+            "I had a heart attack in 2015 and have two stents. Can I still have the neck procedure?",
+            "fallback",
+            r"rule 'chest_pain' matched, but the learned safety net reads the message as history or a risk",
+        ),
     ],
 )
 def test_test_pane_says_why(bot: Chatbot, question: str, kind: str, reason: str) -> None:
