@@ -24,6 +24,7 @@ from safety_cases import LOOK_ALIKES, RED_FLAGS  # noqa: E402
 from test_safety import PATHOLOGICAL  # noqa: E402
 
 from chatbot.alarm import AlarmModel  # noqa: E402
+from chatbot.alarmtrain import read_rows  # noqa: E402
 from chatbot.safety import SafetyRules  # noqa: E402
 
 
@@ -43,8 +44,7 @@ def _milliseconds(run: Callable[[], object], repeat: int) -> float:
 
 def _tsv(name: str) -> list[tuple[str, str]]:
     """(label, message) rows of ``tests/data/<name>``."""
-    lines = (ROOT / "tests" / "data" / name).read_text(encoding="utf-8").splitlines()
-    return [(label, message) for label, message in (line.split("\t", 1) for line in lines if "\t" in line)]
+    return read_rows(ROOT / "tests" / "data" / name)
 
 
 def print_held_out(rules: SafetyRules, alarm: AlarmModel) -> None:

@@ -26,7 +26,7 @@ from .arrayfile import dump_arrays
 from .safety import SafetyRules
 from .train import read_bank
 
-__all__ = ["ALARM_C", "HELD_OUT", "MAX_FALSE_NETS", "TRAINED_SETS", "alarm_examples", "fit_alarm"]
+__all__ = ["ALARM_C", "HELD_OUT", "MAX_FALSE_NETS", "TRAINED_SETS", "alarm_examples", "fit_alarm", "read_rows"]
 
 ALARM_C = 4.0
 """Inverse regularisation strength of the logistic regression (scikit-learn's ``C``)."""
@@ -49,7 +49,8 @@ SYMPTOM_RULES = {"headache_csf": "severe_headache", "collapse": "unresponsive"}
 """A helper's symptom label → the rule that gives its advice, where the names differ."""
 
 
-def _rows(path: Path) -> list[tuple[str, str]]:
+def read_rows(path: Path) -> list[tuple[str, str]]:
+    """The (label, message) rows of a tab-separated set in ``tests/data``: lines without a tab are skipped."""
     lines = path.read_text(encoding="utf-8").splitlines()
     return [(label, message) for label, message in (line.split("\t", 1) for line in lines if "\t" in line)]
 
@@ -67,7 +68,7 @@ def alarm_examples(tests: Path, rules: SafetyRules) -> tuple[list[str], list[str
     labels: list[str] = [name for _, name in cases["RED_FLAGS"]]
     quiet = [*cases["LOOK_ALIKES"], *(q.text for q in read_bank(tests / "bank"))]
     for name in TRAINED_SETS:
-        for label, message in _rows(tests / "data" / name):
+        for label, message in read_rows(tests / "data" / name):
             if label in QUIET:
                 quiet.append(message)
                 continue

@@ -20,24 +20,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import DATA
 
 from chatbot import Chatbot, KnowledgeBaseError
 from chatbot.alarm import ALARM_FORMAT, DEFAULT_ALARM, NOTHING, UNSURE, AlarmModel
-from chatbot.alarmtrain import HELD_OUT, TRAINED_SETS, alarm_examples, fit_alarm
+from chatbot.alarmtrain import HELD_OUT, TRAINED_SETS, alarm_examples, fit_alarm, read_rows
 from chatbot.arrayfile import dump_arrays
 from chatbot.bot import MAX_MESSAGE_CHARS
 from chatbot.safety import SafetyRules
 
-DATA = Path(__file__).parent / "data"
-
-
-def _rows(name: str) -> list[tuple[str, str]]:
-    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
-    return [(label, message) for label, message in (line.split("\t", 1) for line in lines if "\t" in line)]
-
-
-REPORTS = _rows("red_flag_reports_3.tsv")
-LOOK_ALIKES = _rows("safety_look_alikes_2.tsv")
+REPORTS = read_rows(DATA / "red_flag_reports_3.tsv")
+LOOK_ALIKES = read_rows(DATA / "safety_look_alikes_2.tsv")
 STILL_MISSED = frozenset(  # the first 60 characters of each
     {
         "I went down like a sack of potatoes in the kitchen after the",
@@ -92,33 +85,20 @@ def test_the_held_out_sets_are_whole_and_never_trained_on() -> None:
 
 
 @pytest.mark.parametrize(
-    ("symptom", "message"),
+    ("label", "message", "urgent"),
     [
-        pytest.param(s, m, marks=pytest.mark.xfail(strict=True, reason="known miss"))
-        if m[:60] in STILL_MISSED
-        else (s, m)
-        for s, m in REPORTS
+        pytest.param(label, m, urgent, marks=pytest.mark.xfail(strict=True, reason="known miss or false alarm"))
+        if m[:60] in (STILL_MISSED if urgent else STILL_ALARMED)
+        else (label, m, urgent)
+        for rows, urgent in ((REPORTS, True), (LOOK_ALIKES, False))
+        for label, m in rows
     ],
 )
-def test_a_report_the_model_never_saw_gets_urgent_advice(
-    rules: SafetyRules, alarm: AlarmModel, symptom: str, message: str
+def test_a_message_the_model_never_saw_gets_urgent_advice_only_if_it_reports(
+    rules: SafetyRules, alarm: AlarmModel, label: str, message: str, urgent: bool
 ) -> None:
-    assert _urgent(rules, alarm, message), symptom
-
-
-@pytest.mark.parametrize(
-    ("kind", "message"),
-    [
-        pytest.param(k, m, marks=pytest.mark.xfail(strict=True, reason="known false alarm"))
-        if m[:60] in STILL_ALARMED
-        else (k, m)
-        for k, m in LOOK_ALIKES
-    ],
-)
-def test_a_look_alike_the_model_never_saw_gets_no_urgent_advice(
-    rules: SafetyRules, alarm: AlarmModel, kind: str, message: str
-) -> None:
-    assert not _urgent(rules, alarm, message), kind
+    """A report gets urgent advice (the emergency reply or a safety net); a look-alike gets none."""
+    assert _urgent(rules, alarm, message) is urgent, label
 
 
 @pytest.mark.parametrize(
@@ -273,7 +253,7 @@ def test_train_alarm_reproduces_the_shipped_model(tmp_path: Path, rules: SafetyR
     """The shipped ``alarm.npz`` is what ``train-alarm`` learns from the tests folder (to rounding),
     and never learns from a held-out set."""
     messages, labels, ruled = alarm_examples(Path(__file__).parent, rules)
-    held_out = {m for name in HELD_OUT for _, m in _rows(name)}
+    held_out = {m for name in HELD_OUT for _, m in read_rows(DATA / name)}
     assert not held_out & set(messages)
     data, figures = fit_alarm(messages, labels, ruled)
     (tmp_path / "alarm.npz").write_bytes(data)

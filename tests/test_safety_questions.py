@@ -30,24 +30,15 @@ reply are known false alarms, strict so that a fix says so.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from conftest import DATA
 
+from chatbot.alarmtrain import read_rows
 from chatbot.safety import SafetyRules
 
-ROWS = [
-    tuple(line.split("\t", 1))
-    for name in ("safety_questions.tsv", "safety_questions_2.tsv")
-    for line in (Path(__file__).parent / "data" / name).read_text(encoding="utf-8").splitlines()
-    if "\t" in line
-]
+ROWS = [row for name in ("safety_questions.tsv", "safety_questions_2.tsv") for row in read_rows(DATA / name)]
 HAVING = [message for label, message in ROWS if label == "A"]
-REPORTS = [
-    tuple(line.split("\t", 1))
-    for line in (Path(__file__).parent / "data" / "red_flag_reports.tsv").read_text(encoding="utf-8").splitlines()
-    if "\t" in line
-]
+REPORTS = read_rows(DATA / "red_flag_reports.tsv")
 RISKS = [message for label, message in ROWS if label == "B"]
 FALSE_ALARMS = frozenset(
     {
