@@ -154,7 +154,11 @@ class AlarmModel:
 
     def report_probability(self, text: str) -> float:
         """The probability that ``text`` reports a red flag (any rule's)."""
-        return 1.0 - float(self.probabilities(text)[self.classes.index(NOTHING)])
+        return self._reported(self.probabilities(text))
+
+    def _reported(self, probabilities: np.ndarray) -> float:
+        """One minus the probability of :data:`NOTHING`."""
+        return 1.0 - float(probabilities[self.classes.index(NOTHING)])
 
     def doubts(self, text: str) -> bool:
         """Whether a red flag the rules found in ``text`` is most likely not reported now: a
@@ -166,13 +170,13 @@ class AlarmModel:
         """Whether ``text`` likely reports a red flag (``None`` below the threshold), and which of
         ``rules`` (the clinic's) it most resembles, if one clearly does (:data:`RULE_SHARE`)."""
         probabilities = self.probabilities(text)
-        reported = 1.0 - float(probabilities[self.classes.index(NOTHING)])
+        reported = self._reported(probabilities)
         if reported < self.threshold:
             return None
         known = [i for i, name in enumerate(self.classes) if name in rules]
         best = max(known, key=lambda i: probabilities[i], default=None)
         clear = best is not None and probabilities[best] >= RULE_SHARE * reported
-        return Suspicion(self.classes[best] if clear and best is not None else None, round(reported, 4))
+        return Suspicion(self.classes[best] if clear else None, round(reported, 4))
 
 
 @dataclass(frozen=True)

@@ -155,19 +155,20 @@ def _safety_reason(bot: Chatbot, question: str) -> str:
     """Why urgent advice is shown above the reply: the rules, or the learned safety net, and its probability."""
     found = bot.safety.assess(question)
     alarm = bot.alarm
-    probability = alarm.report_probability(question)
     if found.reported is not None:
         return (
             f"The red-flag rule {found.reported.name!r} matched, but the learned safety net reads the message as "
-            f"history or a risk (probability of a report {probability:.2f}, under {alarm.doubt:.2f}): the rule's "
-            "advice is shown above the answer instead of replacing it."
+            f"history or a risk (probability of a report {alarm.report_probability(question):.2f}, under "
+            f"{alarm.doubt:.2f}): the rule's advice is shown above the answer instead of replacing it."
         )
     if found.asked is not None:
         return f"The question takes a red-flag symptom as present (rule {found.asked.name!r}): its advice comes first."
     suspicion = alarm.suspect(question, rules=bot.safety.names)
-    advice = f"the advice of rule {suspicion.rule!r}" if suspicion and suspicion.rule else "general urgent advice"
+    if suspicion is None:
+        return ""
+    advice = f"the advice of rule {suspicion.rule!r}" if suspicion.rule else "general urgent advice"
     return (
         f"No red-flag rule matched, but the learned safety net reads the message as a likely report (probability "
-        f"{probability:.2f}, at least {alarm.threshold:.2f}): {advice} comes first. If it is a report, add its words "
-        "to safety.yaml."
+        f"{suspicion.probability:.2f}, at least {alarm.threshold:.2f}): {advice} comes first. If it is a report, add "
+        "its words to safety.yaml."
     )
