@@ -7,12 +7,14 @@ general English), how close in meaning the question is to the candidate's phrasi
 and labelled patient questions (static word embeddings, :mod:`chatbot.embedding`: "days off
 work" is near "return to work" with no word shared but "work"), how likely it asks about the
 candidate's topic (a topic model learned from patients' wording), whether it names the
-candidate's procedure, and how far the candidate is ahead of the runner-up — and the answer
-model (:mod:`chatbot.model`) turns them into the probability that the candidate answers the
-question. The bot answers only at or above a
-threshold learned on held-out patient questions (at most 5% wrong answers and 5% of uncovered
-questions answered), so ``confidence`` means what it says; a question with a very telling word
-the documents never use is declined at a cut learned with it.
+candidate's procedure, whether the part of the body it speaks of is one the candidate's
+procedure's passages speak of (:mod:`chatbot.regions`), and how far the candidate is ahead of
+the runner-up — and the answer model (:mod:`chatbot.model`) turns them into the probability that
+the candidate answers the question. The bot answers only at or above a threshold learned on
+held-out patient questions (at most 5% wrong answers and 5% of uncovered questions answered),
+so ``confidence`` means what it says. Training may also learn a cut above which a very telling
+word the documents never use declines the question whatever the probability (the shipped model
+has none: see :data:`chatbot.train.UNKNOWN_CUTS`).
 
 Patients rarely name the procedure. A question that fits several procedures is answered from the
 most probable passage, naming its procedure, with the same question about the others offered as
@@ -40,6 +42,7 @@ from .lexicon import informativeness
 from .model import FEATURES, NOT_COVERED, AnswerModel
 from .normalize import normalize, stem, stemmed_ngrams
 from .pairs import Pair
+from .regions import regions_named
 from .synonyms import Synonyms
 from .topics import GROUPS, QUESTION_CUES, asks_for_number, has_figure, question_group, topic_named
 
@@ -252,6 +255,14 @@ class Answerer:
         }
         self.common_stems = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * len(self.pairs))
         self.intents = [self._intent(text) for text in index.phrasings_]
+        regions: dict[str, frozenset[str]] = {}
+        for pair in self.pairs:
+            regions[pair.procedure] = regions.get(pair.procedure, frozenset()) | regions_named(
+                normalize(f"{pair.question} {pair.answer}")
+            )
+        self.regions_of = regions
+        """The parts of the body each procedure's passages speak of (:mod:`chatbot.regions`)."""
+        self.known_regions = frozenset().union(*regions.values())
         self.exact: dict[str, str] = {}
         for owner, text in zip(index.owner_.tolist(), index.phrasings_, strict=True):
             self.exact.setdefault(text, self.pairs[owner].id)
@@ -264,17 +275,21 @@ class Answerer:
         ``focus`` limits the answer to one procedure (the one under discussion, or the portal's).
         ``named``: the procedures the patient named, if the caller already knows them.
         A message with a story before its question ("I've had neck pain for years. How long does
-        the relief last?") is decided on its question alone (with the procedures the whole message
-        names) and on the whole message, and the more confident decision wins: the story's words
-        can pull in passages that merely share them, but "What's the point of that?" needs them.
+        the relief last?") is decided on its question alone (with the procedures and the parts of
+        the body the whole message names) and on the whole message, and the more confident
+        decision wins: the story's words can pull in passages that merely share them, but "What's
+        the point of that?" needs them.
         """
         query = self.index.query(text)
         if named is None:
             named = self.procedures.named_in(query.expanded)
+        regions = self.regions(query)
         asked = question_part(text)
-        decision = self._decide(query, named=named, focus=focus)
+        decision = self._decide(query, named=named, regions=regions, focus=focus)
         if asked != text:
-            first = self._decide(self.index.query(asked), named=named or self.named(asked), focus=focus)
+            first = self._decide(
+                self.index.query(asked), named=named or self.named(asked), regions=regions, focus=focus
+            )
             if first.confidence >= decision.confidence:
                 return first
         return decision
@@ -288,9 +303,13 @@ class Answerer:
         query = text if isinstance(text, Query) else self.index.query(text)
         return self.procedures.named_in(query.expanded)
 
-    def _decide(self, query: Query, *, named: tuple[str, ...], focus: str | None) -> Decision:
+    def regions(self, query: Query) -> frozenset[str]:
+        """The parts of the body a question speaks of that some procedure's passages speak of too."""
+        return regions_named(query.corrected) & self.known_regions
+
+    def _decide(self, query: Query, *, named: tuple[str, ...], regions: frozenset[str], focus: str | None) -> Decision:
         scope = (focus,) if focus else named
-        candidates = self.score(query, named=named, within=scope)
+        candidates = self.score(query, named=named, regions=regions, within=scope)
         if not candidates:
             return Decision("decline", None, (), (), "nothing in the documents shares a word with the question", query)
         best = candidates[0]
@@ -350,7 +369,12 @@ class Answerer:
     # -- the model's view of a candidate ----------------------------------------------------------
 
     def score(
-        self, query: Query, *, named: tuple[str, ...] = (), within: tuple[str, ...] = ()
+        self,
+        query: Query,
+        *,
+        named: tuple[str, ...] = (),
+        regions: frozenset[str] | None = None,
+        within: tuple[str, ...] = (),
     ) -> tuple[Candidate, ...]:
         """The retrieval candidates for ``query`` with their probabilities, most probable first
         (the ranker's score breaks ties): the decider's calibrated probability, not the ranker's
@@ -362,7 +386,7 @@ class Answerer:
         matches = self.matches(query, within=within)
         if not matches:
             return ()
-        rows = self.features(query, matches, named=named)
+        rows = self.features(query, matches, named=named, regions=regions)
         scores, probabilities = self.model.decide(rows, np.asarray([topic_code(m.pair) for m in matches]))
         exact = self.exact.get(query.text)
         candidates = []
@@ -403,8 +427,19 @@ class Answerer:
                 break
         return tuple(out)
 
-    def features(self, query: Query, matches: Sequence[Match], *, named: tuple[str, ...] = ()) -> np.ndarray:
-        """One row of :data:`chatbot.model.FEATURES` per match (see there for what each means)."""
+    def features(
+        self,
+        query: Query,
+        matches: Sequence[Match],
+        *,
+        named: tuple[str, ...] = (),
+        regions: frozenset[str] | None = None,
+    ) -> np.ndarray:
+        """One row of :data:`chatbot.model.FEATURES` per match (see there for what each means).
+
+        ``named`` and ``regions``: the procedures and parts of the body the whole message names,
+        when ``query`` is only its question (by default, those of ``query``).
+        """
         words = self._weighted_words(query)
         total = sum(weight for _, weight, _ in words) or 1.0
         known = sum(weight for word, weight, _ in words if word not in query.unknown_words) / total
@@ -471,7 +506,19 @@ class Answerer:
             rows[:, FEATURES.index("rel_example_sim")] = closest - closest.max()
         self._meaning_columns(rows, query, positions)
         rows[:, FEATURES.index("example_known")] = self.meanings["example"].has(positions)
+        self._region_columns(rows, self.regions(query) if regions is None else regions, matches)
         return rows
+
+    def _region_columns(self, rows: np.ndarray, regions: frozenset[str], matches: Sequence[Match]) -> None:
+        """Fill in the share of the parts of the body the question names that each candidate's
+        procedure's passages speak of, and the share they do not: "the back one" is not about a
+        neck procedure. Both stay 0 when the question names none, so a question that does not say
+        where it hurts is weighed as before."""
+        if not regions:
+            return
+        fit = np.asarray([len(regions & self.regions_of[m.pair.procedure]) / len(regions) for m in matches])
+        rows[:, FEATURES.index("region_match")] = fit
+        rows[:, FEATURES.index("region_mismatch")] = 1.0 - fit
 
     def _meaning_columns(self, rows: np.ndarray, query: Query, positions: np.ndarray) -> None:
         """Fill in how close in meaning (:mod:`chatbot.embedding`) the question is to each candidate's

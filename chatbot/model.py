@@ -93,6 +93,8 @@ FEATURES: tuple[str, ...] = (
     "rel_meaning_sentence",  # the same for meaning_sentence
     "rel_meaning_example",  # the same for meaning_example
     "example_known",  # the pair has labelled patient questions at all (a clinic's new document has none)
+    "region_match",  # share of the body parts the question names ("lower back") the pair's procedure's passages name
+    "region_mismatch",  # share they never name ("the back one", a neck procedure); both 0 if the question names none
 )
 
 

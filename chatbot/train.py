@@ -75,8 +75,16 @@ risk–coverage table shows both sides."""
 MAX_UNCOVERED_ANSWERED = 0.05
 """Most uncovered, off-topic and other-procedure questions the threshold may let through (the
 issue's target: at least 95% declined)."""
-UNKNOWN_CUTS = (0.6, 0.7, 0.8, 0.9, 1.0)
-"""The unknown-word cuts ``train`` tries (1.0: none; informativeness is at most 1)."""
+UNKNOWN_CUTS = (1.0,)
+"""The unknown-word cuts ``train`` tries (1.0: none; informativeness is at most 1).
+
+Only "none": a cut declines every question with a telling word the documents never use, whatever
+the rest of the evidence, and such a word is as often a patient's name for something the
+documents describe in general terms ("can i take paracetamol afterwards": the recovery passages
+speak of over-the-counter pain medication) as a procedure they do not describe ("stimulator").
+With the body-part features, training chose a cut of 0.8, which declined the paracetamol
+question above; the probability weighs the word (``max_unknown``, ``unknown_beyond``) with
+everything else instead. The mechanism stays so a clinic's retraining can try cuts again."""
 
 
 @dataclass(frozen=True)
@@ -151,13 +159,15 @@ def _judgements(path: Path) -> dict[str, frozenset[str]]:
 def _rows(answerer: Answerer, text: str) -> Iterable[tuple[np.ndarray, list[tuple[str, str]]]]:
     """Feature rows and candidate passages for a message, for each way ``decide`` searches it."""
     named = answerer.named(text)
+    regions = answerer.regions(answerer.index.query(text))
     texts = dict.fromkeys((question_part(text), text))
     for part in texts:
         query = answerer.index.query(part)
         scope = named or answerer.named(query)
         matches = answerer.matches(query, within=scope)
         if matches:
-            yield answerer.features(query, matches, named=scope), [(m.pair.answer, m.pair.id) for m in matches]
+            rows = answerer.features(query, matches, named=scope, regions=regions)
+            yield rows, [(m.pair.answer, m.pair.id) for m in matches]
 
 
 Group = tuple[BankQuestion, np.ndarray, np.ndarray, np.ndarray]

@@ -281,14 +281,12 @@ def test_context_is_not_silently_switched_to_another_procedure(bot: Chatbot) -> 
     assert conversation.procedure == "selective dorsal rhizotomy"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known miss: answered from the focus procedure's duration passage (0.91), though 'back' points elsewhere",
-)
 def test_the_other_procedures_offered_are_found_from_the_patients_own_words(bot: Chatbot) -> None:
     """The focus procedure's name is added to a follow-up to answer it, not to look for other procedures' passages.
 
-    With the name added, the search for offers leaned towards the focus procedure's own passages
+    "back" says the neck procedure under discussion is not the one asked about (``region_mismatch``):
+    before the body-part features, the focus procedure's duration passage answered at 0.91. With
+    the name added, the search for offers leaned towards the focus procedure's own passages
     (which are then left out) and missed the longevity passage the patient is asking about.
     """
     conversation = bot.conversation()
@@ -307,7 +305,7 @@ def test_the_other_procedures_offered_are_found_from_the_patients_own_words(bot:
 )
 def test_a_declined_question_offers_its_most_probable_passages(bot: Chatbot, message: str, offered: str) -> None:
     """A patient's question that is declined, but whose right passage is probable enough (below
-    half the threshold, above ``OFFER_FLOOR``) to be one tap away. (The earlier rows, from the
+    the threshold, at or above ``OFFER_FLOOR``) to be one tap away. (The earlier rows, from the
     batches the model is now trained on, are answered.)"""
     reply = bot.ask(message)
     assert reply.kind == "fallback"
@@ -316,7 +314,7 @@ def test_a_declined_question_offers_its_most_probable_passages(bot: Chatbot, mes
     assert pair is not None and pair.question in reply.suggestions
     decision = bot.answerer_.decide(message)
     probability = {c.pair.id: c.probability for c in decision.candidates}.get(offered)
-    assert probability is not None and OFFER_FLOOR <= probability < bot.threshold / 2
+    assert probability is not None and OFFER_FLOOR <= probability < bot.threshold
 
 
 def test_only_candidates_at_the_floor_are_offered(bot: Chatbot) -> None:
