@@ -444,6 +444,7 @@ class Answerer:
         total = sum(weight for _, weight, _ in words) or 1.0
         known = sum(weight for word, weight, _ in words if word not in query.unknown_words) / total
         max_unknown = max((weight for word, weight, _ in words if word in query.unknown_words), default=0.0)
+        unknown = [(word, weight) for word, weight, _ in words if word in query.unknown_words]
         asked = self._without_procedures(query.expanded)
         group = question_group(asked)
         figure = asks_for_number(query.text)
@@ -494,7 +495,16 @@ class Answerer:
             pair_group = GROUPS.get(match.pair.topic) if match.pair.topic else None
             if pair_group in QUESTION_CUES:
                 rows[r, FEATURES.index(f"pair_{pair_group}")] = 1.0
-        for beyond, column in (("unknown_beyond", "max_unknown"), ("missing_beyond", "missing")):
+        heard = self.examples.pair_words_ if self.examples is not None else None
+        rows[:, FEATURES.index("max_unheard")] = [
+            max((weight for word, weight in unknown if heard is None or word not in heard[p]), default=0.0)
+            for p in positions.tolist()
+        ]
+        for beyond, column in (
+            ("unknown_beyond", "max_unknown"),
+            ("missing_beyond", "missing"),
+            ("unheard_beyond", "max_unheard"),
+        ):
             rows[:, FEATURES.index(beyond)] = np.maximum(rows[:, FEATURES.index(column)] - TELLING, 0.0)
         for relative, column in zip(FEATURES.index("rel_sentence") + np.arange(4), _RELATIVE, strict=True):
             rows[:, relative] = rows[:, column] - rows[:, column].max()

@@ -24,12 +24,14 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
 from .errors import KnowledgeBaseError
 from .index import sparse_dot
+from .normalize import normalize
 from .pairs import Pair
 from .yamlfile import read_yaml
 
@@ -164,6 +166,20 @@ class Examples:
         chosen.pair_count_ = self.pair_count_
         chosen._store([v for v, k in zip(self.vectors_, keep, strict=True) if k])
         return chosen
+
+    @cached_property
+    def pair_words_(self) -> list[frozenset[str]]:
+        """For each pair (by position), every word of the patient questions labelled with it,
+        normalised. A word the documents never use but patients use when asking what a passage
+        answers ("paracetamol", for the passage on over-the-counter pain medication) is a lay word
+        for something that passage describes; the same word in a question the passage does not
+        answer ("the side effects of ibuprofen") is not."""
+        words: list[set[str]] = [set() for _ in range(max(self.pair_count_, 0))]
+        for example, labels in zip(self.examples, self.labels_, strict=True):
+            said = normalize(example.text).split()
+            for label in labels:
+                words[label].update(said)
+        return [frozenset(found) for found in words]
 
     def similarities(self, features: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Cosine similarity of a (unit-length) query vector with every example."""

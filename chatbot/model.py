@@ -95,6 +95,8 @@ FEATURES: tuple[str, ...] = (
     "example_known",  # the pair has labelled patient questions at all (a clinic's new document has none)
     "region_match",  # share of the body parts the question names ("lower back") the pair's procedure's passages name
     "region_mismatch",  # share they never name ("the back one", a neck procedure); both 0 if the question names none
+    "max_unheard",  # max_unknown, of the words the pair's labelled patient questions never use either
+    "unheard_beyond",  # max_unheard above 0.6, else 0 ("paracetamol": patients ask the OTC medication passage so)
 )
 
 

@@ -83,7 +83,7 @@ the rest of the evidence, and such a word is as often a patient's name for somet
 documents describe in general terms ("can i take paracetamol afterwards": the recovery passages
 speak of over-the-counter pain medication) as a procedure they do not describe ("stimulator").
 With the body-part features, training chose a cut of 0.8, which declined the paracetamol
-question above; the probability weighs the word (``max_unknown``, ``unknown_beyond``) with
+question above; the probability weighs the word (``max_unknown``, ``max_unheard`` …) with
 everything else instead. The mechanism stays so a clinic's retraining can try cuts again."""
 
 

@@ -124,6 +124,19 @@ def test_votes_follow_the_nearest_examples() -> None:
     assert NEIGHBOURS >= 3
 
 
+def test_the_words_patients_use_for_a_passage_are_its_examples_own() -> None:
+    """Normalised like a question's words, per labelled pair; a subset of the examples has only its own words."""
+    examples = Examples(
+        [Example("Can I take Paracetamol?", ("a/risks", "a/recovery")), Example("Ibuprofen after it", ("b/risks",))],
+        positions={pair.id: i for i, pair in enumerate(PAIRS)},
+        vectorize=lambda texts: [(np.zeros(0, dtype=np.int64), np.zeros(0)) for _ in texts],
+        prepare=str,
+    )
+    paracetamol = {"can", "i", "take", "paracetamol"}
+    assert examples.pair_words_ == [paracetamol, paracetamol, {"ibuprofen", "after", "it"}]
+    assert examples.without([False, True]).pair_words_ == [set(), set(), {"ibuprofen", "after", "it"}]
+
+
 def test_no_test_split_question_is_an_example() -> None:
     """The test split is only ever measured: none of its questions may become evidence."""
     examples = read_examples(KB / "examples.yaml", Chatbot.load(KB).pairs)
