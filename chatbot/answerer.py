@@ -3,18 +3,19 @@
 Retrieval (:mod:`chatbot.index`) finds candidate pairs with TF-IDF and rapidfuzz. This module
 describes each (question, candidate) by document-agnostic features — the similarities, how much
 of the question's *telling* words the candidate contains (weighted by how rare each word is in
-general English), how close in meaning the question is to the candidate's phrasings, sentences
-and labelled patient questions (static word embeddings, :mod:`chatbot.embedding`: "days off
-work" is near "return to work" with no word shared but "work"), how likely it asks about the
-candidate's topic (a topic model learned from patients' wording), whether it names the
-candidate's procedure, whether the part of the body it speaks of is one the candidate's
-procedure's passages speak of (:mod:`chatbot.regions`), and how far the candidate is ahead of
-the runner-up — and the answer model (:mod:`chatbot.model`) turns them into the probability that
-the candidate answers the question. The bot answers only at or above a threshold learned on
-held-out patient questions (at most 5% wrong answers and 5% of uncovered questions answered),
-so ``confidence`` means what it says. Training may also learn a cut above which a very telling
-word the documents never use declines the question whatever the probability (the shipped model
-has none: see :data:`chatbot.train.UNKNOWN_CUTS`).
+general English), whether patients asking the candidate's passage use the telling words the
+documents never do ("paracetamol" for over-the-counter pain medication), how close in meaning
+the question is to the candidate's phrasings, sentences and labelled patient questions (static
+word embeddings, :mod:`chatbot.embedding`: "days off work" is near "return to work" with no word
+shared but "work"), how likely it asks about the candidate's topic (a topic model learned from
+patients' wording), whether it names the candidate's procedure, whether the part of the body it
+speaks of is one the candidate's procedure's passages speak of (:mod:`chatbot.regions`), and how
+far the candidate is ahead of the runner-up — and the answer model (:mod:`chatbot.model`) turns
+them into the probability that the candidate answers the question. The bot answers only at or
+above a threshold learned on held-out patient questions (at most 5% wrong answers and 5% of
+uncovered questions answered), so ``confidence`` means what it says. Training may also learn a
+cut above which a very telling word the documents never use declines the question whatever the
+probability (the shipped model has none: see :data:`chatbot.train.UNKNOWN_CUTS`).
 
 Patients rarely name the procedure. A question that fits several procedures is answered from the
 most probable passage, naming its procedure, with the same question about the others offered as
