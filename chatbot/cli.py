@@ -47,6 +47,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader stopped reading (``… | head -3``): nothing is wrong, so nothing is said. Python
+        # would report the closed pipe again when it flushes standard output at exit, so that goes
+        # to the null device (the recipe of Python's ``signal`` documentation).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:
         if os.environ.get("CHATBOT_DEBUG"):
             raise

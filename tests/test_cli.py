@@ -90,6 +90,21 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     assert "curated.yaml:4: unknown field 'anwser' in pair" in result.stderr
 
 
+def test_a_reader_that_stops_reading_ends_the_command_quietly() -> None:
+    """``python -m chatbot ask … | head -1``: the closed pipe is no error to report."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatbot", "--faq", str(KB), "ask", "how long does the relief last"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    process.stdout.close()  # before the answer is written: writing it meets a closed pipe
+    _, err = process.communicate(timeout=120)
+    assert err == b""
+    assert process.returncode == 1
+
+
 def test_missing_knowledge_base(tmp_path: Path) -> None:
     result = run("--faq", str(tmp_path), "ask", "hello")
     assert result.returncode == 2
