@@ -444,8 +444,8 @@ class Answerer:
         words = self._weighted_words(query)
         total = sum(weight for _, weight, _ in words) or 1.0
         known = sum(weight for word, weight, _ in words if word not in query.unknown_words) / total
-        max_unknown = max((weight for word, weight, _ in words if word in query.unknown_words), default=0.0)
         unknown = [(word, weight) for word, weight, _ in words if word in query.unknown_words]
+        max_unknown = max((weight for _, weight in unknown), default=0.0)
         asked = self._without_procedures(query.expanded)
         group = question_group(asked)
         figure = asks_for_number(query.text)

@@ -158,11 +158,12 @@ def _judgements(path: Path) -> dict[str, frozenset[str]]:
 
 def _rows(answerer: Answerer, text: str) -> Iterable[tuple[np.ndarray, list[tuple[str, str]]]]:
     """Feature rows and candidate passages for a message, for each way ``decide`` searches it."""
-    named = answerer.named(text)
-    regions = answerer.regions(answerer.index.query(text))
+    whole = answerer.index.query(text)
+    named = answerer.named(whole)
+    regions = answerer.regions(whole)
     texts = dict.fromkeys((question_part(text), text))
     for part in texts:
-        query = answerer.index.query(part)
+        query = whole if part == text else answerer.index.query(part)
         scope = named or answerer.named(query)
         matches = answerer.matches(query, within=scope)
         if matches:

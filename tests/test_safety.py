@@ -33,6 +33,12 @@ URGENT_RULES = ("fever", "wound_infection", "csf_leak")
 """Rules whose reply sends the patient to the clinic's urgent line first."""
 
 
+def flag_name(rules: SafetyRules, message: str) -> str | None:
+    """The name of the rule ``message`` sets off, or ``None``: what the tables of messages check."""
+    flag = rules.check(message)
+    return flag.name if flag else None
+
+
 @pytest.mark.parametrize(("message", "name"), RED_FLAGS)
 def test_red_flags_are_caught(rules: SafetyRules, message: str, name: str) -> None:
     flag = rules.check(message)
@@ -199,8 +205,7 @@ def test_a_question_cancels_a_symptom_only_when_it_comes_first(
     rules: SafetyRules, message: str, name: str | None
 ) -> None:
     """ "Can it cause X?" asks about a risk; "X, is that normal?" reports X and asks for help."""
-    flag = rules.check(message)
-    assert (flag.name if flag else None) == name
+    assert flag_name(rules, message) == name
 
 
 @pytest.mark.parametrize(
@@ -215,8 +220,7 @@ def test_a_question_cancels_a_symptom_only_when_it_comes_first(
 )
 def test_a_risk_word_right_after_the_symptom_asks(rules: SafetyRules, message: str, name: str | None) -> None:
     """Only words that ask about risk and nothing else ("risk", "odds"), in the symptom's clause."""
-    flag = rules.check(message)
-    assert (flag.name if flag else None) == name
+    assert flag_name(rules, message) == name
 
 
 @pytest.mark.parametrize(
@@ -262,8 +266,7 @@ def test_a_risk_word_right_after_the_symptom_asks(rules: SafetyRules, message: s
     ],
 )
 def test_lay_words_for_red_flags(rules: SafetyRules, message: str, name: str | None) -> None:
-    flag = rules.check(message)
-    assert (flag.name if flag else None) == name
+    assert flag_name(rules, message) == name
 
 
 @pytest.mark.parametrize(
@@ -286,8 +289,7 @@ def test_lay_words_for_red_flags(rules: SafetyRules, message: str, name: str | N
 )
 def test_a_worry_then_how_likely_is_that_asks(rules: SafetyRules, message: str, name: str | None) -> None:
     """Only when the symptom's clause tells a possibility or a worry and a next clause asks how likely it is."""
-    flag = rules.check(message)
-    assert (flag.name if flag else None) == name
+    assert flag_name(rules, message) == name
 
 
 @pytest.mark.parametrize(
@@ -306,8 +308,7 @@ def test_a_worry_then_how_likely_is_that_asks(rules: SafetyRules, message: str, 
 )
 def test_a_carer_report_counts_like_the_patients_own(rules: SafetyRules, message: str, name: str | None) -> None:
     """A parent or partner reporting someone else's symptom now needs the same reply; a hypothetical does not."""
-    flag = rules.check(message)
-    assert (flag.name if flag else None) == name
+    assert flag_name(rules, message) == name
 
 
 @pytest.mark.parametrize(
@@ -324,8 +325,7 @@ def test_a_carer_report_counts_like_the_patients_own(rules: SafetyRules, message
 )
 def test_a_short_clause_soon_after_can_say_it_is_over(rules: SafetyRules, message: str, name: str | None) -> None:
     """A bare "gone now" up to two clauses later ends the symptom; a negated or longer clause does not."""
-    flag = rules.check(message)
-    assert (flag.name if flag else None) == name
+    assert flag_name(rules, message) == name
 
 
 @pytest.mark.parametrize(
