@@ -249,6 +249,8 @@ class Answerer:
         asked = self.embedder.embed([normalize(question_part(e.text)) for e in labelled])
         labels = examples.labels_ if examples is not None else []
         by_label = [(int(p), e) for e, found in enumerate(labels) for p in found]
+        self.unanswered_meanings = asked[[not len(found) for found in labels]] if len(labels) else asked[:0]
+        """The embeddings of the labelled questions no passage answers (:mod:`chatbot.examples`)."""
         self.meanings = {
             "phrasing": _ByPair.of(phrasings, len(self.pairs), self.embedder.embed),
             "sentence": _ByPair.of(sentences, len(self.pairs), self.embedder.embed),
@@ -511,10 +513,13 @@ class Answerer:
             rows[:, relative] = rows[:, column] - rows[:, column].max()
         self._topic_columns(rows, stemmed_ngrams(topic_text), matches)
         if self.examples is not None:
-            closest, vote = self.examples.votes(*self.index.word_vector(query.expanded), positions)
-            rows[:, FEATURES.index("example_sim")] = closest
-            rows[:, FEATURES.index("example_vote")] = vote
-            rows[:, FEATURES.index("rel_example_sim")] = closest - closest.max()
+            votes = self.examples.votes(*self.index.word_vector(query.expanded), positions)
+            rows[:, FEATURES.index("example_sim")] = votes.closest
+            rows[:, FEATURES.index("example_vote")] = votes.share
+            rows[:, FEATURES.index("rel_example_sim")] = votes.closest - votes.closest.max()
+            rows[:, FEATURES.index("unanswered_sim")] = votes.unanswered
+            rows[:, FEATURES.index("unanswered_vote")] = votes.unanswered_share
+            rows[:, FEATURES.index("example_over_unanswered")] = votes.closest - votes.unanswered
         self._meaning_columns(rows, query, positions)
         rows[:, FEATURES.index("example_known")] = self.meanings["example"].has(positions)
         self._region_columns(rows, self.regions(query) if regions is None else regions, matches)
@@ -534,12 +539,17 @@ class Answerer:
     def _meaning_columns(self, rows: np.ndarray, query: Query, positions: np.ndarray) -> None:
         """Fill in how close in meaning (:mod:`chatbot.embedding`) the question is to each candidate's
         closest phrasing, closest sentence and closest labelled patient question, and how far each
-        is behind the best candidate's: the words need not be shared ("days off work", "return to work")."""
+        is behind the best candidate's: the words need not be shared ("days off work", "return to work").
+        Also how close it is to the closest labelled question no passage answers, and how much
+        closer to the candidate's own ("how long does the knee one last" is nearer the first)."""
         vector = self.embedder.embed([question_part(query.corrected)])[0]
         for name, meanings in self.meanings.items():
             column = meanings.closest(vector, positions)
             rows[:, FEATURES.index(f"meaning_{name}")] = column
             rows[:, FEATURES.index(f"rel_meaning_{name}")] = column - column.max()
+        unanswered = float((self.unanswered_meanings @ vector).max()) if len(self.unanswered_meanings) else -1.0
+        rows[:, FEATURES.index("meaning_unanswered")] = unanswered
+        rows[:, FEATURES.index("meaning_over_unanswered")] = rows[:, FEATURES.index("meaning_example")] - unanswered
 
     def _evidence(
         self, words: Sequence[_Word], positions: np.ndarray, procedures: list[str]

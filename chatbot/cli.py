@@ -14,7 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from .approval import Approvals, read_approvals
@@ -85,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     train.add_argument("--bank", type=Path, default=DEFAULT_BANK, help="question bank folder (default: tests/bank)")
     train.add_argument("--output", type=Path, default=None, help="write the model here (default: chatbot/model.json)")
+    train.add_argument(
+        "--threshold",
+        type=_probability,
+        default=None,
+        help="answer at or above this probability instead of the threshold learned out of fold (both are printed)",
+    )
     train.set_defaults(run=_train)
 
     alarm = commands.add_parser(
@@ -112,6 +118,17 @@ def _parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("file", type=Path, help="a .tsv (QnA Maker layout) or .csv file with Question and Answer")
     import_cmd.set_defaults(run=_import)
     return parser
+
+
+def _probability(text: str) -> float:
+    """An answer threshold from the command line: a number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"a probability is from 0 to 1, not {value:g}")
+    return value
 
 
 def _ask(args: argparse.Namespace) -> int:
@@ -278,6 +295,9 @@ def _train(args: argparse.Namespace) -> int:
     bank = read_bank(args.bank)
     bot = Chatbot.load(args.faq, model=AnswerModel.retrieval_only(), examples=())
     model = fit_model(bot, bank, report=print)
+    if args.threshold is not None:
+        print(f"threshold {args.threshold:.2f} as asked (learned out of fold: {model.threshold:.2f})")
+        model = replace(model, threshold=args.threshold)
     output = args.output or DEFAULT_MODEL
     atomic_write(output, model.to_json())
     examples = bank_examples(bot, bank)

@@ -9,13 +9,20 @@ question's nearest examples that the pair answers (a k-nearest-neighbour vote). 
 features of the answer model, never an answer on their own: a clinic's new document with no
 examples yet is answered from its other features.
 
+Questions the documents do not answer are examples too, labelled with no pair (``pairs: []``):
+"how long does the nerve burning in my knee last" shares most of its words with a passage on how
+long relief lasts, but its nearest examples are other questions about procedures the clinic's
+documents do not describe. How close the question is to the closest such example, and their
+share of its nearest examples, are features as well (the same for every candidate).
+
 ``faq/examples.yaml`` is written by ``python -m chatbot train`` from the train and dev splits of
 the question bank (never the test split), and a clinic may add its own. It holds ``examples``, a
-list of ``{q: question, pairs: [pair ids]}``, and ``passages``, a short digest of each labelled
-pair's passage as it was when labelled. Documents change: a label whose pair is gone or whose
-passage now says something else is dropped at load (with one warning naming the file: retrain),
-so a stale label never votes for a passage nobody labelled; the file itself must be well formed,
-or loading stops (:class:`KnowledgeBaseError`). A missing file means no examples.
+list of ``{q: question, pairs: [pair ids]}`` (an empty list: no passage answers it), and
+``passages``, a short digest of each labelled pair's passage as it was when labelled. Documents
+change: a label whose pair is gone or whose passage now says something else is dropped at load
+(with one warning naming the file: retrain), so a stale label never votes for a passage nobody
+labelled; the file itself must be well formed, or loading stops (:class:`KnowledgeBaseError`). A
+missing file means no examples.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -35,7 +43,7 @@ from .normalize import normalize
 from .pairs import Pair
 from .yamlfile import read_yaml
 
-__all__ = ["NEIGHBOURS", "Example", "Examples", "passage_digest", "read_examples"]
+__all__ = ["NEIGHBOURS", "Example", "Examples", "Votes", "passage_digest", "read_examples"]
 
 _log = logging.getLogger(__name__)
 
@@ -48,7 +56,8 @@ Vectorizer = Callable[[Sequence[str]], list[tuple[np.ndarray, np.ndarray]]]
 
 @dataclass(frozen=True)
 class Example:
-    """One labelled patient question: ``pairs`` are the ids of the pairs that answer it."""
+    """One labelled patient question: ``pairs`` are the ids of the pairs that answer it (none: the
+    documents do not answer it)."""
 
     text: str
     pairs: tuple[str, ...]
@@ -81,11 +90,13 @@ def read_examples(path: str | Path, pairs: Iterable[Pair]) -> tuple[Example, ...
         if not isinstance(item, dict) or not isinstance(item.get("q"), str) or not item["q"].strip():
             raise KnowledgeBaseError(path, None, f"example {number} has no question text 'q'")
         labels = item.get("pairs")
-        if not isinstance(labels, list) or not labels or not all(isinstance(p, str) for p in labels):
-            raise KnowledgeBaseError(path, None, f"example {number} needs 'pairs': a list of pair ids")
+        if not isinstance(labels, list) or not all(isinstance(p, str) for p in labels):
+            raise KnowledgeBaseError(
+                path, None, f"example {number} needs 'pairs': a list of pair ids ([]: no passage answers it)"
+            )
         holding = tuple(p for p in labels if p in current and digests.get(p, current[p]) == current[p])
         dropped += len(labels) - len(holding)
-        if holding:
+        if holding or not labels:
             out.append(Example(item["q"], holding))
     if dropped:
         _log.warning(
@@ -157,6 +168,7 @@ class Examples:
         for r, labels in enumerate(self.labels_):
             membership[r, labels] = True
         self._membership = membership
+        self._unanswered = np.asarray([not len(labels) for labels in self.labels_], dtype=bool)
 
     def without(self, keep: Sequence[bool]) -> Examples:
         """These examples but only those where ``keep`` is true (training leaves a fold's own out)."""
@@ -189,15 +201,36 @@ class Examples:
         lengths = np.searchsorted(self._features, features, side="right") - starts
         return sparse_dot(starts, lengths, self._rows, self._weights, weights, len(self.examples))
 
-    def votes(self, features: np.ndarray, weights: np.ndarray, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    @property
+    def unanswered_(self) -> np.ndarray:
+        """For each example, whether it is labelled with no pair (the documents do not answer it)."""
+        return self._unanswered
+
+    def votes(self, features: np.ndarray, weights: np.ndarray, pairs: np.ndarray) -> Votes:
         """For the pairs at ``pairs``: the similarity of their closest example, and their share of
-        the similarity of the question's :data:`NEIGHBOURS` nearest examples."""
+        the similarity of the question's :data:`NEIGHBOURS` nearest examples; and for the
+        question, the same two numbers for the examples no passage answers."""
         if not len(self.examples):
-            return np.zeros(len(pairs)), np.zeros(len(pairs))
+            return Votes(np.zeros(len(pairs)), np.zeros(len(pairs)), 0.0, 0.0)
         sims = self.similarities(features, weights)
         closest = np.where(self._membership[:, pairs], sims[:, None], 0.0).max(axis=0)
+        unanswered = float(sims[self._unanswered].max(initial=0.0))
         nearest = np.argsort(-sims, kind="stable")[:NEIGHBOURS]
         total = sims[nearest].sum()
         if total <= 0:
-            return closest, np.zeros(len(pairs))
-        return closest, (sims[nearest, None] * self._membership[nearest][:, pairs]).sum(axis=0) / total
+            return Votes(closest, np.zeros(len(pairs)), unanswered, 0.0)
+        share = (sims[nearest, None] * self._membership[nearest][:, pairs]).sum(axis=0) / total
+        return Votes(closest, share, unanswered, float(sims[nearest][self._unanswered[nearest]].sum() / total))
+
+
+class Votes(NamedTuple):
+    """What the nearest examples say of a question (:meth:`Examples.votes`)."""
+
+    closest: np.ndarray
+    """Per candidate pair: the similarity of its closest example."""
+    share: np.ndarray
+    """Per candidate pair: its share of the similarity of the question's nearest examples."""
+    unanswered: float
+    """The similarity of the closest example no passage answers."""
+    unanswered_share: float
+    """Those examples' share of the similarity of the question's nearest examples."""

@@ -97,6 +97,11 @@ FEATURES: tuple[str, ...] = (
     "region_mismatch",  # share they never name ("the back one", a neck procedure); both 0 if the question names none
     "max_unheard",  # max_unknown, of the words the pair's labelled patient questions never use either
     "unheard_beyond",  # max_unheard above 0.6, else 0 ("paracetamol": patients ask the OTC medication passage so)
+    "unanswered_sim",  # TF-IDF cosine with the closest patient question no passage answers (chatbot.examples)
+    "unanswered_vote",  # those questions' share of the similarity of the question's nearest labelled ones
+    "meaning_unanswered",  # embedding cosine with the closest patient question no passage answers
+    "example_over_unanswered",  # example_sim minus unanswered_sim: nearer the pair's examples or the unanswered
+    "meaning_over_unanswered",  # meaning_example minus meaning_unanswered
 )
 
 

@@ -251,14 +251,19 @@ def phrasing_questions(bot: Chatbot) -> list[BankQuestion]:
 
 
 def bank_examples(bot: Chatbot, bank: Iterable[BankQuestion]) -> list[Example]:
-    """The covered questions of the train and dev splits, each labelled with the pairs that answer
-    it: the examples (:mod:`chatbot.examples`) ``train`` writes. Never a test question."""
+    """The questions of the train and dev splits, each labelled with the pairs that answer it, and
+    the uncovered, off-topic and other-procedure ones with none: the examples
+    (:mod:`chatbot.examples`) ``train`` writes. Never a test question."""
     out = []
     for question in bank:
-        if question.covered and question.kind == "covered" and question.split != "test":
+        if question.split == "test":
+            continue
+        if question.covered and question.kind == "covered":
             pairs = tuple(pair.id for pair in bot.pairs if question.is_right(pair.answer, pair.id))
             if pairs:
                 out.append(Example(question.text, pairs))
+        elif not question.covered:
+            out.append(Example(question.text, ()))
     return out
 
 
@@ -268,7 +273,8 @@ def examples_yaml(examples: Sequence[Example], pairs: Sequence[Pair]) -> str:
     header = (
         "# Patients' questions labelled with the pairs that answer them (see chatbot/examples.py).\n"
         "# Written by `python -m chatbot train` from the train and dev splits of tests/bank/; a clinic\n"
-        "# may add its own under examples: {q: question, pairs: [pair ids from pairs.yaml]}.\n"
+        "# may add its own under examples: {q: question, pairs: [pair ids from pairs.yaml]}, and\n"
+        "# questions the documents do not answer with pairs: [].\n"
         "# passages: each labelled passage's digest; a label whose passage changed is left out.\n"
     )
     labelled = {p for e in examples for p in e.pairs}

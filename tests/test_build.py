@@ -172,27 +172,15 @@ def test_a_forgotten_build_is_noticed(faq_copy: Path, caplog: pytest.LogCaptureF
 
 
 KNEE_INJECTION = (
-    "known miss: the right passage ranks first but below the threshold (0.68 and 0.46): the model has"
-    " learned to distrust 'injection', which most questions about procedures the documents do not cover use"
+    "known miss: the right passage ranks first but below the threshold: the model has learned to"
+    " distrust 'injection', which most questions about procedures the documents do not cover use"
 )
 NEW_DOCUMENT_QUESTIONS = [
     ("how long does the relief from a genicular nerve block last", ("three months",)),
-    pytest.param(
-        "can i eat before the knee injection",
-        ("light meal",),
-        marks=pytest.mark.xfail(strict=True, reason=KNEE_INJECTION),
-    ),
+    ("can i eat before the knee injection", ("light meal",)),
     ("what are the side effects of a genicular nerve block", ("Bruising",)),
     ("how is a genicular nerve block done", ("ultrasound",)),
-    pytest.param(
-        "do i need to stop blood thinners before the genicular nerve block",
-        ("blood thinners",),
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="known miss: the right passage ranks first but at 0.75, below the threshold 0.83 (0.95 for the "
-            "model before the body-part and heard-word features)",
-        ),
-    ),
+    ("do i need to stop blood thinners before the genicular nerve block", ("blood thinners",)),
     pytest.param(
         "what should i wear for the knee injection",
         ("loose trousers",),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import KB, ROOT
 
 
@@ -142,3 +144,14 @@ def test_ask_lists_the_same_question_about_the_other_procedures() -> None:
     assert result.stdout.startswith("About ")
     assert "The same question about another procedure:" in result.stdout
     assert "  - What are the risks of " in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("1.5", r"--threshold: a probability is from 0 to 1, not 1\.5"), ("high", r"--threshold: not a number: 'high'")],
+)
+def test_train_refuses_a_threshold_that_is_not_a_probability(value: str, message: str) -> None:
+    """Refused before any training starts (it takes minutes), with argparse's usage error."""
+    result = run("train", "--threshold", value)
+    assert result.returncode == 2
+    assert re.search(message, result.stderr)

@@ -31,7 +31,11 @@ PAIRS = [
         ("- q: how long\n", r"examples\.yaml: needs 'examples': a list of \{q: question, pairs: \[pair ids\]\}"),
         ("examples:\n- pairs: [a/risks]\n", r"examples\.yaml: example 1 has no question text 'q'"),
         ("examples:\n- q: is it safe\n", r"examples\.yaml: example 1 needs 'pairs': a list of pair ids"),
-        ("examples:\n- q: is it safe\n  pairs: []\n", r"example 1 needs 'pairs'"),
+        ("examples:\n- q: is it safe\n  pairs: [3]\n", r"example 1 needs 'pairs'"),
+        (
+            "examples:\n- q: is it safe\n  pairs: a/risks\n",
+            r"pair ids \(\[\]: no passage answers it\)",
+        ),
         ("passages: [a/risks]\nexamples: []\n", r"examples\.yaml: 'passages' maps pair ids to the digests"),
         ("examples:\n- q: [unclosed\n", r"examples\.yaml:\d+: invalid YAML"),
     ],
@@ -57,12 +61,17 @@ def test_labels_of_gone_or_changed_passages_are_left_out(tmp_path: Path, caplog:
         "examples:\n"
         "- q: is it safe\n  pairs: [a/risks, b/risks]\n"
         "- q: when can i walk\n  pairs: [a/walking]\n"
-        "- q: how long to recover\n  pairs: [a/recovery]\n",
+        "- q: how long to recover\n  pairs: [a/recovery]\n"
+        "- q: how much does it cost\n  pairs: []\n",
         encoding="utf-8",
     )
     with caplog.at_level(logging.WARNING, logger="chatbot.examples"):
         examples = read_examples(path, PAIRS)
-    assert examples == (Example("is it safe", ("a/risks",)), Example("how long to recover", ("a/recovery",)))
+    assert examples == (
+        Example("is it safe", ("a/risks",)),
+        Example("how long to recover", ("a/recovery",)),
+        Example("how much does it cost", ()),
+    )
     assert "examples.yaml: 2 labels name passages that are gone or changed" in caplog.text
 
 
@@ -95,6 +104,7 @@ def test_the_bot_loads_without_examples(faq_copy: Path) -> None:
 def _vectors(texts: dict[str, tuple[np.ndarray, np.ndarray]]) -> Examples:
     examples = [Example(text, (pair,)) for text, pair in (("risk one", "a/risks"), ("risk two", "b/risks"))]
     examples.append(Example("walk", ("a/recovery",)))
+    examples.extend(Example(text, ()) for text in texts if text.startswith("unanswered"))
     return Examples(
         examples,
         positions={pair: i for i, pair in enumerate(PAIR_IDS)},
@@ -112,16 +122,40 @@ def test_votes_follow_the_nearest_examples() -> None:
             "walk": (np.asarray([2]), unit),
         }
     )
-    closest, vote = examples.votes(np.asarray([0]), unit, np.asarray([0, 1, 2]))
+    closest, vote, unanswered, unanswered_share = examples.votes(np.asarray([0]), unit, np.asarray([0, 1, 2]))
     assert closest == pytest.approx([1.0, 0.0, 0.6])
     assert vote == pytest.approx([1.0 / 1.6, 0.0, 0.6 / 1.6])
-    closest, vote = examples.votes(np.asarray([7]), unit, np.asarray([0, 1, 2]))
+    assert unanswered == unanswered_share == 0.0
+    closest, vote, *_ = examples.votes(np.asarray([7]), unit, np.asarray([0, 1, 2]))
     assert closest.tolist() == vote.tolist() == [0.0, 0.0, 0.0]
     kept = examples.without([False, True, True])
-    closest, vote = kept.votes(np.asarray([0]), unit, np.asarray([0, 1, 2]))
+    closest, vote, *_ = kept.votes(np.asarray([0]), unit, np.asarray([0, 1, 2]))
     assert closest == pytest.approx([0.0, 0.0, 0.6])
     assert vote == pytest.approx([0.0, 0.0, 1.0])
     assert NEIGHBOURS >= 3
+
+
+def test_questions_no_passage_answers_vote_for_none() -> None:
+    """They take their share of the nearest examples' similarity from every pair, and the closest one's
+    similarity is the question's, whichever pair is asked about."""
+    unit = np.asarray([1.0])
+    examples = _vectors(
+        {
+            "risk one": (np.asarray([0]), unit),
+            "risk two": (np.asarray([1]), unit),
+            "walk": (np.asarray([2]), unit),
+            "unanswered knee": (np.asarray([0, 3]), np.asarray([0.8, 0.6])),
+        }
+    )
+    assert examples.unanswered_.tolist() == [False, False, False, True]
+    votes = examples.votes(np.asarray([0]), unit, np.asarray([0, 1, 2]))
+    assert votes.closest == pytest.approx([1.0, 0.0, 0.0])
+    assert votes.share == pytest.approx([1.0 / 1.8, 0.0, 0.0])
+    assert votes.unanswered == pytest.approx(0.8)
+    assert votes.unanswered_share == pytest.approx(0.8 / 1.8)
+    alone = examples.without([True, True, True, False]).votes(np.asarray([0]), unit, np.asarray([0, 1, 2]))
+    assert alone.share == pytest.approx([1.0, 0.0, 0.0])
+    assert alone.unanswered == alone.unanswered_share == 0.0
 
 
 def test_the_words_patients_use_for_a_passage_are_its_examples_own() -> None:
