@@ -21,7 +21,7 @@ from chatbot.answerer import ProcedureNames
 from chatbot.build import build
 from chatbot.index import split_evidence
 from chatbot.lexicon import english_correction, informativeness
-from chatbot.model import DEFAULT_MODEL, FEATURES, NOT_COVERED, AnswerModel, TopicModel, decider_rows
+from chatbot.model import DEFAULT_MODEL, FEATURES, NOT_COVERED, AnswerModel, TopicModel, Trees, decider_rows
 from chatbot.normalize import normalize, stem, stemmed_ngrams
 from chatbot.pairs import Pair
 from chatbot.paths import KnowledgeBasePaths
@@ -226,6 +226,48 @@ def test_trees_as_text_predict_what_scikit_learn_predicts() -> None:
     boosted = GradientBoostingClassifier(n_estimators=40, max_depth=3, random_state=0).fit(x, y)
     trees = _as_trees(boosted, x[:1])
     assert np.allclose(trees.raw(x), boosted.decision_function(x), atol=1e-6)
+
+
+def _walk_each_tree(trees: Trees, rows: np.ndarray) -> np.ndarray:
+    """The reference evaluation: every row down every tree, one node at a time, as scikit-learn walks."""
+    rows = rows.astype(np.float32).astype(np.float64)
+    out = np.zeros((rows.shape[0], trees.feature.shape[0]))
+    for r, row in enumerate(rows):
+        for t in range(trees.feature.shape[0]):
+            node = 0
+            while trees.left[t, node] != node:
+                go_left = row[trees.feature[t, node]] <= trees.threshold[t, node]
+                node = trees.left[t, node] if go_left else trees.right[t, node]
+            out[r, t] = trees.value[t, node]
+    return trees.baseline + out.sum(axis=1)
+
+
+@pytest.mark.parametrize(
+    ("depth", "features", "rows", "seed"),
+    [(1, 3, 1, 0), (2, 5, 7, 1), (3, 8, 12, 2), (3, len(FEATURES), 40, 3), (4, 6, 9, 4), (5, 4, 30, 5)],
+)
+def test_all_trees_at_once_equal_walking_each_tree(depth: int, features: int, rows: int, seed: int) -> None:
+    """Trees of uneven shape (leaves above the last level, padding), ties at a threshold, NaN and inf."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(400, features))
+    y = (x[:, 0] + x[:, -1] * x[:, 1 % features] > 0.3).astype(int)
+    boosted = GradientBoostingClassifier(n_estimators=30, max_depth=depth, min_samples_leaf=40, random_state=seed)
+    trees = replace(_as_trees(boosted.fit(x, y), x[:1]), depth=depth)
+    probe = rng.normal(size=(rows, features))
+    probe[0, 0] = trees.threshold[0, 0]
+    if rows > 2:
+        probe[1, :] = np.nan
+        probe[2, -1] = np.inf
+    assert trees.raw(probe).tolist() == _walk_each_tree(trees, probe).tolist()
+    logodds = boosted.decision_function(x)
+    assert np.allclose(trees.raw(x) - trees.raw(x[:1]), logodds - logodds[0], atol=1e-6)
+
+
+def test_the_shipped_ranker_at_once_equals_walking_each_tree() -> None:
+    trees = AnswerModel.from_file(DEFAULT_MODEL).ranker
+    assert isinstance(trees, Trees)
+    probe = np.random.default_rng(0).uniform(-0.5, 1.2, size=(12, len(FEATURES)))
+    assert trees.raw(probe).tolist() == _walk_each_tree(trees, probe).tolist()
 
 
 def test_decider_rows_lead_over_the_best_rival_on_another_topic() -> None:
