@@ -38,7 +38,7 @@ import numpy as np
 
 from .embedding import Embedder
 from .examples import Example, Examples
-from .index import Index, Match, Query, closest_phrasings, split_evidence
+from .index import Index, Match, Phrasings, Query, split_evidence
 from .lexicon import informativeness
 from .model import FEATURES, NOT_COVERED, AnswerModel
 from .normalize import normalize, stem, stemmed_ngrams
@@ -252,7 +252,7 @@ class Answerer:
             "example": _ByPair.of(by_label, len(self.pairs), lambda rows: asked[list(rows)]),
         }
         self.common_stems = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * len(self.pairs))
-        self.intents = [self._intent(text) for text in index.phrasings_]
+        self.intents = Phrasings.of([self._intent(text) for text in index.phrasings_], index.phrasing_start_)
         regions: dict[str, frozenset[str]] = {}
         for pair in self.pairs:
             regions[pair.procedure] = regions.get(pair.procedure, frozenset()) | regions_named(
@@ -638,7 +638,7 @@ class Answerer:
 
     def _intent_similarities(self, intent: str, pair_indices: Sequence[int]) -> list[float]:
         """For each pair, rapidfuzz similarity (0–1) of ``intent`` with its closest phrasing's intent."""
-        best = closest_phrasings(intent, self.intents, self.index.phrasing_start_, pair_indices)
+        best = self.intents.closest(intent, pair_indices)
         return [similarity for similarity, _ in best]
 
     def _weighted_words(self, query: Query) -> list[_Word]:
