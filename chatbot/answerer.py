@@ -572,8 +572,12 @@ class Answerer:
             named_by: set[str] = set()
             for way in ways:
                 named_by |= set.intersection(*(self.procedures_with.get(term, set()) for term in way))
+            # A one-stem way is found where its stem is (one C call for all of them); a phrase's
+            # clinical words where all of them are.
+            single = frozenset(term for way in ways if len(way) == 1 for term in way)
+            phrases = [way for way in ways if len(way) > 1]
             for r, (pair_stems, pair_sentences) in enumerate(zip(stems, sentences, strict=True)):
-                if any(way <= pair_stems for way in ways):
+                if not single.isdisjoint(pair_stems) or any(way <= pair_stems for way in phrases):
                     found[r] += weight
                 elif weight > missing[r]:
                     missing[r] = weight
@@ -581,7 +585,7 @@ class Answerer:
                     in_procedure[r] += weight
                 sums = in_sentence[r]
                 for k, sentence in enumerate(pair_sentences):
-                    if any(way <= sentence for way in ways):
+                    if not single.isdisjoint(sentence) or (phrases and any(way <= sentence for way in phrases)):
                         sums[k] += weight
         return found, in_procedure, missing, [max(sums, default=0.0) for sums in in_sentence]
 
