@@ -159,17 +159,54 @@ class ProcedureNames:
                     self.by_telling_word.setdefault(word, []).append(name)
         self.naming = frozenset(self.by_word) | frozenset(self.by_telling_word) | _GENERIC_PROCEDURE_WORDS
         """Every word that names a procedure, whole or in part, or says "procedure"."""
+        self.by_phrase: dict[str, list[str]] = {}
+        for name, phrase in self.phrases.items():
+            if phrase.strip():
+                self.by_phrase.setdefault(phrase[1:-1], []).append(name)
+        self.lengths = sorted({len(phrase.split(" ")) for phrase in self.by_phrase})
+        """How many words the names have: a question's runs of that many words are looked up whole."""
+
+    def _present(self, padded: str) -> set[str]:
+        """The procedures whose full names ``padded`` (a text with a space at each end) holds, each
+        between spaces: its runs of words looked up in a map of names, so the cost grows with the
+        text, not with the number of procedures (a thousand may share the word "knee")."""
+        words = padded.split(" ")
+        found: set[str] = set()
+        for length in self.lengths:
+            for start in range(1, len(words) - length):
+                names = self.by_phrase.get(" ".join(words[start : start + length]))
+                if names:
+                    found.update(names)
+        return found
 
     def named_in(self, expanded: str) -> tuple[str, ...]:
         """The procedures an (expanded) question names: full names first, else telling words."""
-        words = set(expanded.split())
-        padded = f" {expanded} "
-        candidates = {name for word in words for name in self.by_word.get(word, ())}
-        full = sorted(name for name in candidates if self.phrases[name] in padded)
+        full = sorted(self._present(f" {expanded} "))
         if full:
             longest = max(len(name) for name in full)
             return tuple(name for name in full if len(name) == longest)
+        words = set(expanded.split())
         return tuple(sorted({name for word in words for name in self.by_telling_word.get(word, ())}))
+
+    def removed_from(self, text: str) -> str:
+        """``text`` without the full names of procedures, longest first (equally long ones in
+        alphabetical order); a name that only appears once a longer one is gone is also taken out.
+
+        Each step takes out the longest name still present that comes after the last one taken
+        out: what trying every name that shares a word with the text, longest first, would leave.
+        """
+        padded = f" {text} "
+        last: tuple[int, str] | None = None
+        while True:
+            later = [
+                key
+                for key in ((-len(self.phrases[name]), name) for name in self._present(padded))
+                if last is None or key > last
+            ]
+            if not later:
+                return " ".join(padded.split())
+            last = min(later)
+            padded = padded.replace(self.phrases[last[1]], " ")
 
     def resolve(self, name: str, *, expanded: str) -> str | None:
         """The procedure ``name`` refers to ("cervical-rhizotomy"; "SDR", given its lay-word
@@ -446,7 +483,7 @@ class Answerer:
         known = sum(weight for word, weight, _ in words if word not in query.unknown_words) / total
         unknown = [(word, weight) for word, weight, _ in words if word in query.unknown_words]
         max_unknown = max((weight for _, weight in unknown), default=0.0)
-        asked = self._without_procedures(query.expanded)
+        asked = self.procedures.removed_from(query.expanded)
         asks = {group: cues.search(asked) is not None for group, cues in QUESTION_CUES.items()}
         groups = [name for name, found in asks.items() if found]
         group = groups[0] if len(groups) == 1 else None  # as question_group(asked), from the same searches
@@ -662,16 +699,9 @@ class Answerer:
             out.append((word, weight, tuple(ways)))
         return out
 
-    def _without_procedures(self, text: str) -> str:
-        padded = f" {text} "
-        named = {name for word in text.split() for name in self.procedures.by_word.get(word, ())}
-        for phrase in sorted((self.procedures.phrases[name] for name in named), key=len, reverse=True):
-            padded = padded.replace(phrase, " ")
-        return " ".join(padded.split())
-
     def without_procedure(self, question: str) -> str:
         """``question`` with the names of all procedures taken out, to ask it again about another one."""
-        return self._without_procedures(normalize(question))
+        return self.procedures.removed_from(normalize(question))
 
     def topic_words(self, query: Query, procedures: tuple[str, ...]) -> tuple[str, ...]:
         """The question's content words other than those naming ``procedures`` ("what about SDR?" has none)."""

@@ -4,6 +4,7 @@ the invariants a clinic relies on (its own phrasings are answered by their own p
 from __future__ import annotations
 
 import json
+import random
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -395,6 +396,35 @@ def test_an_everyday_word_of_a_procedure_name_does_not_name_it() -> None:
     assert names.named_in("what is a diagnostic nerve block") == ()
     assert names.named_in("is the genicular one painful") == ("genicular nerve block",)
     assert names.named_in("how long does the cervical one last") == ("cervical rhizotomy",)
+
+
+def _procedure_pair(procedure: str) -> Pair:
+    source = Source("Leaflet", "leaflet.md", "About")
+    return Pair(f"{procedure}/what-is", f"What is {procedure}?", "It is a procedure.", source, procedure=procedure)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_full_names_are_found_and_taken_out_as_trying_every_name_would(seed: int) -> None:
+    """Names looked up by runs of words do what trying every name that shares a word does: the
+    longest named, and taken out longest first, including a name that appears once another is out."""
+    rng = random.Random(seed)
+    vocabulary = ["knee", "neck", "block", "nerve", "sdr", "c", "d", "a b", "ablation", "rhizotomy"]
+    names = sorted({" ".join(rng.sample(vocabulary, rng.randint(1, 3))) for _ in range(12)} | {"a b", "c d"})
+    procedures = ProcedureNames([_procedure_pair(name) for name in names], Synonyms())
+    for _ in range(30):
+        text = " ".join(rng.choices([*vocabulary, "what", "is", "it"], k=rng.randint(0, 9)))
+        padded = f" {text} "
+        sharing = {name for word in text.split() for name in procedures.by_word.get(word, ())}
+        full = sorted(name for name in sharing if procedures.phrases[name] in padded)
+        longest = max((len(name) for name in full), default=0)
+        expected = tuple(name for name in full if len(name) == longest)
+        if expected:
+            assert procedures.named_in(text) == expected
+        for name in sorted(sharing, key=lambda name: (-len(procedures.phrases[name]), name)):
+            padded = padded.replace(procedures.phrases[name], " ")
+        assert procedures.removed_from(text) == " ".join(padded.split())
+    two = ProcedureNames([_procedure_pair("a b"), _procedure_pair("c d")], Synonyms())
+    assert two.removed_from("x c a b d y") == "x y"  # "c d" is named once "a b" is out
 
 
 # -- signals ----------------------------------------------------------------------------------------
