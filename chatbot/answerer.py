@@ -304,27 +304,35 @@ class Answerer:
 
     # -- the policy -------------------------------------------------------------------------------
 
-    def decide(self, text: str, *, focus: str | None = None, named: tuple[str, ...] | None = None) -> Decision:
+    def decide(
+        self,
+        text: str,
+        *,
+        focus: str | None = None,
+        named: tuple[str, ...] | None = None,
+        query: Query | None = None,
+    ) -> Decision:
         """Decide how to answer ``text`` (already cleaned of markup).
 
         ``focus`` limits the answer to one procedure (the one under discussion, or the portal's).
         ``named``: the procedures the patient named, if the caller already knows them.
+        ``query``: ``self.index.query(text)``, if the caller already made it (it is made only once).
         A message with a story before its question ("I've had neck pain for years. How long does
         the relief last?") is decided on its question alone (with the procedures and the parts of
         the body the whole message names) and on the whole message, and the more confident
         decision wins: the story's words can pull in passages that merely share them, but "What's
         the point of that?" needs them.
         """
-        query = self.index.query(text)
+        if query is None:
+            query = self.index.query(text)
         if named is None:
             named = self.procedures.named_in(query.expanded)
         regions = self.regions(query)
         asked = question_part(text)
         decision = self._decide(query, named=named, regions=regions, focus=focus)
         if asked != text:
-            first = self._decide(
-                self.index.query(asked), named=named or self.named(asked), regions=regions, focus=focus
-            )
+            question = self.index.query(asked)
+            first = self._decide(question, named=named or self.named(question), regions=regions, focus=focus)
             if first.confidence >= decision.confidence:
                 return first
         return decision
