@@ -27,25 +27,25 @@ Nothing here imports the build: the model arrives as numbers read from ``chatbot
 
 from __future__ import annotations
 
+import itertools
 import re
 import zlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import reduce
+from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 import numpy as np
 
 from .embedding import Embedder
 from .examples import Example, Examples
-from .index import Index, Match, Query, closest_phrasings, split_evidence
+from .index import Index, Match, Phrasings, Query, split_evidence
 from .lexicon import informativeness
 from .model import FEATURES, NOT_COVERED, AnswerModel
 from .normalize import normalize, stem, stemmed_ngrams
 from .pairs import Pair
 from .regions import regions_named
 from .synonyms import Synonyms
-from .topics import GROUPS, QUESTION_CUES, asks_for_number, has_figure, question_group, topic_named
+from .topics import GROUPS, QUESTION_CUES, asks_for_number, has_figure, topic_named
 
 __all__ = ["Answerer", "Candidate", "Decision", "ProcedureNames", "example_index", "question_part", "topic_code"]
 
@@ -159,17 +159,54 @@ class ProcedureNames:
                     self.by_telling_word.setdefault(word, []).append(name)
         self.naming = frozenset(self.by_word) | frozenset(self.by_telling_word) | _GENERIC_PROCEDURE_WORDS
         """Every word that names a procedure, whole or in part, or says "procedure"."""
+        self.by_phrase: dict[str, list[str]] = {}
+        for name, phrase in self.phrases.items():
+            if phrase.strip():
+                self.by_phrase.setdefault(phrase[1:-1], []).append(name)
+        self.lengths = sorted({len(phrase.split(" ")) for phrase in self.by_phrase})
+        """How many words the names have: a question's runs of that many words are looked up whole."""
+
+    def _present(self, padded: str) -> set[str]:
+        """The procedures whose full names ``padded`` (a text with a space at each end) holds, each
+        between spaces: its runs of words looked up in a map of names, so the cost grows with the
+        text, not with the number of procedures (a thousand may share the word "knee")."""
+        words = padded.split(" ")
+        found: set[str] = set()
+        for length in self.lengths:
+            for start in range(1, len(words) - length):
+                names = self.by_phrase.get(" ".join(words[start : start + length]))
+                if names:
+                    found.update(names)
+        return found
 
     def named_in(self, expanded: str) -> tuple[str, ...]:
         """The procedures an (expanded) question names: full names first, else telling words."""
-        words = set(expanded.split())
-        padded = f" {expanded} "
-        candidates = {name for word in words for name in self.by_word.get(word, ())}
-        full = sorted(name for name in candidates if self.phrases[name] in padded)
+        full = sorted(self._present(f" {expanded} "))
         if full:
             longest = max(len(name) for name in full)
             return tuple(name for name in full if len(name) == longest)
+        words = set(expanded.split())
         return tuple(sorted({name for word in words for name in self.by_telling_word.get(word, ())}))
+
+    def removed_from(self, text: str) -> str:
+        """``text`` without the full names of procedures, longest first (equally long ones in
+        alphabetical order); a name that only appears once a longer one is gone is also taken out.
+
+        Each step takes out the longest name still present that comes after the last one taken
+        out: what trying every name that shares a word with the text, longest first, would leave.
+        """
+        padded = f" {text} "
+        last: tuple[int, str] | None = None
+        while True:
+            later = [
+                key
+                for key in ((-len(self.phrases[name]), name) for name in self._present(padded))
+                if last is None or key > last
+            ]
+            if not later:
+                return " ".join(padded.split())
+            last = min(later)
+            padded = padded.replace(self.phrases[last[1]], " ")
 
     def resolve(self, name: str, *, expanded: str) -> str | None:
         """The procedure ``name`` refers to ("cervical-rhizotomy"; "SDR", given its lay-word
@@ -229,11 +266,8 @@ class Answerer:
         for pair, terms in zip(self.pairs, index.pair_stems_, strict=True):
             for term in terms:
                 self.procedures_with.setdefault(term, set()).add(pair.procedure)
-        self.pairs_with = _inverted(index.pair_stems_)
-        sentences = [stems for pair_sentences in index.sentence_stems_ for stems in pair_sentences]
-        self.sentence_start = np.cumsum([0, *(len(p) for p in index.sentence_stems_)])
-        self.sentences_with = _inverted(sentences)
         self.has_figure = [has_figure(pair.answer) for pair in self.pairs]
+        self.topic_codes = [topic_code(pair) for pair in self.pairs]
         by_document: dict[str, list[Pair]] = {}
         for pair in self.pairs:
             by_document.setdefault(pair.source.document, []).append(pair)
@@ -257,7 +291,7 @@ class Answerer:
             "example": _ByPair.of(by_label, len(self.pairs), lambda rows: asked[list(rows)]),
         }
         self.common_stems = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * len(self.pairs))
-        self.intents = [self._intent(text) for text in index.phrasings_]
+        self.intents = Phrasings.of([self._intent(text) for text in index.phrasings_], index.phrasing_start_)
         regions: dict[str, frozenset[str]] = {}
         for pair in self.pairs:
             regions[pair.procedure] = regions.get(pair.procedure, frozenset()) | regions_named(
@@ -272,27 +306,35 @@ class Answerer:
 
     # -- the policy -------------------------------------------------------------------------------
 
-    def decide(self, text: str, *, focus: str | None = None, named: tuple[str, ...] | None = None) -> Decision:
+    def decide(
+        self,
+        text: str,
+        *,
+        focus: str | None = None,
+        named: tuple[str, ...] | None = None,
+        query: Query | None = None,
+    ) -> Decision:
         """Decide how to answer ``text`` (already cleaned of markup).
 
         ``focus`` limits the answer to one procedure (the one under discussion, or the portal's).
         ``named``: the procedures the patient named, if the caller already knows them.
+        ``query``: ``self.index.query(text)``, if the caller already made it (it is made only once).
         A message with a story before its question ("I've had neck pain for years. How long does
         the relief last?") is decided on its question alone (with the procedures and the parts of
         the body the whole message names) and on the whole message, and the more confident
         decision wins: the story's words can pull in passages that merely share them, but "What's
         the point of that?" needs them.
         """
-        query = self.index.query(text)
+        if query is None:
+            query = self.index.query(text)
         if named is None:
             named = self.procedures.named_in(query.expanded)
         regions = self.regions(query)
         asked = question_part(text)
         decision = self._decide(query, named=named, regions=regions, focus=focus)
         if asked != text:
-            first = self._decide(
-                self.index.query(asked), named=named or self.named(asked), regions=regions, focus=focus
-            )
+            question = self.index.query(asked)
+            first = self._decide(question, named=named or self.named(question), regions=regions, focus=focus)
             if first.confidence >= decision.confidence:
                 return first
         return decision
@@ -390,13 +432,16 @@ class Answerer:
         if not matches:
             return ()
         rows = self.features(query, matches, named=named, regions=regions)
-        scores, probabilities = self.model.decide(rows, np.asarray([topic_code(m.pair) for m in matches]))
+        topics = np.asarray([self.topic_codes[self.index.position_[m.pair.id]] for m in matches])
+        scores, probabilities = self.model.decide(rows, topics)
         exact = self.exact.get(query.text)
         candidates = []
-        for match, row, score, probability in zip(matches, rows, scores, probabilities, strict=True):
+        for match, row, score, probability in zip(
+            matches, rows.tolist(), scores.tolist(), probabilities.tolist(), strict=True
+        ):
             if exact is not None and match.pair.id == exact:
-                score, probability = np.inf, max(float(probability), EXACT)
-            candidates.append((float(score), Candidate(match, round(float(probability), 4), tuple(map(float, row)))))
+                score, probability = np.inf, max(probability, EXACT)
+            candidates.append((score, Candidate(match, round(probability, 4), tuple(row))))
         candidates.sort(key=lambda c: (c[0] != np.inf, -c[1].probability, -c[0], c[1].pair.id))
         return tuple(candidate for _, candidate in candidates)
 
@@ -448,80 +493,90 @@ class Answerer:
         known = sum(weight for word, weight, _ in words if word not in query.unknown_words) / total
         unknown = [(word, weight) for word, weight, _ in words if word in query.unknown_words]
         max_unknown = max((weight for _, weight in unknown), default=0.0)
-        asked = self._without_procedures(query.expanded)
-        group = question_group(asked)
+        asked = self.procedures.removed_from(query.expanded)
+        asks = {group: cues.search(asked) is not None for group, cues in QUESTION_CUES.items()}
+        groups = [name for name, found in asks.items() if found]
+        group = groups[0] if len(groups) == 1 else None  # as question_group(asked), from the same searches
         figure = asks_for_number(query.text)
         best_score = max(m.score for m in matches)
         scores = sorted((m.score for m in matches), reverse=True)
         runner_up = scores[1] if len(scores) > 1 else 0.0
         topic_text = self._asked(query)
+        places = [self.index.position_[m.pair.id] for m in matches]
+        positions = np.asarray(places, dtype=np.int64)
         topic_sims = self.index.similarities(topic_text) if topic_text else None
-        positions = np.asarray([self.index.position_[m.pair.id] for m in matches], dtype=np.int64)
-        evidence = self._evidence(words, positions, [m.pair.procedure for m in matches])
-        intents = self._intent_similarities(self._intent(query.corrected), positions)
+        topic_columns = (
+            zip(*(sims[positions].tolist() for sims in topic_sims), strict=True)
+            if topic_sims
+            else [(0.0, 0.0, 0.0)] * len(matches)
+        )
+        procedures = [m.pair.procedure for m in matches]
+        found, in_procedure, missing, in_sentence = self._evidence(words, places, procedures)
+        intents = self._intent_similarities(self._intent(query.corrected), places)
         asks_topic = {topic: _asks_topic(asked, topic) for topic in {m.pair.topic for m in matches}}
-        rows = np.zeros((len(matches), len(FEATURES)))
-        first = len(_FIRST_FEATURES)
-        for r, match in enumerate(matches):
-            pair_index = int(positions[r])
-            pair_group = GROUPS.get(match.pair.topic) if match.pair.topic else None
-            rows[r, :first] = (
-                match.score,
-                match.tfidf,
-                match.phrasing_sim,
-                match.answer_sim,
-                match.sentence_sim,
-                match.fuzzy,
-                match.terms,
-                evidence[0][r] / total,
-                evidence[1][r] / total,
-                evidence[2][r],
-                known,
-                max_unknown,
-                float(group is not None and pair_group is not None and pair_group == group),
-                float(group is not None and pair_group is not None and pair_group != group),
-                float(not match.pair.topic),
-                float(figure and not self.has_figure[pair_index]),
-                float(bool(named) and match.pair.procedure in named),
-                float(bool(named) and match.pair.procedure not in named),
-                best_score - match.score,
-                (match.score - runner_up) if match.score >= best_score else 0.0,
-                min(len(words), 10) / 10.0,
-                intents[r],
-                float(asks_topic[match.pair.topic]),
-                *((sims[pair_index] for sims in topic_sims) if topic_sims else (0.0, 0.0, 0.0)),
+        named_set = frozenset(named)
+        first = []
+        for r, (match, pair_index, topic_sim) in enumerate(zip(matches, places, topic_columns, strict=True)):
+            pair = match.pair
+            pair_group = GROUPS.get(pair.topic) if pair.topic else None
+            in_named = pair.procedure in named_set
+            first.append(
+                (
+                    match.score,
+                    match.tfidf,
+                    match.phrasing_sim,
+                    match.answer_sim,
+                    match.sentence_sim,
+                    match.fuzzy,
+                    match.terms,
+                    found[r] / total,
+                    in_procedure[r] / total,
+                    missing[r],
+                    known,
+                    max_unknown,
+                    float(group is not None and pair_group is not None and pair_group == group),
+                    float(group is not None and pair_group is not None and pair_group != group),
+                    float(not pair.topic),
+                    float(figure and not self.has_figure[pair_index]),
+                    float(in_named),
+                    float(bool(named) and not in_named),
+                    best_score - match.score,
+                    (match.score - runner_up) if match.score >= best_score else 0.0,
+                    min(len(words), 10) / 10.0,
+                    intents[r],
+                    float(asks_topic[pair.topic]),
+                    *topic_sim,
+                )
             )
-        rows[:, FEATURES.index("sentence_found")] = evidence[3] / total
-        for group, cues in QUESTION_CUES.items():
-            rows[:, FEATURES.index(f"asks_{group}")] = float(bool(cues.search(asked)))
+        rows = np.zeros((len(matches), len(FEATURES)))
+        rows[:, : len(_FIRST_FEATURES)] = first
+        rows[:, _COLUMN["sentence_found"]] = [value / total for value in in_sentence]
+        for name, found_cue in asks.items():
+            rows[:, _COLUMN[f"asks_{name}"]] = float(found_cue)
         for r, match in enumerate(matches):
             pair_group = GROUPS.get(match.pair.topic) if match.pair.topic else None
             if pair_group in QUESTION_CUES:
-                rows[r, FEATURES.index(f"pair_{pair_group}")] = 1.0
+                rows[r, _COLUMN[f"pair_{pair_group}"]] = 1.0
         heard = self.examples.pair_words_ if self.examples is not None else None
-        rows[:, FEATURES.index("max_unheard")] = [
+        rows[:, _COLUMN["max_unheard"]] = [
             max((weight for word, weight in unknown if heard is None or word not in heard[p]), default=0.0)
-            for p in positions.tolist()
+            for p in places
         ]
-        for beyond, column in (
-            ("unknown_beyond", "max_unknown"),
-            ("missing_beyond", "missing"),
-            ("unheard_beyond", "max_unheard"),
-        ):
-            rows[:, FEATURES.index(beyond)] = np.maximum(rows[:, FEATURES.index(column)] - TELLING, 0.0)
-        for relative, column in zip(FEATURES.index("rel_sentence") + np.arange(4), _RELATIVE, strict=True):
+        for beyond, column in _BEYOND:
+            rows[:, beyond] = np.maximum(rows[:, column] - TELLING, 0.0)
+        for relative, column in _RELATIVE:
             rows[:, relative] = rows[:, column] - rows[:, column].max()
         self._topic_columns(rows, stemmed_ngrams(topic_text), matches)
         if self.examples is not None:
             votes = self.examples.votes(*self.index.word_vector(query.expanded), positions)
-            rows[:, FEATURES.index("example_sim")] = votes.closest
-            rows[:, FEATURES.index("example_vote")] = votes.share
-            rows[:, FEATURES.index("rel_example_sim")] = votes.closest - votes.closest.max()
-            rows[:, FEATURES.index("unanswered_sim")] = votes.unanswered
-            rows[:, FEATURES.index("unanswered_vote")] = votes.unanswered_share
-            rows[:, FEATURES.index("example_over_unanswered")] = votes.closest - votes.unanswered
-        self._meaning_columns(rows, query, positions)
-        rows[:, FEATURES.index("example_known")] = self.meanings["example"].has(positions)
+            rows[:, _COLUMN["example_sim"]] = votes.closest
+            rows[:, _COLUMN["example_vote"]] = votes.share
+            rows[:, _COLUMN["rel_example_sim"]] = votes.closest - votes.closest.max()
+            rows[:, _COLUMN["unanswered_sim"]] = votes.unanswered
+            rows[:, _COLUMN["unanswered_vote"]] = votes.unanswered_share
+            rows[:, _COLUMN["example_over_unanswered"]] = votes.closest - votes.unanswered
+        self._meaning_columns(rows, query, places)
+        rows[:, _COLUMN["example_known"]] = self.meanings["example"].has(positions)
         self._region_columns(rows, self.regions(query) if regions is None else regions, matches)
         return rows
 
@@ -533,10 +588,10 @@ class Answerer:
         if not regions:
             return
         fit = np.asarray([len(regions & self.regions_of[m.pair.procedure]) / len(regions) for m in matches])
-        rows[:, FEATURES.index("region_match")] = fit
-        rows[:, FEATURES.index("region_mismatch")] = 1.0 - fit
+        rows[:, _COLUMN["region_match"]] = fit
+        rows[:, _COLUMN["region_mismatch"]] = 1.0 - fit
 
-    def _meaning_columns(self, rows: np.ndarray, query: Query, positions: np.ndarray) -> None:
+    def _meaning_columns(self, rows: np.ndarray, query: Query, positions: Sequence[int]) -> None:
         """Fill in how close in meaning (:mod:`chatbot.embedding`) the question is to each candidate's
         closest phrasing, closest sentence and closest labelled patient question, and how far each
         is behind the best candidate's: the words need not be shared ("days off work", "return to work").
@@ -545,44 +600,49 @@ class Answerer:
         vector = self.embedder.embed([question_part(query.corrected)])[0]
         for name, meanings in self.meanings.items():
             column = meanings.closest(vector, positions)
-            rows[:, FEATURES.index(f"meaning_{name}")] = column
-            rows[:, FEATURES.index(f"rel_meaning_{name}")] = column - column.max()
+            rows[:, _COLUMN[f"meaning_{name}"]] = column
+            rows[:, _COLUMN[f"rel_meaning_{name}"]] = column - column.max()
         unanswered = float((self.unanswered_meanings @ vector).max()) if len(self.unanswered_meanings) else -1.0
-        rows[:, FEATURES.index("meaning_unanswered")] = unanswered
-        rows[:, FEATURES.index("meaning_over_unanswered")] = rows[:, FEATURES.index("meaning_example")] - unanswered
+        rows[:, _COLUMN["meaning_unanswered"]] = unanswered
+        rows[:, _COLUMN["meaning_over_unanswered"]] = rows[:, _COLUMN["meaning_example"]] - unanswered
 
     def _evidence(
-        self, words: Sequence[_Word], positions: np.ndarray, procedures: list[str]
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        self, words: Sequence[_Word], positions: Sequence[int], procedures: Sequence[str]
+    ) -> tuple[list[float], list[float], list[float], list[float]]:
         """For each candidate pair: the weight of the question's words it contains, the same for
         its procedure's passages, the weight of the most telling word it lacks, and the weight
         its best single sentence contains.
 
-        Word by word through inverted lists (stem → pairs, stem → sentences), so the cost grows
-        with the question's words, not with the candidates' sentences.
+        Word by word over the candidates' own stems and sentences (a dozen pairs, a few hundred
+        sentences), so the cost grows with the question and its candidates, not with the
+        knowledge base; the sums are taken word by word in the question's order.
         """
-        found = np.zeros(len(positions))
-        in_procedure = np.zeros(len(positions))
-        missing = np.zeros(len(positions))
-        in_sentence = np.zeros(self.sentence_start[-1])
+        stems = [self.index.pair_stems_[p] for p in positions]
+        sentences = [self.index.sentence_stems_[p] for p in positions]
+        found = [0.0] * len(positions)
+        in_procedure = [0.0] * len(positions)
+        missing = [0.0] * len(positions)
+        in_sentence = [[0.0] * len(pair_sentences) for pair_sentences in sentences]
         for _, weight, ways in words:
-            pairs = np.zeros(len(self.pairs), dtype=bool)
-            sentences = np.zeros(self.sentence_start[-1], dtype=bool)
             named_by: set[str] = set()
             for way in ways:
-                pairs[_all_of(way, self.pairs_with)] = True
-                sentences[_all_of(way, self.sentences_with)] = True
                 named_by |= set.intersection(*(self.procedures_with.get(term, set()) for term in way))
-            hit = pairs[positions]
-            found += weight * hit
-            missing = np.where(hit, missing, np.maximum(missing, weight))
-            in_procedure += weight * np.fromiter((p in named_by for p in procedures), dtype=bool, count=len(procedures))
-            in_sentence += weight * sentences
-        starts, ends = self.sentence_start[positions], self.sentence_start[positions + 1]
-        best_sentence = np.asarray(
-            [in_sentence[a:b].max() if b > a else 0.0 for a, b in zip(starts, ends, strict=True)]
-        )
-        return found, in_procedure, missing, best_sentence
+            # A one-stem way is found where its stem is (one C call for all of them); a phrase's
+            # clinical words where all of them are.
+            single = frozenset(term for way in ways if len(way) == 1 for term in way)
+            phrases = [way for way in ways if len(way) > 1]
+            for r, (pair_stems, pair_sentences) in enumerate(zip(stems, sentences, strict=True)):
+                if not single.isdisjoint(pair_stems) or any(way <= pair_stems for way in phrases):
+                    found[r] += weight
+                elif weight > missing[r]:
+                    missing[r] = weight
+                if procedures[r] in named_by:
+                    in_procedure[r] += weight
+                sums = in_sentence[r]
+                for k, sentence in enumerate(pair_sentences):
+                    if not single.isdisjoint(sentence) or (phrases and any(way <= sentence for way in phrases)):
+                        sums[k] += weight
+        return found, in_procedure, missing, [max(sums, default=0.0) for sums in in_sentence]
 
     def topic_terms(self, query: Query) -> list[str]:
         """What the topic model reads of a question: its stemmed words and word pairs, lay words
@@ -604,19 +664,19 @@ class Answerer:
         if topics is None:
             return
         by_topic = dict(zip(topics.classes, topics.probabilities(terms), strict=True))
-        rows[:, FEATURES.index("not_covered_prob")] = by_topic.pop(NOT_COVERED, 0.0)
+        rows[:, _COLUMN["not_covered_prob"]] = by_topic.pop(NOT_COVERED, 0.0)
         best = max(by_topic.values())
         by_group: dict[str, float] = {}
         for topic, probability in by_topic.items():
             by_group[GROUPS.get(topic, topic)] = by_group.get(GROUPS.get(topic, topic), 0.0) + probability
         best_group = max(by_group.values())
         for name, found, fallback in (("topic_prob", by_topic, best), ("group_prob", by_group, best_group)):
-            column = FEATURES.index(name)
+            column = _COLUMN[name]
             for r, match in enumerate(matches):
                 topic = match.pair.topic
                 key = topic if name == "topic_prob" else GROUPS.get(topic, topic)
                 rows[r, column] = found.get(key, fallback) if topic else fallback
-            rows[:, FEATURES.index(f"rel_{name}")] = rows[:, column] - rows[:, column].max()
+            rows[:, _COLUMN[f"rel_{name}"]] = rows[:, column] - rows[:, column].max()
 
     def _topic_text(self, query: Query) -> str:
         """The question without the words that only say which procedure or body part it is about.
@@ -635,10 +695,10 @@ class Answerer:
         """``text`` without the words most passages share: the procedure's name, "pain", "nerve"."""
         return " ".join(w for w in text.split() if stem(w) not in self.common_stems)
 
-    def _intent_similarities(self, intent: str, pair_indices: Sequence[int]) -> np.ndarray:
+    def _intent_similarities(self, intent: str, pair_indices: Sequence[int]) -> list[float]:
         """For each pair, rapidfuzz similarity (0–1) of ``intent`` with its closest phrasing's intent."""
-        best = closest_phrasings(intent, self.intents, self.index.phrasing_start_, pair_indices)
-        return np.asarray([similarity for similarity, _ in best])
+        best = self.intents.closest(intent, pair_indices)
+        return [similarity for similarity, _ in best]
 
     def _weighted_words(self, query: Query) -> list[_Word]:
         """The question's content words (other than procedure names), their informativeness, and
@@ -657,16 +717,9 @@ class Answerer:
             out.append((word, weight, tuple(ways)))
         return out
 
-    def _without_procedures(self, text: str) -> str:
-        padded = f" {text} "
-        named = {name for word in text.split() for name in self.procedures.by_word.get(word, ())}
-        for phrase in sorted((self.procedures.phrases[name] for name in named), key=len, reverse=True):
-            padded = padded.replace(phrase, " ")
-        return " ".join(padded.split())
-
     def without_procedure(self, question: str) -> str:
         """``question`` with the names of all procedures taken out, to ask it again about another one."""
-        return self._without_procedures(normalize(question))
+        return self.procedures.removed_from(normalize(question))
 
     def topic_words(self, query: Query, procedures: tuple[str, ...]) -> tuple[str, ...]:
         """The question's content words other than those naming ``procedures`` ("what about SDR?" has none)."""
@@ -678,7 +731,27 @@ class Answerer:
 
 _FIRST_FEATURES = FEATURES[: FEATURES.index("asks_risk")]
 """The features computed candidate by candidate; the rest are filled in column by column."""
-_RELATIVE = tuple(FEATURES.index(name) for name in ("sentence_sim", "answer_sim", "found", "intent"))
+_COLUMN = {name: column for column, name in enumerate(FEATURES)}
+"""Each feature's column (looked up once, not with ``FEATURES.index`` for every question)."""
+_RELATIVE = tuple(
+    (_COLUMN[f"rel_{name}"], _COLUMN[column])
+    for name, column in (
+        ("sentence", "sentence_sim"),
+        ("answer", "answer_sim"),
+        ("found", "found"),
+        ("intent", "intent"),
+    )
+)
+"""(relative column, the column it is relative to)."""
+_BEYOND = tuple(
+    (_COLUMN[beyond], _COLUMN[column])
+    for beyond, column in (
+        ("unknown_beyond", "max_unknown"),
+        ("missing_beyond", "missing"),
+        ("unheard_beyond", "max_unheard"),
+    )
+)
+"""(kink column, the column whose excess over :data:`TELLING` it is)."""
 
 
 @dataclass(frozen=True)
@@ -689,6 +762,13 @@ class _ByPair:
 
     vectors: np.ndarray
     starts: np.ndarray
+    blocks: tuple[np.ndarray, ...] = field(init=False, repr=False, compare=False)
+    """Each pair's rows, as views made once (slicing them for every candidate of every question
+    costs more than the products with a dozen short blocks)."""
+
+    def __post_init__(self) -> None:
+        bounds = self.starts.tolist()
+        object.__setattr__(self, "blocks", tuple(self.vectors[a:b] for a, b in itertools.pairwise(bounds)))
 
     @classmethod
     def of(cls, owned: Sequence[tuple[int, T]], pairs: int, vectors: Callable[[list[T]], np.ndarray]) -> _ByPair:
@@ -702,30 +782,15 @@ class _ByPair:
         """1.0 for each pair at ``positions`` that has texts here (for examples: a labelled question), else 0.0."""
         return (self.starts[positions + 1] > self.starts[positions]).astype(float)
 
-    def closest(self, vector: np.ndarray, positions: np.ndarray) -> np.ndarray:
-        """For each pair at ``positions``, the cosine of ``vector`` with its closest text (-1: it has none)."""
-        out = np.full(len(positions), -1.0)
-        for r, (start, end) in enumerate(zip(self.starts[positions], self.starts[positions + 1], strict=True)):
-            if end > start:
-                out[r] = float((self.vectors[start:end] @ vector).max())
-        return out
+    def closest(self, vector: np.ndarray, positions: Sequence[int]) -> np.ndarray:
+        """For each pair at ``positions``, the cosine of ``vector`` with its closest text (-1: it has none).
 
-
-def _inverted(term_sets: Sequence[frozenset[str]]) -> dict[str, np.ndarray]:
-    """Term → the positions of the sets that contain it."""
-    found: dict[str, list[int]] = {}
-    for position, terms in enumerate(term_sets):
-        for term in terms:
-            found.setdefault(term, []).append(position)
-    return {term: np.asarray(positions, dtype=np.int64) for term, positions in found.items()}
-
-
-def _all_of(way: frozenset[str], inverted: dict[str, np.ndarray]) -> np.ndarray:
-    """The positions whose sets contain every term of ``way``."""
-    lists = [inverted.get(term) for term in way]
-    if any(found is None for found in lists):
-        return np.zeros(0, dtype=np.int64)
-    return reduce(np.intersect1d, lists)  # type: ignore[arg-type]
+        Block by block: one product with all the candidates' rows at once is cheaper, but BLAS
+        may then sum a row's products in another order, and the cosines are float32.
+        """
+        return np.asarray(
+            [float((block @ vector).max()) if len(block) else -1.0 for block in map(self.blocks.__getitem__, positions)]
+        )
 
 
 def _asks_topic(question: str, topic: str) -> bool:

@@ -171,6 +171,7 @@ class Conversation:
         """
         answerer = self.answerer
         named = answerer.named(query)
+        patients = text
         if named and self.topic_question and _switches_procedure(query) and not answerer.topic_words(query, named):
             text = answerer.without_procedure(self.topic_question)
         focus = named[0] if len(named) == 1 else None if named else self.procedure
@@ -179,7 +180,9 @@ class Conversation:
             text = f"{text} {focus}"  # "what about recovery?" about the procedure under discussion
         # The procedure under discussion is named, as the question now does in words: the model
         # then weighs "what about recovery?" as it weighs "recovery after cervical rhizotomy?".
-        decision = answerer.decide(text, focus=focus, named=named or ((focus,) if focus else ()))
+        decision = answerer.decide(
+            text, focus=focus, named=named or ((focus,) if focus else ()), query=query if text == patients else None
+        )
         if decision.action == "answer" and decision.best is not None:
             return self._answer(decision.best, text, decision=decision, named=bool(named) or focus is not None)
         if decision.action == "clarify":
@@ -200,7 +203,7 @@ class Conversation:
             # added above, would only pull the focus procedure's passages up).
             others = [
                 c
-                for c in answerer.decide(asked, named=()).candidates
+                for c in answerer.decide(asked, named=(), query=query if asked == patients else None).candidates
                 if c.pair.procedure != focus and c.probability >= answerer.threshold / 2
             ]
             own = answerer.offers(decision.candidates)

@@ -165,9 +165,13 @@ class Examples:
         self._rows, self._weights = rows[order], weights[order]
         self._features = features[order]
         membership = np.zeros((len(self.examples), max(self.pair_count_, 0)), dtype=bool)
+        labelled: list[list[int]] = [[] for _ in range(max(self.pair_count_, 0))]
         for r, labels in enumerate(self.labels_):
             membership[r, labels] = True
+            for label in labels.tolist():
+                labelled[label].append(r)
         self._membership = membership
+        self._labelled = [np.asarray(rows, dtype=np.int64) for rows in labelled]
         self._unanswered = np.asarray([not len(labels) for labels in self.labels_], dtype=bool)
 
     def without(self, keep: Sequence[bool]) -> Examples:
@@ -206,6 +210,18 @@ class Examples:
         """For each example, whether it is labelled with no pair (the documents do not answer it)."""
         return self._unanswered
 
+    def _closest(self, sims: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+        """For each pair at ``pairs``, the highest of ``sims`` among its examples (0 if it has none):
+        a dozen pairs' examples gathered, not a mask over every example for each of them."""
+        groups = [self._labelled[p] for p in pairs.tolist()]
+        closest = np.zeros(len(groups))
+        having = [r for r, rows in enumerate(groups) if len(rows)]
+        if having:
+            starts = np.cumsum([0] + [len(groups[r]) for r in having[:-1]])
+            best = np.maximum.reduceat(sims[np.concatenate([groups[r] for r in having])], starts)
+            closest[having] = np.maximum(best, 0.0)
+        return closest
+
     def votes(self, features: np.ndarray, weights: np.ndarray, pairs: np.ndarray) -> Votes:
         """For the pairs at ``pairs``: the similarity of their closest example, and their share of
         the similarity of the question's :data:`NEIGHBOURS` nearest examples; and for the
@@ -213,9 +229,9 @@ class Examples:
         if not len(self.examples):
             return Votes(np.zeros(len(pairs)), np.zeros(len(pairs)), 0.0, 0.0)
         sims = self.similarities(features, weights)
-        closest = np.where(self._membership[:, pairs], sims[:, None], 0.0).max(axis=0)
+        closest = self._closest(sims, pairs)
         unanswered = float(sims[self._unanswered].max(initial=0.0))
-        nearest = np.argsort(-sims, kind="stable")[:NEIGHBOURS]
+        nearest = _nearest(sims, NEIGHBOURS)
         total = sims[nearest].sum()
         if total <= 0:
             return Votes(closest, np.zeros(len(pairs)), unanswered, 0.0)
@@ -234,3 +250,12 @@ class Votes(NamedTuple):
     """The similarity of the closest example no passage answers."""
     unanswered_share: float
     """Those examples' share of the similarity of the question's nearest examples."""
+
+
+def _nearest(sims: np.ndarray, count: int) -> np.ndarray:
+    """The positions of the ``count`` highest of ``sims``, highest first, equals in position order:
+    the first ``count`` of a stable sort, sorting only those at least as high as the ``count``-th."""
+    if len(sims) <= count:
+        return np.argsort(-sims, kind="stable")
+    high = np.flatnonzero(sims >= np.partition(sims, len(sims) - count)[len(sims) - count])
+    return high[np.argsort(-sims[high], kind="stable")][:count]

@@ -28,13 +28,14 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import json
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -54,9 +55,9 @@ __all__ = [
     "Index",
     "IndexState",
     "Match",
+    "Phrasings",
     "Query",
     "char_wb_ngrams",
-    "closest_phrasings",
     "sparse_dot",
     "split_evidence",
 ]
@@ -247,11 +248,13 @@ class Index:
                 state.char_idf,
                 len(word_vocabulary),
                 self.char_weight,
+                by_word=True,
             ),
         )
         self.postings_ = _Postings(len(texts.corpus), state.indptr, state.indices, state.data)
         self.state_ = state
         self.phrasing_start_ = np.concatenate(([0], np.cumsum(np.bincount(self.owner_, minlength=len(self.pairs_)))))
+        self.closest_ = Phrasings.of(self.phrasings_, self.phrasing_start_)
         pair_stems: list[set[str]] = [set() for _ in self.pairs_]
         for owner, text in zip(texts.owners, texts.expanded_phrasings, strict=True):
             pair_stems[owner].update(stem(w) for w in text.split())
@@ -355,40 +358,44 @@ class Index:
             ranking = allowed
         top = min(self.candidates, len(self.pairs_))
         candidates = np.argpartition(-ranking, top - 1)[:top]
-        candidates = [int(i) for i in candidates if ranking[i] > 0 or (within is not None and ranking[i] >= 0)]
+        candidates = candidates[
+            (ranking[candidates] > 0) | ((ranking[candidates] >= 0) & (within is not None))
+        ].tolist()
         key_terms = self._key_terms(query)
         total = sum(weight for weight, _ in key_terms)
-        matches = []
-        for i, (fuzzy, phrasing) in zip(candidates, self._fuzzy(query.corrected, candidates), strict=True):
-            pair = self.pairs_[i]
+        coverage = _coverage_factor(query.coverage)
+        scored = []
+        for i, (fuzzy, phrasing), similarity in zip(
+            candidates, self._fuzzy(query.corrected, candidates), tfidf[candidates].tolist(), strict=True
+        ):
             found = self.pair_stems_[i]
             hits = [(w, ways[0]) for w, ways in key_terms if any(way <= found for way in ways)]
             terms = sum(w for w, _ in hits) / total if total else 0.0
             blended = (
-                (1.0 - self.fuzzy_weight - self.terms_weight) * float(tfidf[i])
+                (1.0 - self.fuzzy_weight - self.terms_weight) * similarity
                 + self.fuzzy_weight * fuzzy
                 + self.terms_weight * terms
             )
-            score = round(min(blended * _coverage_factor(query.coverage), 1.0), 4)
+            score = round(min(blended * coverage, 1.0), 4)
             if score_cutoff is None or score >= score_cutoff:
-                hit_terms = frozenset(term for _, way in hits for term in way)
-                matches.append(
-                    Match(
-                        pair,
-                        score,
-                        float(tfidf[i]),
-                        fuzzy,
-                        terms,
-                        query.coverage,
-                        phrasing,
-                        hit_terms,
-                        float(best_phrasing[i]),
-                        float(answer_sims[i]),
-                        float(best_sentence[i]),
-                    )
-                )
-        matches.sort(key=lambda m: (-m.score, m.pair.id))
-        return matches[:limit]
+                scored.append((-score, self.pairs_[i].id, i, similarity, fuzzy, terms, phrasing, hits))
+        scored.sort(key=lambda found: found[:2])
+        return [
+            Match(
+                self.pairs_[i],
+                -negative,
+                similarity,
+                fuzzy,
+                terms,
+                query.coverage,
+                phrasing,
+                frozenset(term for _, way in hits for term in way),
+                float(best_phrasing[i]),
+                float(answer_sims[i]),
+                float(best_sentence[i]),
+            )
+            for negative, _, i, similarity, fuzzy, terms, phrasing, hits in scored[:limit]
+        ]
 
     def similarities(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """TF-IDF cosines of (normalised, expanded) ``text`` with every pair: its closest phrasing,
@@ -471,15 +478,15 @@ class Index:
                 columns
             ]
             features.append(columns + space.offset)
-            weights.append(values / np.linalg.norm(values) * space.weight)
+            weights.append(values / _norm(values) * space.weight)
         if not features:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         vector = np.concatenate(weights)
-        return np.concatenate(features), vector / np.linalg.norm(vector)
+        return np.concatenate(features), vector / _norm(vector)
 
     def _fuzzy(self, text: str, pair_indices: Sequence[int]) -> list[tuple[float, str]]:
         """Best rapidfuzz similarity (0–1) between the question and each pair's phrasings, and that phrasing."""
-        best = closest_phrasings(text, self.phrasings_, self.phrasing_start_, pair_indices)
+        best = self.closest_.closest(text, pair_indices)
         return [
             (similarity, self.pairs_[i].phrasings[k]) for i, (similarity, k) in zip(pair_indices, best, strict=True)
         ]
@@ -544,12 +551,35 @@ class _Space:
     idf: np.ndarray
     offset: int
     weight: float
+    by_word: bool = False
+    """The analyzer reads each word on its own (character n-grams): a word's columns are kept
+    (:data:`WORDS_KEPT` of them), since patients use the same few thousand words again and again.
+    Threads share them: a dict's look-up and store are atomic, and a word's columns never change."""
+    _words: dict[str, tuple[int | None, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def counts(self, text: str) -> Counter[int]:
         """How often each of this space's features occurs in ``text``, by column; unknown ones left out."""
-        found = Counter(self.vocabulary.get(feature, -1) for feature in self.analyzer(text))
-        found.pop(-1, None)
-        return found
+        found: Counter[int | None] = Counter(
+            itertools.chain.from_iterable(map(self._columns, text.split()))
+            if self.by_word
+            else map(self.vocabulary.get, self.analyzer(text))
+        )
+        found.pop(None, None)
+        return cast("Counter[int]", found)
+
+    def _columns(self, word: str) -> tuple[int | None, ...]:
+        """The columns of ``word``'s features in order (``None``: not in the vocabulary)."""
+        columns = self._words.get(word)
+        if columns is None:
+            columns = tuple(map(self.vocabulary.get, self.analyzer(word)))
+            if len(self._words) >= WORDS_KEPT:
+                self._words.clear()
+            self._words[word] = columns
+        return columns
+
+
+WORDS_KEPT = 20_000
+"""Most words whose character n-gram columns an index keeps (a few MB); past it they are read afresh."""
 
 
 LARGE_INDEX = 1_000_000
@@ -585,6 +615,12 @@ class _Postings:
             return np.asarray(self.matrix[features].T @ weights, dtype=np.float64)
         starts = self.indptr[features]
         return sparse_dot(starts, self.indptr[features + 1] - starts, self.indices, self.data, weights, self.rows)
+
+
+def _norm(vector: np.ndarray) -> float:
+    """The Euclidean length of a 1-D vector: what ``np.linalg.norm`` computes for one (the square
+    root of its dot product with itself), without its checks, which cost more than the sum."""
+    return math.sqrt(vector.dot(vector))
 
 
 def sparse_dot(
@@ -641,25 +677,53 @@ def split_evidence(answer: str) -> list[str]:
     return [part.strip() for part in _EVIDENCE_BREAK.split(answer) if len(part.split()) >= 3]
 
 
-def closest_phrasings(
-    text: str, phrasings: Sequence[str], starts: np.ndarray, pair_indices: Sequence[int]
-) -> list[tuple[float, int]]:
-    """For each pair, the rapidfuzz similarity (0–1, token-set and token-sort ratios averaged) of
-    ``text`` with its closest phrasing, and that phrasing's place among the pair's.
+@dataclass(frozen=True)
+class Phrasings:
+    """Texts grouped by pair (pair ``i``'s are ``texts[starts[i]:starts[i + 1]]``), to find each
+    candidate pair's closest to a question with rapidfuzz (:meth:`closest`).
 
-    ``phrasings`` are all pairs' phrasings laid end to end, pair ``i``'s from ``starts[i]`` to
-    ``starts[i + 1]``; the candidates' phrasings are scored in one call.
+    Each text's words are also kept sorted, as ``token_sort_ratio`` sorts them: a plain ``ratio``
+    of the sorted texts is the same number, without sorting every candidate's words again for
+    every question.
     """
-    spans = [range(starts[i], starts[i + 1]) for i in pair_indices]
-    choices = [phrasings[row] for span in spans for row in span]
-    if not choices:
-        return []
-    similarity = 0.5 * process.cdist([text], choices, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
-    similarity += 0.5 * process.cdist([text], choices, scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
-    out = []
-    start = 0
-    for span in spans:
-        best = int(np.argmax(similarity[start : start + len(span)]))
-        out.append((float(similarity[start + best]) / 100.0, best))
-        start += len(span)
-    return out
+
+    texts: tuple[str, ...]
+    starts: tuple[int, ...]
+    sorted_texts: tuple[str, ...]
+
+    @classmethod
+    def of(cls, texts: Sequence[str], starts: np.ndarray) -> Phrasings:
+        return cls(tuple(texts), tuple(starts.tolist()), tuple(_sorted_words(text) for text in texts))
+
+    def closest(self, text: str, pair_indices: Sequence[int]) -> list[tuple[float, int]]:
+        """For each pair, the rapidfuzz similarity (0–1, token-set and token-sort ratios averaged) of
+        ``text`` with its closest text, and that text's place among the pair's (the first of equals).
+
+        The candidates' texts are scored in one call per ratio.
+        """
+        spans = [(self.starts[i], self.starts[i + 1]) for i in pair_indices]
+        rows = [row for start, end in spans for row in range(start, end)]
+        if not rows:
+            return []
+        choices = [self.texts[row] for row in rows]
+        similarity = 0.5 * process.cdist([text], choices, scorer=fuzz.token_set_ratio, dtype=np.float64)[0]
+        similarity += (
+            0.5
+            * process.cdist(
+                [_sorted_words(text)], [self.sorted_texts[row] for row in rows], scorer=fuzz.ratio, dtype=np.float64
+            )[0]
+        )
+        values = similarity.tolist()
+        out = []
+        at = 0
+        for start, end in spans:
+            run = values[at : at + end - start]
+            best = max(run)
+            out.append((best / 100.0, run.index(best)))
+            at += end - start
+        return out
+
+
+def _sorted_words(text: str) -> str:
+    """``text``'s words in sorted order, as rapidfuzz's ``token_sort_ratio`` compares them."""
+    return " ".join(sorted(text.split()))

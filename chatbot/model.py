@@ -125,29 +125,37 @@ class Trees:
     value: np.ndarray  # (trees, nodes) float: a leaf's contribution, learning rate included
     baseline: float
     depth: int
-    left_: np.ndarray = field(init=False, repr=False, compare=False)  # left, numbered across all trees
-    right_: np.ndarray = field(init=False, repr=False, compare=False)
+    splits_: np.ndarray = field(init=False, repr=False, compare=False)  # (trees, 2**depth - 1) feature
+    cuts_: np.ndarray = field(init=False, repr=False, compare=False)  # (trees, 2**depth - 1) threshold
+    leaves_: np.ndarray = field(init=False, repr=False, compare=False)  # (trees, 2**depth) value
 
     def __post_init__(self) -> None:
-        base = (np.arange(self.feature.shape[0]) * self.feature.shape[1])[:, None]
-        object.__setattr__(self, "left_", self.left + base)
-        object.__setattr__(self, "right_", self.right + base)
+        # Each tree laid out as a complete binary tree of ``depth`` levels (node h's children at
+        # 2h + 1 and 2h + 2): a leaf above the last level fills every place below it, so the walk
+        # is arithmetic on positions instead of looking up left and right children.
+        splits = 2**self.depth - 1
+        trees = np.arange(self.feature.shape[0])[:, None]
+        place = np.zeros((len(trees), 2 * splits + 1), dtype=np.int64)  # the node at each place
+        for h in range(splits):
+            place[:, 2 * h + 1] = self.left[trees[:, 0], place[:, h]]
+            place[:, 2 * h + 2] = self.right[trees[:, 0], place[:, h]]
+        object.__setattr__(self, "splits_", self.feature[trees, place[:, :splits]])
+        object.__setattr__(self, "cuts_", self.threshold[trees, place[:, :splits]])
+        object.__setattr__(self, "leaves_", self.value[trees, place[:, splits:]])
 
     def raw(self, rows: np.ndarray) -> np.ndarray:
         """The ensemble's log-odds for each row (compared in float32, as scikit-learn's trees compare)."""
         rows = rows.astype(np.float32).astype(np.float64)
-        trees, nodes = self.feature.shape
-        # Every (row, tree) walks its own tree at once: nodes are numbered across all trees, and
-        # each row's feature values are read at (row, feature) in the flattened rows.
-        node = np.broadcast_to(np.arange(trees) * nodes, (rows.shape[0], trees)).copy()
-        offset = (np.arange(rows.shape[0]) * rows.shape[1])[:, None]
-        feature, threshold = self.feature.ravel(), self.threshold.ravel()
-        left, right = self.left_.ravel(), self.right_.ravel()
-        values = rows.ravel()
+        trees, splits = self.splits_.shape
+        # Every split of every tree is tested for every row at once (``take`` along one axis is a
+        # fraction of the cost of fancy indexing); each (row, tree) then walks down its tree's
+        # answers, read at (row, tree, place) in the flattened answers.
+        left = np.less_equal(np.take(rows, self.splits_.ravel(), axis=1), self.cuts_.ravel()).ravel()
+        first = np.arange(rows.shape[0] * trees).reshape(rows.shape[0], trees) * splits
+        place = np.zeros((rows.shape[0], trees), dtype=np.int64)
         for _ in range(self.depth):
-            go_left = values[offset + feature[node]] <= threshold[node]
-            node = np.where(go_left, left[node], right[node])
-        return self.baseline + self.value.ravel()[node].sum(axis=1)
+            place = 2 * place + 2 - left[first + place]
+        return self.baseline + self.leaves_.ravel()[place + (np.arange(trees) * (splits + 1) - splits)].sum(axis=1)
 
     def to_data(self) -> dict[str, object]:
         return {

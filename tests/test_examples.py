@@ -158,6 +158,38 @@ def test_questions_no_passage_answers_vote_for_none() -> None:
     assert alone.unanswered == alone.unanswered_share == 0.0
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_votes_equal_a_full_sort_and_a_mask_over_every_example(seed: int) -> None:
+    """The nearest examples found among the highest only, and each pair's closest from its own
+    examples, give the numbers of sorting all examples and masking them per pair: ties (repeated
+    and zero similarities) included, with pairs that have no example."""
+    rng = np.random.default_rng(seed)
+    count, pairs = int(rng.integers(1, 40)), 9
+    labels = [
+        tuple(str(p) for p in rng.choice(pairs - 2, size=rng.integers(1, 3), replace=False)) for _ in range(count)
+    ]
+    vectors = [
+        (np.asarray([int(rng.integers(0, 4))]), np.asarray([float(rng.choice([0.5, 1.0]))])) for _ in range(count)
+    ]
+    examples = Examples.from_vectors(
+        [Example(f"q{i}", label) for i, label in enumerate(labels)],
+        positions={str(p): p for p in range(pairs)},
+        vectors=vectors,
+    )
+    query, weights = np.asarray([0, 1, 2]), rng.uniform(0.1, 1.0, 3).round(1)
+    asked = rng.permutation(pairs)
+    sims = examples.similarities(query, weights)
+    membership = np.zeros((count, pairs), dtype=bool)
+    for r, label in enumerate(labels):
+        membership[r, [int(p) for p in label]] = True
+    nearest = np.argsort(-sims, kind="stable")[:NEIGHBOURS]
+    total = sims[nearest].sum()
+    closest, vote, *_ = examples.votes(query, weights, asked)
+    assert closest.tolist() == np.where(membership[:, asked], sims[:, None], 0.0).max(axis=0).tolist()
+    expected = (sims[nearest, None] * membership[nearest][:, asked]).sum(axis=0) / total if total > 0 else 0 * vote
+    assert vote.tolist() == expected.tolist()
+
+
 def test_the_words_patients_use_for_a_passage_are_its_examples_own() -> None:
     """Normalised like a question's words, per labelled pair; a subset of the examples has only its own words."""
     examples = Examples(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import random
+
+import numpy as np
 import pytest
 from cases import ANSWERS, GENERIC, UNANSWERABLE
+from rapidfuzz import fuzz
 
 from chatbot import Chatbot, NotFittedError
-from chatbot.index import Index
+from chatbot.index import Index, Phrasings
 from chatbot.normalize import stem
 
 
@@ -202,3 +206,24 @@ def test_answers_suggest_related_questions(bot: Chatbot) -> None:
     assert reply.matched_question not in reply.suggestions
     for suggestion in reply.suggestions:
         assert bot.ask(suggestion).kind == "answer"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_closest_phrasings_score_as_rapidfuzz_scores_each_one(seed: int) -> None:
+    """Pre-sorted words give token_sort_ratio's numbers, and ties go to the first phrasing."""
+    rng = random.Random(seed)
+    words = ["how", "long", "does", "it", "last", "the", "relief", "neck", "rhizotomy", "pain", "ok", "a"]
+    counts = [rng.randint(1, 4) for _ in range(15)]
+    texts = [" ".join(rng.choices(words, k=rng.randint(1, 7))) for _ in range(sum(counts))]
+    texts[-2:] = texts[:2] if len(texts) > 3 else texts[-2:]  # repeated phrasings tie
+    starts = np.concatenate(([0], np.cumsum(counts)))
+    question = " ".join(rng.choices(words, k=rng.randint(1, 8)))
+    pairs = rng.sample(range(len(counts)), 8)
+    expected = []
+    for i in pairs:
+        scores = [
+            0.5 * fuzz.token_set_ratio(question, text) + 0.5 * fuzz.token_sort_ratio(question, text)
+            for text in texts[starts[i] : starts[i + 1]]
+        ]
+        expected.append((max(scores) / 100.0, int(np.argmax(scores))))
+    assert Phrasings.of(texts, starts).closest(question, pairs) == expected
