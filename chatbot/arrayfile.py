@@ -5,8 +5,8 @@ answering needs neither scikit-learn nor the work of learning it again. Such a f
 NumPy arrays read with ``allow_pickle=False`` (nothing in it can run code) and written
 deterministically (fixed member order and dates), so a build that changes nothing rewrites no byte.
 The members are stored uncompressed: inflating the three shipped files took about 35 ms of every
-start, a command-line question included, and git compresses what it stores anyway. Its ``meta``
-member is a JSON object holding the layout's ``format`` and a SHA-256 of every array (``content``),
+start, a command-line question included, and git compresses what it stores anyway. A file's
+``meta`` member is a JSON object holding the layout's ``format`` and a SHA-256 of every array (``content``),
 plus what the caller records (what the state was learned from): a file that is cut short, corrupted
 or edited is refused with one line naming it.
 """
