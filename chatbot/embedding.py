@@ -11,12 +11,17 @@ millisecond and needs no neural network at run time.
 The two files are read from the pinned ``wordllama`` package's data folder, the same way
 :mod:`chatbot.wordfrequency` reads wordfreq's table; WordLlama's own code is never imported or
 run (its loader would look for files on the internet), so nothing leaves the server. The
-tokenizer is Hugging Face's ``tokenizers`` and the table is read with ``safetensors``.
+tokenizer is Hugging Face's ``tokenizers``; the table is a ``safetensors`` file, whose documented
+layout (a length, a JSON header, then the raw numbers) is mapped into memory here rather than
+copied, so a start reads only the rows its texts use.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
+import mmap
+import re
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -28,6 +33,13 @@ __all__ = ["DIMENSIONS", "Embedder"]
 DIMENSIONS = 256
 _WEIGHTS = Path("weights") / "l2_supercat_256.safetensors"
 _TOKENIZER = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
+_TABLE = "embedding.weight"
+_MARK = "\u2581"
+"""The Llama tokenizer's space: it prepends one to a text and writes every space as one."""
+
+_WORD_BOUNDARY = re.compile(r"(?<=[^ ]) ")
+"""A space after a character that is not one: where a Llama token can never run across (see
+:meth:`Embedder.by_word`)."""
 
 
 class Embedder:
@@ -39,41 +51,105 @@ class Embedder:
         One row per token id (``float16`` as stored: 16 MB; sums are taken in ``float32``).
     tokenizer:
         A ``tokenizers.Tokenizer`` whose ids index ``table``.
+    by_word:
+        Whether the tokenizer's tokens of a text are the tokens of its words, each tokenized on
+        its own (see :meth:`by_word`); then a batch tokenizes each distinct word once.
     """
 
-    def __init__(self, table: np.ndarray, tokenizer: object) -> None:
+    def __init__(self, table: np.ndarray, tokenizer: object, *, by_word: bool = False) -> None:
         self.table = table
         self.tokenizer = tokenizer
+        self.by_word = by_word
+        self._specials: tuple[str, ...] = ()
+        self._mark_id: int | None = None
+        if by_word:
+            added = tokenizer.get_added_tokens_decoder()  # type: ignore[attr-defined]
+            self._specials = tuple(token.content for token in added.values())
+            self._mark_id = tokenizer.token_to_id(_MARK)  # type: ignore[attr-defined]
+            if self._mark_id is None:
+                raise ValueError(f"the tokenizer has no token {_MARK!r}, so it cannot tokenize word by word")
 
     @classmethod
     @cache
     def shared(cls) -> Embedder:
         """The embedder of the installed ``wordllama`` data, read once per process and never changed."""
-        from safetensors.numpy import load_file
         from tokenizers import Tokenizer
 
         spec = importlib.util.find_spec("wordllama")
         if spec is None or not spec.submodule_search_locations:
             raise ImportError("wordllama is not installed: pip install -r requirements.txt")
         root = Path(next(iter(spec.submodule_search_locations)))
-        table = load_file(str(root / _WEIGHTS))["embedding.weight"]
-        if table.ndim != 2 or table.shape[1] != DIMENSIONS:
-            raise ValueError(f"{root / _WEIGHTS}: expected {DIMENSIONS} numbers per token, found shape {table.shape}")
+        table = _read_table(root / _WEIGHTS)
         tokenizer = Tokenizer.from_file(str(root / _TOKENIZER))
         if tokenizer.get_vocab_size() > len(table):
             raise ValueError(f"{root / _TOKENIZER}: more tokens than {root / _WEIGHTS} has rows")
         tokenizer.no_padding()
         tokenizer.no_truncation()
-        return cls(table, tokenizer)
+        return cls(table, tokenizer, by_word=True)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One unit-length ``float32`` row per text; a text with no tokens gets a row of zeros."""
         out = np.zeros((len(texts), self.table.shape[1]), dtype=np.float32)
         if not texts:
             return out
-        encodings = self.tokenizer.encode_batch_fast(list(texts), add_special_tokens=False)  # type: ignore[attr-defined]
-        for row, encoding in enumerate(encodings):
-            if encoding.ids:
-                out[row] = self.table[encoding.ids].sum(axis=0, dtype=np.float32)
+        for row, ids in enumerate(self.token_ids(texts)):
+            if ids:
+                out[row] = self.table[ids].sum(axis=0, dtype=np.float32)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.where(norms > 0, norms, 1.0)
+
+    def token_ids(self, texts: Sequence[str]) -> list[list[int]]:
+        """The tokenizer's ids of each text (without special tokens), tokenizing each distinct word
+        of the batch once when :attr:`by_word` allows it.
+
+        Why word by word is exact for WordLlama's (Llama 2) tokenizer: it has no pre-tokenizer, so
+        byte-pair merging runs over a whole text at once, and a start loaded a few thousand
+        passages and phrasings (a tenth of a second of every start, a command-line question
+        included); but none of its tokens holds a space mark after another character (only runs
+        of space marks do), so no token crosses a space that follows a character, and the text's
+        tokens are its words' tokens one after another. Each such space is dropped and the word
+        after it tokenized alone, which prepends the mark again; a space that ends the text is
+        the lone mark. A text holding a special token's text ("<s>") is tokenized whole, since the
+        tokenizer cuts it there first. ``tests/test_embedding.py`` checks both the property of the
+        vocabulary and the equality on the knowledge base's texts.
+        """
+        if not self.by_word:
+            return [e.ids for e in self.tokenizer.encode_batch_fast(list(texts), add_special_tokens=False)]  # type: ignore[attr-defined]
+        split = [
+            [text] if any(special in text for special in self._specials) else _WORD_BOUNDARY.split(text)
+            for text in texts
+        ]
+        words = list(dict.fromkeys(word for pieces in split for word in pieces))
+        encodings = self.tokenizer.encode_batch_fast(words, add_special_tokens=False)  # type: ignore[attr-defined]
+        ids_of = {word: encoding.ids for word, encoding in zip(words, encodings, strict=True)}
+        out: list[list[int]] = []
+        for pieces in split:
+            ids = [token for word in pieces for token in ids_of[word]]
+            if len(pieces) > 1 and not pieces[-1]:
+                ids.append(self._mark_id)  # type: ignore[arg-type]  # set whenever by_word is
+            out.append(ids)
+        return out
+
+
+def _read_table(path: Path) -> np.ndarray:
+    """The embedding table of a safetensors file, mapped read-only into memory (never copied).
+
+    The layout (safetensors' documented format): an 8-byte little-endian header length, a JSON
+    header giving the table's type, shape and byte range, then the numbers. Anything else raises
+    ``ValueError`` naming the file.
+    """
+    try:
+        with path.open("rb") as file:
+            mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        size = int.from_bytes(mapped[:8], "little")
+        entry = json.loads(mapped[8 : 8 + size])[_TABLE]
+        rows, columns = entry["shape"]
+        begin, end = entry["data_offsets"]
+        start = 8 + size + begin
+        if entry["dtype"] != "F16" or end - begin != rows * columns * 2 or start + rows * columns * 2 > len(mapped):
+            raise ValueError("not a float16 table of the size its header gives")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: not a readable embedding table ({exc})") from None
+    if columns != DIMENSIONS:
+        raise ValueError(f"{path}: expected {DIMENSIONS} numbers per token, found shape {(rows, columns)}")
+    return np.frombuffer(mapped, dtype="<f2", count=rows * columns, offset=start).reshape(rows, columns)

@@ -98,3 +98,39 @@ def test_meaning_features_of_candidates(bot: Chatbot) -> None:
     query = unlabelled.index.query(question)
     rows = unlabelled.features(query, unlabelled.matches(query))
     assert (rows[:, column["example_known"]] == 0.0).all() and (rows[:, column["meaning_example"]] == -1.0).all()
+
+
+def test_no_token_runs_across_a_space_after_a_character() -> None:
+    """What makes tokenizing word by word exact (:meth:`Embedder.token_ids`): only runs of space marks
+    hold a space mark anywhere but first."""
+    vocabulary = Embedder.shared().tokenizer.get_vocab()  # type: ignore[attr-defined]
+    assert not [token for token in vocabulary if "\u2581" in token.lstrip("\u2581")]
+
+
+def test_word_by_word_ids_are_the_tokenizers_own(bot: Chatbot) -> None:
+    """Every text a start embeds, and awkward spacing, special tokens' text and unusual letters,
+    get exactly the ids the tokenizer gives the whole text."""
+    shared = Embedder.shared()
+    whole = Embedder(shared.table, shared.tokenizer)
+    answerer = bot.answerer_
+    texts = [*answerer.index.phrasings_, *(pair.answer for pair in bot.pairs), *(e.text for e in bot.examples)]
+    texts += [
+        *TEXTS,
+        "",
+        " ",
+        "  ",
+        "a ",
+        "a  ",
+        " a",
+        "  a  b   c ",
+        "a\tb \nc",
+        "tab\t ",
+        "a <s> b",
+        "a</s> b <unk>c ",
+        "\u2581",
+        "a\u2581b \u2581\u2581c",
+        "café — ¿qué? 東京 😀 x",
+        "x\u00a0y z",
+    ]
+    assert shared.by_word and shared.token_ids(texts) == whole.token_ids(texts)
+    assert np.array_equal(shared.embed(texts), whole.embed(texts))
