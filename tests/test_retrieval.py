@@ -29,8 +29,17 @@ def test_tables_are_big_enough() -> None:
     assert len(UNANSWERABLE) >= 20
 
 
-WRONG_ANSWERS = frozenset({"will i need less pain medication after neurotomy"})
+WRONG_ANSWERS = frozenset(
+    {
+        "will i need less pain medication after neurotomy",
+        "how do you lower the risk of infection with percutaneous rhizotomy",
+    }
+)
 """Table rows answered wrongly, above the threshold: known misses, strict so that a model that fixes one says so.
+
+"how do you lower the risk of infection with percutaneous rhizotomy" gets the risks passage, which
+names infection as a risk but not the sterile technique that lowers it, since the model with the
+unanswered-question features (the latest session).
 
 "will i need less pain medication after neurotomy" gets the recovery passage (it speaks of pain
 medication after the procedure) instead of the benefits list's "reduce or even eliminate", and
