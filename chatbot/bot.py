@@ -155,7 +155,15 @@ class Chatbot:
         state = read_index(paths.index)
         if "examples" not in options:
             stored = read_example_vectors(paths, state.fingerprint, pairs)
-            options["examples"] = stored if stored is not None else read_examples(paths.examples, pairs)
+            found = stored if stored is not None else read_examples(paths.examples, pairs)
+            options["examples"] = found
+            labelled = found.examples if isinstance(found, Examples) else found
+            if labelled and all(example.pairs for example in labelled):
+                _log.warning(
+                    "%s has no questions the documents do not answer (pairs: []); the answer model learned from "
+                    "them and answers other procedures' questions too readily without: run `python -m chatbot train`",
+                    paths.examples,
+                )
         try:
             return cls(
                 pairs,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
@@ -91,6 +92,24 @@ def test_removing_a_document_leaves_its_examples_out(faq_copy: Path) -> None:
     bot = Chatbot.load(faq_copy)
     assert bot.examples
     assert not [e for e in bot.examples for p in e.pairs if p.startswith("selective-dorsal")]
+
+
+def test_examples_without_unanswered_questions_are_warned_about(
+    faq_copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The answer model learned from questions no passage answers; an older examples file lacks them."""
+    with caplog.at_level(logging.WARNING, logger="chatbot.bot"):
+        Chatbot.load(faq_copy)
+    assert "no questions the documents do not answer" not in caplog.text
+    data = yaml.safe_load((faq_copy / "examples.yaml").read_text("utf-8"))
+    assert any(not e["pairs"] for e in data["examples"])
+    data["examples"] = [e for e in data["examples"] if e["pairs"]]
+    (faq_copy / "examples.yaml").write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="chatbot.bot"):
+        bot = Chatbot.load(faq_copy)
+    assert re.search(r"examples\.yaml has no questions the documents do not answer \(pairs: \[\]\)", caplog.text)
+    assert bot.examples and all(e.pairs for e in bot.examples)
 
 
 def test_the_bot_loads_without_examples(faq_copy: Path) -> None:
