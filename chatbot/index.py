@@ -28,13 +28,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import itertools
 import json
 import math
 import re
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
@@ -248,7 +247,6 @@ class Index:
                 state.char_idf,
                 len(word_vocabulary),
                 self.char_weight,
-                by_word=True,
             ),
         )
         self.postings_ = _Postings(len(texts.corpus), state.indptr, state.indices, state.data)
@@ -551,35 +549,12 @@ class _Space:
     idf: np.ndarray
     offset: int
     weight: float
-    by_word: bool = False
-    """The analyzer reads each word on its own (character n-grams): a word's columns are kept
-    (:data:`WORDS_KEPT` of them), since patients use the same few thousand words again and again.
-    Threads share them: a dict's look-up and store are atomic, and a word's columns never change."""
-    _words: dict[str, tuple[int | None, ...]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def counts(self, text: str) -> Counter[int]:
         """How often each of this space's features occurs in ``text``, by column; unknown ones left out."""
-        found: Counter[int | None] = Counter(
-            itertools.chain.from_iterable(map(self._columns, text.split()))
-            if self.by_word
-            else map(self.vocabulary.get, self.analyzer(text))
-        )
+        found: Counter[int | None] = Counter(map(self.vocabulary.get, self.analyzer(text)))
         found.pop(None, None)
         return cast("Counter[int]", found)
-
-    def _columns(self, word: str) -> tuple[int | None, ...]:
-        """The columns of ``word``'s features in order (``None``: not in the vocabulary)."""
-        columns = self._words.get(word)
-        if columns is None:
-            columns = tuple(map(self.vocabulary.get, self.analyzer(word)))
-            if len(self._words) >= WORDS_KEPT:
-                self._words.clear()
-            self._words[word] = columns
-        return columns
-
-
-WORDS_KEPT = 20_000
-"""Most words whose character n-gram columns an index keeps (a few MB); past it they are read afresh."""
 
 
 LARGE_INDEX = 1_000_000

@@ -125,24 +125,6 @@ def test_the_character_analyzer_is_scikit_learns(text: str) -> None:
     assert char_wb_ngrams(text) == theirs(text)
 
 
-def test_character_counts_kept_word_by_word_are_the_whole_texts(bot: Chatbot) -> None:
-    """Columns kept per word count what analysing the whole text counts, in the same order (the
-    vector's sums follow it), also for words the vocabulary lacks, repeats, odd spacing and after
-    the kept words are dropped."""
-    space = bot.index_.spaces_[1]
-    assert space.by_word
-
-    def whole(text: str) -> list[tuple[int, int]]:
-        columns = [space.vocabulary.get(ngram) for ngram in char_wb_ngrams(text)]
-        return [(column, columns.count(column)) for column in dict.fromkeys(columns) if column is not None]
-
-    texts = ["how long does the relief last", "relief relief qzxv  last\tneck", "a an it ox", "", "東京 ñandú"]
-    for text in [*texts, *texts, *(q for q, _ in ANSWERS)]:
-        assert list(space.counts(text).items()) == whole(text)
-    space._words.clear()
-    assert list(space.counts(texts[1]).items()) == whole(texts[1])
-
-
 def test_the_character_analyzer_is_scikit_learns_on_every_indexed_text(fitted: Index, bot: Chatbot) -> None:
     theirs = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=False).build_analyzer()
     texts = fitted._texts(bot.pairs).corpus
