@@ -45,7 +45,7 @@ from .normalize import normalize, stem, stemmed_ngrams
 from .pairs import Pair
 from .regions import regions_named
 from .synonyms import Synonyms
-from .topics import GROUPS, QUESTION_CUES, asks_for_number, has_figure, topic_named
+from .topics import GROUPS, QUESTION_CUES, asked_groups, asks_for_number, has_figure, topic_named
 
 __all__ = ["Answerer", "Candidate", "Decision", "ProcedureNames", "example_index", "question_part", "topic_code"]
 
@@ -283,7 +283,7 @@ class Answerer:
         asked = self.embedder.embed([normalize(question_part(e.text)) for e in labelled])
         labels = examples.labels_ if examples is not None else []
         by_label = [(int(p), e) for e, found in enumerate(labels) for p in found]
-        self.unanswered_meanings = asked[[not len(found) for found in labels]] if len(labels) else asked[:0]
+        self.unanswered_meanings = asked[examples.unanswered_] if examples is not None else asked[:0]
         """The embeddings of the labelled questions no passage answers (:mod:`chatbot.examples`)."""
         self.meanings = {
             "phrasing": _ByPair.of(phrasings, len(self.pairs), self.embedder.embed),
@@ -494,9 +494,8 @@ class Answerer:
         unknown = [(word, weight) for word, weight, _ in words if word in query.unknown_words]
         max_unknown = max((weight for _, weight in unknown), default=0.0)
         asked = self.procedures.removed_from(query.expanded)
-        asks = {group: cues.search(asked) is not None for group, cues in QUESTION_CUES.items()}
-        groups = [name for name, found in asks.items() if found]
-        group = groups[0] if len(groups) == 1 else None  # as question_group(asked), from the same searches
+        groups = asked_groups(asked)
+        group = groups[0] if len(groups) == 1 else None  # the one group it clearly asks about, if one
         figure = asks_for_number(query.text)
         best_score = max(m.score for m in matches)
         scores = sorted((m.score for m in matches), reverse=True)
@@ -551,8 +550,8 @@ class Answerer:
         rows = np.zeros((len(matches), len(FEATURES)))
         rows[:, : len(_FIRST_FEATURES)] = first
         rows[:, _COLUMN["sentence_found"]] = [value / total for value in in_sentence]
-        for name, found_cue in asks.items():
-            rows[:, _COLUMN[f"asks_{name}"]] = float(found_cue)
+        for name in QUESTION_CUES:
+            rows[:, _COLUMN[f"asks_{name}"]] = float(name in groups)
         for r, match in enumerate(matches):
             pair_group = GROUPS.get(match.pair.topic) if match.pair.topic else None
             if pair_group in QUESTION_CUES:

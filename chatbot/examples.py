@@ -172,7 +172,8 @@ class Examples:
                 labelled[label].append(r)
         self._membership = membership
         self._labelled = [np.asarray(rows, dtype=np.int64) for rows in labelled]
-        self._unanswered = np.asarray([not len(labels) for labels in self.labels_], dtype=bool)
+        self.unanswered_ = np.asarray([not len(labels) for labels in self.labels_], dtype=bool)
+        """For each example, whether it is labelled with no pair (the documents do not answer it)."""
 
     def without(self, keep: Sequence[bool]) -> Examples:
         """These examples but only those where ``keep`` is true (training leaves a fold's own out)."""
@@ -205,11 +206,6 @@ class Examples:
         lengths = np.searchsorted(self._features, features, side="right") - starts
         return sparse_dot(starts, lengths, self._rows, self._weights, weights, len(self.examples))
 
-    @property
-    def unanswered_(self) -> np.ndarray:
-        """For each example, whether it is labelled with no pair (the documents do not answer it)."""
-        return self._unanswered
-
     def _closest(self, sims: np.ndarray, pairs: np.ndarray) -> np.ndarray:
         """For each pair at ``pairs``, the highest of ``sims`` among its examples (0 if it has none):
         a dozen pairs' examples gathered, not a mask over every example for each of them."""
@@ -230,13 +226,13 @@ class Examples:
             return Votes(np.zeros(len(pairs)), np.zeros(len(pairs)), 0.0, 0.0)
         sims = self.similarities(features, weights)
         closest = self._closest(sims, pairs)
-        unanswered = float(sims[self._unanswered].max(initial=0.0))
+        unanswered = float(sims[self.unanswered_].max(initial=0.0))
         nearest = _nearest(sims, NEIGHBOURS)
         total = sims[nearest].sum()
         if total <= 0:
             return Votes(closest, np.zeros(len(pairs)), unanswered, 0.0)
         share = (sims[nearest, None] * self._membership[nearest][:, pairs]).sum(axis=0) / total
-        return Votes(closest, share, unanswered, float(sims[nearest][self._unanswered[nearest]].sum() / total))
+        return Votes(closest, share, unanswered, float(sims[nearest][self.unanswered_[nearest]].sum() / total))
 
 
 class Votes(NamedTuple):

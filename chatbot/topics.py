@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["GROUPS", "QUESTION_CUES", "TOPICS", "Topic", "asks_for_number", "classify", "has_figure", "question_group"]
+__all__ = ["GROUPS", "QUESTION_CUES", "TOPICS", "Topic", "asked_groups", "asks_for_number", "classify", "has_figure"]
 
 
 @dataclass(frozen=True)
@@ -252,13 +252,13 @@ QUESTION_CUES: dict[str, re.Pattern[str]] = {
 a question says "after the procedure" to place it in time, not to ask about recovery."""
 
 
-def question_group(question: str) -> str | None:
-    """The one topic group a patient's (normalised) question clearly asks about, else ``None``.
+def asked_groups(question: str) -> tuple[str, ...]:
+    """The topic groups whose cues a patient's (normalised) question uses, in :data:`QUESTION_CUES`'s order.
 
-    ``None`` (no cue, or cues of several groups) means the question is matched on its words alone.
+    Exactly one is the group the question clearly asks about; none, or several, mean it is matched
+    on its words alone.
     """
-    groups = [group for group, cues in QUESTION_CUES.items() if cues.search(question)]
-    return groups[0] if len(groups) == 1 else None
+    return tuple(group for group, cues in QUESTION_CUES.items() if cues.search(question))
 
 
 _NUMBER_CUES = re.compile(
