@@ -47,7 +47,16 @@ from .regions import regions_named
 from .synonyms import Synonyms
 from .topics import GROUPS, QUESTION_CUES, asked_groups, asks_for_number, has_figure, topic_named
 
-__all__ = ["Answerer", "Candidate", "Decision", "ProcedureNames", "example_index", "question_part", "topic_code"]
+__all__ = [
+    "Answerer",
+    "Candidate",
+    "Decision",
+    "ProcedureNames",
+    "example_index",
+    "meaning_texts",
+    "question_part",
+    "topic_code",
+]
 
 Action = Literal["answer", "clarify", "decline"]
 T = TypeVar("T")
@@ -276,20 +285,33 @@ class Answerer:
         for stems_of_pair in index.pair_stems_:
             for term in stems_of_pair:
                 counts[term] = counts.get(term, 0) + 1
-        self.embedder = embedder or Embedder.shared()
-        phrasings = list(zip(index.owner_.tolist(), index.phrasings_, strict=True))
-        sentences = [(i, normalize(text)) for i, pair in enumerate(self.pairs) for text in split_evidence(pair.answer)]
         labelled = examples.examples if examples is not None else ()
-        asked = self.embedder.embed([normalize(question_part(e.text)) for e in labelled])
+        owners, texts = meaning_texts(self.pairs, index, labelled, asked=False)
+        sizes = {"phrasing": len(texts["phrasing"]), "sentence": len(texts["sentence"]), "asked": len(labelled)}
+        stored = examples.meanings_ if examples is not None and embedder is None else None
+        if stored is not None and all(len(stored.vectors.get(name, ())) == size for name, size in sizes.items()):
+            # Made by the build from these very texts (examples.npz): no tokenizer, no sums at load.
+            self.embedder = Embedder.shared().knowing(stored.words)
+            made = {name: stored.vectors[name] for name in sizes}
+        else:
+            self.embedder = embedder or Embedder.shared()
+            texts["asked"] = meaning_texts(self.pairs, index, labelled)[1]["asked"]
+            made = {name: self.embedder.embed(found) for name, found in texts.items()}
+        self.meaning_vectors_ = made
+        """The vectors of :func:`meaning_texts`, by name, for a build to store."""
+        asked = made["asked"]
         labels = examples.labels_ if examples is not None else []
         by_label = [(int(p), e) for e, found in enumerate(labels) for p in found]
         self.unanswered_meanings = asked[examples.unanswered_] if examples is not None else asked[:0]
         """The embeddings of the labelled questions no passage answers (:mod:`chatbot.examples`)."""
         self.meanings = {
-            "phrasing": _ByPair.of(phrasings, len(self.pairs), self.embedder.embed),
-            "sentence": _ByPair.of(sentences, len(self.pairs), self.embedder.embed),
-            "example": _ByPair.of(by_label, len(self.pairs), lambda rows: asked[list(rows)]),
+            name: _ByPair.of(list(zip(owners[name], range(len(owners[name])), strict=True)), len(self.pairs), rows_of)
+            for name, rows_of in (
+                ("phrasing", lambda rows: made["phrasing"][list(rows)]),
+                ("sentence", lambda rows: made["sentence"][list(rows)]),
+            )
         }
+        self.meanings["example"] = _ByPair.of(by_label, len(self.pairs), lambda rows: asked[list(rows)])
         self.common_stems = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * len(self.pairs))
         self.intents = Phrasings.of([self._intent(text) for text in index.phrasings_], index.phrasing_start_)
         regions: dict[str, frozenset[str]] = {}
@@ -796,6 +818,21 @@ def _asks_topic(question: str, topic: str) -> bool:
     """Whether the question uses the words that mark the pair's topic ("eat" for fasting)."""
     found = topic_named(topic) if topic else None
     return bool(found and found.cues.search(question))
+
+
+def meaning_texts(
+    pairs: Sequence[Pair], index: Index, examples: Sequence[Example], *, asked: bool = True
+) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
+    """What the answerer embeds at load, by name: each phrasing, each sentence of each passage, and
+    (unless not ``asked``: normalising them all is most of the work) each labelled question's
+    question part ("asked"), normalised; and the positions of the pairs the phrasings and
+    sentences belong to. A build embeds the same texts and stores the vectors (``examples.npz``)."""
+    sentences = [(i, normalize(text)) for i, pair in enumerate(pairs) for text in split_evidence(pair.answer)]
+    owners = {"phrasing": index.owner_.tolist(), "sentence": [i for i, _ in sentences]}
+    texts = {"phrasing": list(index.phrasings_), "sentence": [text for _, text in sentences]}
+    if asked:
+        texts["asked"] = [normalize(question_part(e.text)) for e in examples]
+    return owners, texts
 
 
 def example_index(examples: Sequence[Example], index: Index, synonyms: Synonyms) -> Examples:

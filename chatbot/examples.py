@@ -37,6 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .embedding import Meanings
 from .errors import KnowledgeBaseError
 from .index import sparse_dot
 from .normalize import normalize
@@ -134,6 +135,9 @@ class Examples:
         self.examples = tuple(examples)
         self.labels_ = [np.asarray([positions[p] for p in e.pairs], dtype=np.int64) for e in self.examples]
         self.pair_count_ = max(positions.values(), default=-1) + 1
+        self.meanings_: Meanings | None = None
+        """Vectors in meaning a build made with these examples (:mod:`chatbot.examplefile`), or ``None``."""
+        self._said: Sequence[str] | None = None
         vectors = vectorize([prepare(e.text) for e in self.examples])
         self._store(vectors)
 
@@ -144,21 +148,33 @@ class Examples:
         *,
         positions: dict[str, int],
         vectors: Sequence[tuple[np.ndarray, np.ndarray]],
+        meanings: Meanings | None = None,
+        said: Sequence[str] | None = None,
     ) -> Examples:
         """Examples whose vectors were made earlier, by the same vectorizer and preparation
-        (``examples.npz``, see :mod:`chatbot.examplefile`); a label not in ``positions`` raises ``KeyError``."""
-        if len(vectors) != len(examples):
+        (``examples.npz``, see :mod:`chatbot.examplefile`); a label not in ``positions`` raises ``KeyError``.
+
+        ``meanings`` are the answerer's vectors in meaning made with them, and ``said`` each
+        example's text normalised (see :attr:`pair_words_`), when the build stored those too.
+        """
+        if len(vectors) != len(examples) or (said is not None and len(said) != len(examples)):
             raise ValueError(f"{len(examples)} examples but {len(vectors)} vectors")
         made = cls.__new__(cls)
         made.examples = tuple(examples)
         made.labels_ = [np.asarray([positions[p] for p in e.pairs], dtype=np.int64) for e in made.examples]
         made.pair_count_ = max(positions.values(), default=-1) + 1
+        made.meanings_ = meanings
+        made._said = said
         made._store(vectors)
         return made
 
+    def normalised_texts(self) -> list[str]:
+        """Each example's text normalised: the words :attr:`pair_words_` collects (a build stores them)."""
+        return list(self._said) if self._said is not None else [normalize(e.text) for e in self.examples]
+
     def _store(self, vectors: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
         self.vectors_ = tuple(vectors)
-        rows = np.concatenate([np.full(len(f), r, dtype=np.int64) for r, (f, _) in enumerate(vectors)] or [[]])
+        rows = np.repeat(np.arange(len(vectors), dtype=np.int64), [len(f) for f, _ in vectors])
         features = np.concatenate([f for f, _ in vectors] or [np.zeros(0, dtype=np.int64)]).astype(np.int64)
         weights = np.concatenate([w for _, w in vectors] or [np.zeros(0)])
         order = np.argsort(features, kind="stable")
@@ -181,6 +197,8 @@ class Examples:
         chosen.examples = tuple(e for e, k in zip(self.examples, keep, strict=True) if k)
         chosen.labels_ = [lab for lab, k in zip(self.labels_, keep, strict=True) if k]
         chosen.pair_count_ = self.pair_count_
+        chosen.meanings_ = None
+        chosen._said = None
         chosen._store([v for v, k in zip(self.vectors_, keep, strict=True) if k])
         return chosen
 
@@ -192,8 +210,8 @@ class Examples:
         for something that passage describes; the same word in a question the passage does not
         answer ("the side effects of ibuprofen") is not."""
         words: list[set[str]] = [set() for _ in range(max(self.pair_count_, 0))]
-        for example, labels in zip(self.examples, self.labels_, strict=True):
-            said = normalize(example.text).split()
+        for text, labels in zip(self.normalised_texts(), self.labels_, strict=True):
+            said = text.split()
             for label in labels:
                 words[label].update(said)
         return [frozenset(found) for found in words]
