@@ -187,15 +187,15 @@ def test_answering_imports_no_build_time_code() -> None:
 def test_warming_up_reads_every_lazily_read_table(bot: Chatbot) -> None:
     script = (
         "from chatbot import Chatbot\n"
-        "from chatbot import lexicon\n"
+        "from chatbot import embedding, lexicon\n"
         f"bot = Chatbot.load({str(KB)!r})\n"
-        "print('_patterns' in vars(bot.safety))\n"
+        "print('_patterns' in vars(bot.safety), embedding._shared_tokenizer.cache_info().currsize)\n"
         "bot.warm_up()\n"
         "print(lexicon.english_words.cache_info().currsize, lexicon._common_by_length.cache_info().currsize)\n"
-        "print('_patterns' in vars(bot.safety))\n"
+        "print('_patterns' in vars(bot.safety), embedding._shared_tokenizer.cache_info().currsize)\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["False", "1", "1", "True"]
+    assert result.stdout.split() == ["False", "0", "1", "1", "True", "1"]
 
 
 # --- the file fails closed ------------------------------------------------------------------------
