@@ -40,7 +40,7 @@ __all__ = ["EXAMPLES_FORMAT", "dump_example_vectors", "example_key", "read_examp
 
 _log = logging.getLogger(__name__)
 
-EXAMPLES_FORMAT = 2
+EXAMPLES_FORMAT = 3
 """Version of this file's layout and of how an example is prepared and vectorised; part of the key."""
 
 _MEANINGS = ("phrasing", "sentence", "asked")
@@ -48,23 +48,29 @@ _MEANINGS = ("phrasing", "sentence", "asked")
 
 _KINDS = {
     "texts": "U",
+    "text_ends": "i",
     "labels": "U",
+    "label_text_ends": "i",
     "label_ends": "i",
     "vector_ends": "i",
     "features": "i",
     "weights": "f",
     "said": "U",
+    "said_ends": "i",
     **{f"meaning_{name}": "f" for name in _MEANINGS},
     "words": "U",
+    "word_text_ends": "i",
     "word_ends": "i",
     "word_ids": "i",
     "rows": "i",
 }
 """The stored arrays, in order: the questions, their pair ids one after another (the first
 example's end at ``label_ends[0]``), and their vectors' feature indices and weights likewise;
-each question normalised (all of them in one string, a line each); the vectors in meaning, row
-after row; the words of the embedded texts and their token ids (ending at ``word_ends``); and the
-table rows all those ids name."""
+each question normalised; the vectors in meaning, row after row; the words of the embedded texts
+and their token ids (ending at ``word_ends``); and the table rows all those ids name.
+
+Texts are stored joined into one string, with where each ends (``*_ends``): an array of texts is
+padded to its longest, and the four of them took 6.5 MB (a start reads and checks every byte)."""
 
 
 def example_key(paths: KnowledgeBasePaths, fingerprint: str, pairs: Sequence[Pair]) -> str:
@@ -88,17 +94,15 @@ def dump_example_vectors(examples: Examples, key: str, meanings: Meanings) -> by
     ids = [token for word in words for token in meanings.words.ids[word]]
     rows = np.unique(np.asarray([*ids, meanings.words.mark], dtype=np.int64))
     arrays = {
-        "texts": _text_array(texts),
-        "labels": _text_array(labels),
+        **_joined("texts", "text_ends", texts),
+        **_joined("labels", "label_text_ends", labels),
         "label_ends": np.cumsum([len(e.pairs) for e in examples.examples], dtype=np.int64),
         "vector_ends": np.cumsum([len(f) for f, _ in examples.vectors_], dtype=np.int64),
         "features": np.concatenate([f for f, _ in examples.vectors_] or [np.zeros(0)]).astype(np.int64),
         "weights": np.concatenate([w for _, w in examples.vectors_] or [np.zeros(0)]).astype(np.float64),
-        # Normalised text has single spaces and no line breaks: one string, lines apart, takes a
-        # fourth of the room of an array of texts padded to the longest.
-        "said": _text_array(["\n".join(said)] if said else []),
+        **_joined("said", "said_ends", said),
         **{f"meaning_{name}": np.asarray(meanings.vectors[name], dtype=np.float32).reshape(-1) for name in _MEANINGS},
-        "words": _text_array(words),
+        **_joined("words", "word_text_ends", words),
         "word_ends": np.cumsum([len(meanings.words.ids[word]) for word in words], dtype=np.int64),
         "word_ids": np.asarray(ids, dtype=np.int64),
         "rows": rows,
@@ -112,8 +116,21 @@ def dump_example_vectors(examples: Examples, key: str, meanings: Meanings) -> by
     return dump_arrays(arrays, {"format": EXAMPLES_FORMAT, "key": key, "embedder": embedder})
 
 
-def _text_array(texts: Sequence[str]) -> np.ndarray:
-    return np.asarray(texts, dtype=str) if texts else np.zeros(0, dtype="U1")
+def _joined(name: str, ends: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """``texts`` as one string (an array of one) and where each ends in it."""
+    return {
+        name: np.asarray(["".join(texts)], dtype=str),
+        ends: np.cumsum([len(text) for text in texts], dtype=np.int64),
+    }
+
+
+def _split(arrays: dict[str, np.ndarray], name: str, ends: str) -> list[str]:
+    """The texts :func:`_joined` stored (raises ``ValueError`` when the lengths do not fit)."""
+    joined, stops = arrays[name], arrays[ends].tolist()
+    if len(joined) != 1 or (stops[-1] if stops else 0) != len(joined[0]):
+        raise ValueError(f"{name} does not fit {ends}")
+    text = str(joined[0])
+    return [text[a:b] for a, b in zip([0, *stops][:-1], stops, strict=True)]
 
 
 def _rows_digest(rows: np.ndarray) -> str:
@@ -152,7 +169,7 @@ def read_example_vectors(paths: KnowledgeBasePaths, fingerprint: str, pairs: Seq
 
 def _examples(arrays: dict[str, np.ndarray], positions: dict[str, int], meanings: Meanings | None) -> Examples:
     """The :class:`Examples` the arrays describe (raises ``ValueError`` or ``KeyError`` when they do not fit)."""
-    texts, labels = arrays["texts"].tolist(), arrays["labels"].tolist()
+    texts, labels = _split(arrays, "texts", "text_ends"), _split(arrays, "labels", "label_text_ends")
     label_ends, vector_ends = arrays["label_ends"], arrays["vector_ends"]
     if not (len(label_ends) == len(vector_ends) == len(texts)) or (
         len(texts) and (label_ends[-1] != len(labels) or vector_ends[-1] != len(arrays["features"]))
@@ -166,14 +183,14 @@ def _examples(arrays: dict[str, np.ndarray], positions: dict[str, int], meanings
     ]
     features, weights = arrays["features"], arrays["weights"]
     vectors = [(features[a:b], weights[a:b]) for a, b in _bounds(vector_ends)]
-    said = arrays["said"][0].split("\n") if len(arrays["said"]) == 1 else []
+    said = _split(arrays, "said", "said_ends")
     return Examples.from_vectors(examples, positions=positions, vectors=vectors, meanings=meanings, said=said)
 
 
 def _bounds(ends: np.ndarray) -> list[tuple[int, int]]:
     """(start, end) of each part of an array cut at ``ends`` (slicing: ``np.split`` cost 10 µs a part)."""
     stops = ends.tolist()
-    return list(zip([0, *stops[:-1]], stops, strict=True))
+    return list(zip([0, *stops][:-1], stops, strict=True))
 
 
 def _meanings(path: object, meta: dict[str, object], arrays: dict[str, np.ndarray]) -> Meanings | None:
@@ -187,7 +204,12 @@ def _meanings(path: object, meta: dict[str, object], arrays: dict[str, np.ndarra
             raise ValueError(f"meaning_{name} is not rows of {DIMENSIONS}")
         vectors[name] = flat.astype(np.float32, copy=False).reshape(-1, DIMENSIONS)
         vectors[name].flags.writeable = False  # shared by every session of the process: read, never written
-    words, ends, ids, rows = arrays["words"].tolist(), arrays["word_ends"], arrays["word_ids"], arrays["rows"]
+    words, ends, ids, rows = (
+        _split(arrays, "words", "word_text_ends"),
+        arrays["word_ends"],
+        arrays["word_ids"],
+        arrays["rows"],
+    )
     if len(ends) != len(words) or (len(words) and ends[-1] != len(ids)):
         raise ValueError("word lengths differ")
     embedder = meta.get("embedder")
