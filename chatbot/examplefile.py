@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
+from types import MappingProxyType
 
 import numpy as np
 
@@ -225,4 +226,5 @@ def _meanings(path: object, meta: dict[str, object], arrays: dict[str, np.ndarra
         raise ValueError("word ids outside the checked rows")
     flat = ids.tolist()
     known = {word: tuple(flat[a:b]) for word, (a, b) in zip(words, _bounds(ends), strict=True)}
-    return Meanings(vectors, WordTokens(known, tuple(specials), mark))
+    # Shared by every session of the process: read-only views, never written after load.
+    return Meanings(MappingProxyType(vectors), WordTokens(MappingProxyType(known), tuple(specials), mark))
