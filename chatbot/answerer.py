@@ -525,9 +525,9 @@ class Answerer:
         topic_text = self._asked(query)
         places = [self.index.position_[m.pair.id] for m in matches]
         positions = np.asarray(places, dtype=np.int64)
-        topic_sims = self.index.similarities(topic_text) if topic_text else None
+        topic_sims = self.index.similarities(topic_text, pairs=positions) if topic_text else None
         topic_columns = (
-            zip(*(sims[positions].tolist() for sims in topic_sims), strict=True)
+            zip(*(sims.tolist() for sims in topic_sims), strict=True)
             if topic_sims
             else [(0.0, 0.0, 0.0)] * len(matches)
         )
@@ -644,10 +644,17 @@ class Answerer:
         in_procedure = [0.0] * len(positions)
         missing = [0.0] * len(positions)
         in_sentence = [[0.0] * len(pair_sentences) for pair_sentences in sentences]
+        # Whether a word is found in a procedure's passages is asked of the candidates' few
+        # procedures, not worked out as the set of every procedure that has it (thousands at
+        # 10,000 pairs, for "pain").
+        with_term = self.procedures_with
+        nothing: frozenset[str] = frozenset()
         for _, weight, ways in words:
-            named_by: set[str] = set()
-            for way in ways:
-                named_by |= set.intersection(*(self.procedures_with.get(term, set()) for term in way))
+            named_by = {
+                procedure
+                for procedure in set(procedures)
+                if any(all(procedure in with_term.get(term, nothing) for term in way) for way in ways)
+            }
             # A one-stem way is found where its stem is (one C call for all of them); a phrase's
             # clinical words where all of them are.
             single = frozenset(term for way in ways if len(way) == 1 for term in way)
@@ -807,11 +814,12 @@ class _ByPair:
         """For each pair at ``positions``, the cosine of ``vector`` with its closest text (-1: it has none).
 
         Block by block: one product with all the candidates' rows at once is cheaper, but BLAS
-        may then sum a row's products in another order, and the cosines are float32.
+        may then sum a row's products in another order, and the cosines are float32. A block's
+        few cosines are compared as Python numbers (the same values): cheaper than NumPy's
+        ``max`` on a handful of them.
         """
-        return np.asarray(
-            [float((block @ vector).max()) if len(block) else -1.0 for block in map(self.blocks.__getitem__, positions)]
-        )
+        blocks = map(self.blocks.__getitem__, positions)
+        return np.asarray([max((block @ vector).tolist()) if len(block) else -1.0 for block in blocks])
 
 
 def _asks_topic(question: str, topic: str) -> bool:
