@@ -255,6 +255,9 @@ class Index:
         self.sentence_start_ = np.concatenate(
             ([0], np.cumsum(np.bincount(self.sentence_owner_, minlength=len(self.pairs_))))
         )
+        having = np.flatnonzero(np.diff(self.sentence_start_) > 0)
+        self.sentence_groups_ = (having, self.sentence_start_[having])
+        """The pairs that have sentences, and where each one's start (for :meth:`_all_similarities`)."""
         self.closest_ = Phrasings.of(self.phrasings_, self.phrasing_start_)
         pair_stems: list[set[str]] = [set() for _ in self.pairs_]
         for owner, text in zip(texts.owners, texts.expanded_phrasings, strict=True):
@@ -427,10 +430,13 @@ class Index:
         """:meth:`similarities` of a query vector with every pair."""
         sims = self.postings_.dot(features, weights)
         end_phrasings, end_answers = self.rows_
-        best_phrasing = np.zeros(len(self.pairs_))
-        np.maximum.at(best_phrasing, self.owner_, sims[:end_phrasings])
+        # Each pair's rows are consecutive, so its best is one reduction over its run (every pair
+        # has a phrasing, its question; a pair without sentences keeps 0).
+        best_phrasing = np.maximum(np.maximum.reduceat(sims[:end_phrasings], self.phrasing_start_[:-1]), 0.0)
         best_sentence = np.zeros(len(self.pairs_))
-        np.maximum.at(best_sentence, self.sentence_owner_, sims[end_answers:])
+        having, starts = self.sentence_groups_
+        if len(having):
+            best_sentence[having] = np.maximum(np.maximum.reduceat(sims[end_answers:], starts), 0.0)
         return best_phrasing, sims[end_phrasings:end_answers], best_sentence
 
     def _row_count(self, pairs: np.ndarray) -> int:
@@ -710,13 +716,10 @@ def char_wb_ngrams(text: str) -> list[str]:
         padded = f" {word} "
         length = len(padded)
         for n in range(3, 6):
-            offset = 0
-            ngrams.append(padded[:n])
-            while offset + n < length:
-                offset += 1
-                ngrams.append(padded[offset : offset + n])
-            if offset == 0:
+            if length <= n:
+                ngrams.append(padded)
                 break
+            ngrams.extend([padded[start : start + n] for start in range(length - n + 1)])
     return ngrams
 
 
