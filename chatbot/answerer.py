@@ -281,6 +281,8 @@ class Answerer:
         for pair in self.pairs:
             by_document.setdefault(pair.source.document, []).append(pair)
         self.by_document = {doc: tuple(group) for doc, group in by_document.items()}
+        self.normalized_questions = {pair.id: normalize(pair.question) for pair in self.pairs}
+        """Each pair's question normalised, to tell related questions apart (:meth:`related`)."""
         counts: dict[str, int] = {}
         for stems_of_pair in index.pair_stems_:
             for term in stems_of_pair:
@@ -484,12 +486,13 @@ class Answerer:
 
     def related(self, pair: Pair, candidates: Sequence[Candidate], *, limit: int = 3) -> tuple[str, ...]:
         """Up to ``limit`` other questions about the same procedure: near candidates first, then neighbours."""
-        seen = {normalize(pair.question)}
+        normalized = self.normalized_questions
+        seen = {normalized[pair.id]}
         out: list[str] = []
         same_doc = [p for p in self.by_document[pair.source.document] if p.topic != pair.topic]
         near = [c.pair for c in candidates if c.pair.procedure == pair.procedure and c.pair.topic != pair.topic]
         for other in (*near, *same_doc):
-            key = normalize(other.question)
+            key = normalized[other.id]
             if key not in seen and other.topic not in {"general", "summary"}:
                 seen.add(key)
                 out.append(other.question)
