@@ -255,9 +255,6 @@ class Index:
         self.sentence_start_ = np.concatenate(
             ([0], np.cumsum(np.bincount(self.sentence_owner_, minlength=len(self.pairs_))))
         )
-        having = np.flatnonzero(np.diff(self.sentence_start_) > 0)
-        self.sentence_groups_ = (having, self.sentence_start_[having])
-        """The pairs that have sentences, and where each one's start (for :meth:`_all_similarities`)."""
         self.closest_ = Phrasings.of(self.phrasings_, self.phrasing_start_)
         pair_stems: list[set[str]] = [set() for _ in self.pairs_]
         for owner, text in zip(texts.owners, texts.expanded_phrasings, strict=True):
@@ -430,13 +427,10 @@ class Index:
         """:meth:`similarities` of a query vector with every pair."""
         sims = self.postings_.dot(features, weights)
         end_phrasings, end_answers = self.rows_
-        # Each pair's rows are consecutive, so its best is one reduction over its run (every pair
-        # has a phrasing, its question; a pair without sentences keeps 0).
-        best_phrasing = np.maximum(np.maximum.reduceat(sims[:end_phrasings], self.phrasing_start_[:-1]), 0.0)
+        best_phrasing = np.zeros(len(self.pairs_))
+        np.maximum.at(best_phrasing, self.owner_, sims[:end_phrasings])
         best_sentence = np.zeros(len(self.pairs_))
-        having, starts = self.sentence_groups_
-        if len(having):
-            best_sentence[having] = np.maximum(np.maximum.reduceat(sims[end_answers:], starts), 0.0)
+        np.maximum.at(best_sentence, self.sentence_owner_, sims[end_answers:])
         return best_phrasing, sims[end_phrasings:end_answers], best_sentence
 
     def _row_count(self, pairs: np.ndarray) -> int:
@@ -664,13 +658,15 @@ class _Postings:
         """
         if len(features) == 0 or len(rows) == 0:
             return np.zeros(len(rows))
-        needles = rows.astype(self.indices.dtype)  # the same type: searching another copies the run
-        starts, ends = self.indptr[features].tolist(), self.indptr[features + 1].tolist()
+        indices = self.indices
+        needles = rows.astype(indices.dtype)  # the same type: searching another copies the run
+        starts, ends = self.indptr[features][:, None], self.indptr[features + 1][:, None]
         at = np.empty((len(features), len(rows)), dtype=np.int64)
-        for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
-            at[k] = np.searchsorted(self.indices[start:end], needles) + start
-        np.minimum(at, np.asarray(ends)[:, None] - 1, out=at)
-        found = (self.indices[at] == needles) & (at >= np.asarray(starts)[:, None])
+        for k, (start, end) in enumerate(zip(starts[:, 0].tolist(), ends[:, 0].tolist(), strict=True)):
+            at[k] = indices[start:end].searchsorted(needles)
+        at += starts
+        np.minimum(at, ends - 1, out=at)
+        found = (indices[at] == needles) & (at >= starts)
         products = np.where(found, self.data[at] * weights[:, None], 0.0)
         return np.add.accumulate(products, axis=0)[-1]
 
