@@ -42,6 +42,8 @@ _MARK = "\u2581"
 _WORD_BOUNDARY = re.compile(r"(?<=[^ ]) ")
 """A space after a character that is not one: where a Llama token can never run across (see
 :meth:`Embedder.by_word`)."""
+_FEW_WORDS = 8
+"""Up to this many words are tokenized one call each instead of as a batch (see ``token_ids``)."""
 
 
 @dataclass(frozen=True)
@@ -178,9 +180,14 @@ class Embedder:
         known = self.words.ids if self.words is not None else {}
         words = [word for word in dict.fromkeys(word for pieces in split for word in pieces) if word not in known]
         ids_of: dict[str, Sequence[int]] = {}
-        if words:
+        if len(words) > _FEW_WORDS:
             encodings = self.tokenizer.encode_batch_fast(words, add_special_tokens=False)  # type: ignore[attr-defined]
             ids_of = {word: encoding.ids for word, encoding in zip(words, encodings, strict=True)}
+        elif words:
+            # A question's few unknown words, one call each: waking the tokenizer's thread pool
+            # for a batch costs more (0.1-1 ms on a busy machine) than tokenizing them.
+            encode = self.tokenizer.encode  # type: ignore[attr-defined]
+            ids_of = {word: encode(word, add_special_tokens=False).ids for word in words}
         out: list[list[int]] = []
         for pieces in split:
             ids = [token for word in pieces for token in (ids_of[word] if word in ids_of else known[word])]
