@@ -24,6 +24,7 @@ digest of every array), so answering needs no scikit-learn.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -141,13 +142,16 @@ class AlarmModel:
         columns: list[int] = []
         values: list[float] = []
         for vocabulary, terms in zip(self.vocabularies, alarm_features(text), strict=True):
-            found = Counter(vocabulary[t] for t in terms if t in vocabulary)
+            found: Counter[int | None] = Counter(map(vocabulary.get, terms))
+            found.pop(None, None)  # terms the model does not know
             if not found:
                 continue
             column = np.fromiter(found, dtype=np.int64, count=len(found))
             weight = (1.0 + np.log(np.fromiter(found.values(), dtype=np.float64, count=len(found)))) * self.idf[column]
             columns.extend(column.tolist())
-            values.extend((weight / np.linalg.norm(weight)).tolist())
+            # The length as np.linalg.norm takes it for a vector (the square root of its dot
+            # product with itself), without its checks.
+            values.extend((weight / math.sqrt(weight.dot(weight))).tolist())
         scores = self.intercept + (self.coef[:, columns] @ np.asarray(values) if columns else 0.0)
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()

@@ -47,7 +47,16 @@ from .regions import regions_named
 from .synonyms import Synonyms
 from .topics import GROUPS, QUESTION_CUES, asked_groups, asks_for_number, has_figure, topic_named
 
-__all__ = ["Answerer", "Candidate", "Decision", "ProcedureNames", "example_index", "question_part", "topic_code"]
+__all__ = [
+    "Answerer",
+    "Candidate",
+    "Decision",
+    "ProcedureNames",
+    "example_index",
+    "meaning_texts",
+    "question_part",
+    "topic_code",
+]
 
 Action = Literal["answer", "clarify", "decline"]
 T = TypeVar("T")
@@ -272,24 +281,39 @@ class Answerer:
         for pair in self.pairs:
             by_document.setdefault(pair.source.document, []).append(pair)
         self.by_document = {doc: tuple(group) for doc, group in by_document.items()}
+        self.normalized_questions = {pair.id: normalize(pair.question) for pair in self.pairs}
+        """Each pair's question normalised, to tell related questions apart (:meth:`related`)."""
         counts: dict[str, int] = {}
         for stems_of_pair in index.pair_stems_:
             for term in stems_of_pair:
                 counts[term] = counts.get(term, 0) + 1
-        self.embedder = embedder or Embedder.shared()
-        phrasings = list(zip(index.owner_.tolist(), index.phrasings_, strict=True))
-        sentences = [(i, normalize(text)) for i, pair in enumerate(self.pairs) for text in split_evidence(pair.answer)]
         labelled = examples.examples if examples is not None else ()
-        asked = self.embedder.embed([normalize(question_part(e.text)) for e in labelled])
+        owners, texts = meaning_texts(self.pairs, index, labelled, asked=False)
+        sizes = {"phrasing": len(texts["phrasing"]), "sentence": len(texts["sentence"]), "asked": len(labelled)}
+        stored = examples.meanings_ if examples is not None and embedder is None else None
+        if stored is not None and all(len(stored.vectors.get(name, ())) == size for name, size in sizes.items()):
+            # Made by the build from these very texts (examples.npz): no tokenizer, no sums at load.
+            self.embedder = Embedder.shared().knowing(stored.words)
+            made = {name: stored.vectors[name] for name in sizes}
+        else:
+            self.embedder = embedder or Embedder.shared()
+            texts["asked"] = meaning_texts(self.pairs, index, labelled)[1]["asked"]
+            made = {name: self.embedder.embed(found) for name, found in texts.items()}
+        self.meaning_vectors_ = made
+        """The vectors of :func:`meaning_texts`, by name, for a build to store."""
+        asked = made["asked"]
         labels = examples.labels_ if examples is not None else []
         by_label = [(int(p), e) for e, found in enumerate(labels) for p in found]
         self.unanswered_meanings = asked[examples.unanswered_] if examples is not None else asked[:0]
         """The embeddings of the labelled questions no passage answers (:mod:`chatbot.examples`)."""
         self.meanings = {
-            "phrasing": _ByPair.of(phrasings, len(self.pairs), self.embedder.embed),
-            "sentence": _ByPair.of(sentences, len(self.pairs), self.embedder.embed),
-            "example": _ByPair.of(by_label, len(self.pairs), lambda rows: asked[list(rows)]),
+            name: _ByPair.of(list(zip(owners[name], range(len(owners[name])), strict=True)), len(self.pairs), rows_of)
+            for name, rows_of in (
+                ("phrasing", lambda rows: made["phrasing"][list(rows)]),
+                ("sentence", lambda rows: made["sentence"][list(rows)]),
+            )
         }
+        self.meanings["example"] = _ByPair.of(by_label, len(self.pairs), lambda rows: asked[list(rows)])
         self.common_stems = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * len(self.pairs))
         self.intents = Phrasings.of([self._intent(text) for text in index.phrasings_], index.phrasing_start_)
         regions: dict[str, frozenset[str]] = {}
@@ -462,12 +486,13 @@ class Answerer:
 
     def related(self, pair: Pair, candidates: Sequence[Candidate], *, limit: int = 3) -> tuple[str, ...]:
         """Up to ``limit`` other questions about the same procedure: near candidates first, then neighbours."""
-        seen = {normalize(pair.question)}
+        normalized = self.normalized_questions
+        seen = {normalized[pair.id]}
         out: list[str] = []
         same_doc = [p for p in self.by_document[pair.source.document] if p.topic != pair.topic]
         near = [c.pair for c in candidates if c.pair.procedure == pair.procedure and c.pair.topic != pair.topic]
         for other in (*near, *same_doc):
-            key = normalize(other.question)
+            key = normalized[other.id]
             if key not in seen and other.topic not in {"general", "summary"}:
                 seen.add(key)
                 out.append(other.question)
@@ -503,9 +528,9 @@ class Answerer:
         topic_text = self._asked(query)
         places = [self.index.position_[m.pair.id] for m in matches]
         positions = np.asarray(places, dtype=np.int64)
-        topic_sims = self.index.similarities(topic_text) if topic_text else None
+        topic_sims = self.index.similarities(topic_text, pairs=positions) if topic_text else None
         topic_columns = (
-            zip(*(sims[positions].tolist() for sims in topic_sims), strict=True)
+            zip(*(sims.tolist() for sims in topic_sims), strict=True)
             if topic_sims
             else [(0.0, 0.0, 0.0)] * len(matches)
         )
@@ -622,10 +647,17 @@ class Answerer:
         in_procedure = [0.0] * len(positions)
         missing = [0.0] * len(positions)
         in_sentence = [[0.0] * len(pair_sentences) for pair_sentences in sentences]
+        # Whether a word is found in a procedure's passages is asked of the candidates' few
+        # procedures, not worked out as the set of every procedure that has it (thousands at
+        # 10,000 pairs, for "pain").
+        with_term = self.procedures_with
+        nothing: frozenset[str] = frozenset()
         for _, weight, ways in words:
-            named_by: set[str] = set()
-            for way in ways:
-                named_by |= set.intersection(*(self.procedures_with.get(term, set()) for term in way))
+            named_by = {
+                procedure
+                for procedure in set(procedures)
+                if any(all(procedure in with_term.get(term, nothing) for term in way) for way in ways)
+            }
             # A one-stem way is found where its stem is (one C call for all of them); a phrase's
             # clinical words where all of them are.
             single = frozenset(term for way in ways if len(way) == 1 for term in way)
@@ -785,17 +817,33 @@ class _ByPair:
         """For each pair at ``positions``, the cosine of ``vector`` with its closest text (-1: it has none).
 
         Block by block: one product with all the candidates' rows at once is cheaper, but BLAS
-        may then sum a row's products in another order, and the cosines are float32.
+        may then sum a row's products in another order, and the cosines are float32. A block's
+        few cosines are compared as Python numbers (the same values): cheaper than NumPy's
+        ``max`` on a handful of them.
         """
-        return np.asarray(
-            [float((block @ vector).max()) if len(block) else -1.0 for block in map(self.blocks.__getitem__, positions)]
-        )
+        blocks = map(self.blocks.__getitem__, positions)
+        return np.asarray([max((block @ vector).tolist()) if len(block) else -1.0 for block in blocks])
 
 
 def _asks_topic(question: str, topic: str) -> bool:
     """Whether the question uses the words that mark the pair's topic ("eat" for fasting)."""
     found = topic_named(topic) if topic else None
     return bool(found and found.cues.search(question))
+
+
+def meaning_texts(
+    pairs: Sequence[Pair], index: Index, examples: Sequence[Example], *, asked: bool = True
+) -> tuple[dict[str, list[int]], dict[str, list[str]]]:
+    """What the answerer embeds at load, by name: each phrasing, each sentence of each passage, and
+    (unless not ``asked``: normalising them all is most of the work) each labelled question's
+    question part ("asked"), normalised; and the positions of the pairs the phrasings and
+    sentences belong to. A build embeds the same texts and stores the vectors (``examples.npz``)."""
+    sentences = [(i, normalize(text)) for i, pair in enumerate(pairs) for text in split_evidence(pair.answer)]
+    owners = {"phrasing": index.owner_.tolist(), "sentence": [i for i, _ in sentences]}
+    texts = {"phrasing": list(index.phrasings_), "sentence": [text for _, text in sentences]}
+    if asked:
+        texts["asked"] = [normalize(question_part(e.text)) for e in examples]
+    return owners, texts
 
 
 def example_index(examples: Sequence[Example], index: Index, synonyms: Synonyms) -> Examples:

@@ -186,7 +186,7 @@ class Chatbot:
         return self.conversation(notice=False).ask(question)
 
     def warm_up(self) -> None:
-        """Read now what answering otherwise reads on a first question: word lists and frequency tables.
+        """Read now what answering otherwise reads on a first question: word lists, frequency tables, the tokenizer.
 
         They are read once per process and shared; a server calls this after loading so its first
         patient does not wait for them. Asks questions with a misspelt knowledge-base word and a
@@ -200,6 +200,9 @@ class Chatbot:
         )
         for question in (*self.starter_questions[:1], *warm):
             self.ask(question)
+        # A question with a word the build did not store the token ids of reads the tokenizer
+        # (about a seventh of a second, once per process): read it now, not for a patient.
+        _ = self.answerer_.embedder.tokenizer
 
     def conversation(self, *, procedure: str | None = None, notice: bool = True) -> Conversation:
         """A new conversation for one patient: it remembers the procedure and pending clarifications.

@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .answerer import example_index
+from .answerer import example_index, meaning_texts
 from .approval import read_approvals
 from .arrayfile import write_if_changed
 from .curated import read_curated
 from .documents import Document, read_documents
+from .embedding import Embedder, Meanings
 from .errors import KnowledgeBaseError
 from .examplefile import dump_example_vectors, example_key
 from .examples import read_examples
@@ -142,7 +143,9 @@ def build_example_vectors(paths: KnowledgeBasePaths, pairs: Sequence[Pair], *, s
     keyed by what it was made from; returns whether the file changed.
 
     Run after ``index.npz`` is written for ``pairs`` and ``synonyms``: the vectors are in its
-    space. Without an examples file there is nothing to store, and a stored one is removed.
+    space. The answerer's texts are embedded here too, with the installed WordLlama files, and
+    stored with the ids of their words (see :mod:`chatbot.examplefile`). Without an examples file
+    there is nothing to store, and a stored one is removed.
     """
     if not paths.examples.exists():
         existed = paths.example_vectors.exists()
@@ -151,4 +154,10 @@ def build_example_vectors(paths: KnowledgeBasePaths, pairs: Sequence[Pair], *, s
     index = Index(synonyms=synonyms).restore(pairs, read_index(paths.index))
     vectors = example_index(read_examples(paths.examples, pairs), index, synonyms)
     key = example_key(paths, index.state_.fingerprint, pairs)
-    return write_if_changed(paths.example_vectors, dump_example_vectors(vectors, key))
+    embedder = Embedder.shared()
+    _, texts = meaning_texts(pairs, index, vectors.examples)
+    meanings = Meanings(
+        {name: embedder.embed(found) for name, found in texts.items()},
+        embedder.word_tokens([text for found in texts.values() for text in found]),
+    )
+    return write_if_changed(paths.example_vectors, dump_example_vectors(vectors, key, meanings))

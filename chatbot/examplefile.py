@@ -9,6 +9,15 @@ vectorising) and the index; the file records a key over all four, and
 :func:`read_example_vectors` uses it only when the key still matches. Otherwise (a clinic added
 examples and has not rebuilt yet, or the file is damaged) the bot reads ``examples.yaml`` itself:
 this file only saves time, it never decides what the bot knows.
+
+The file also holds what the answerer would otherwise embed at every start (format 2): the
+vectors in meaning (:mod:`chatbot.embedding`) of the pairs' phrasings and sentences and of the
+examples' question parts, each example's text normalised, and the token ids of every word of
+those texts. Tokenizing and summing about 2,900 texts, normalising the examples twice and
+reading the tokenizer took about a third of a second of a command-line question. They are made
+with the installed WordLlama tokenizer and table, which the key does not cover: the file records
+the tokenizer file's SHA-256 and a SHA-256 of the table rows its texts use, and a start whose
+installed files differ embeds the texts itself (the examples' own vectors are still used).
 """
 
 from __future__ import annotations
@@ -16,10 +25,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
+from types import MappingProxyType
 
 import numpy as np
 
 from .arrayfile import dump_arrays, read_arrays
+from .embedding import DIMENSIONS, Embedder, Meanings, WordTokens, tokenizer_digest
 from .errors import KnowledgeBaseError
 from .examples import Example, Examples, passage_digest
 from .index import STATE_FORMAT
@@ -30,12 +41,37 @@ __all__ = ["EXAMPLES_FORMAT", "dump_example_vectors", "example_key", "read_examp
 
 _log = logging.getLogger(__name__)
 
-EXAMPLES_FORMAT = 1
+EXAMPLES_FORMAT = 3
 """Version of this file's layout and of how an example is prepared and vectorised; part of the key."""
 
-_KINDS = {"texts": "U", "labels": "U", "label_ends": "i", "vector_ends": "i", "features": "i", "weights": "f"}
+_MEANINGS = ("phrasing", "sentence", "asked")
+"""The answerer's texts embedded at load (:func:`chatbot.answerer.meaning_texts`)."""
+
+_KINDS = {
+    "texts": "U",
+    "text_ends": "i",
+    "labels": "U",
+    "label_text_ends": "i",
+    "label_ends": "i",
+    "vector_ends": "i",
+    "features": "i",
+    "weights": "f",
+    "said": "U",
+    "said_ends": "i",
+    **{f"meaning_{name}": "f" for name in _MEANINGS},
+    "words": "U",
+    "word_text_ends": "i",
+    "word_ends": "i",
+    "word_ids": "i",
+    "rows": "i",
+}
 """The stored arrays, in order: the questions, their pair ids one after another (the first
-example's end at ``label_ends[0]``), and their vectors' feature indices and weights likewise."""
+example's end at ``label_ends[0]``), and their vectors' feature indices and weights likewise;
+each question normalised; the vectors in meaning, row after row; the words of the embedded texts
+and their token ids (ending at ``word_ends``); and the table rows all those ids name.
+
+Texts are stored joined into one string, with where each ends (``*_ends``): an array of texts is
+padded to its longest, and the four of them took 6.5 MB (a start reads and checks every byte)."""
 
 
 def example_key(paths: KnowledgeBasePaths, fingerprint: str, pairs: Sequence[Pair]) -> str:
@@ -49,19 +85,61 @@ def example_key(paths: KnowledgeBasePaths, fingerprint: str, pairs: Sequence[Pai
     return digest.hexdigest()
 
 
-def dump_example_vectors(examples: Examples, key: str) -> bytes:
-    """The bytes of an examples file holding ``examples`` (as vectorised) under ``key``."""
+def dump_example_vectors(examples: Examples, key: str, meanings: Meanings) -> bytes:
+    """The bytes of an examples file holding ``examples`` (as vectorised) under ``key``, with the
+    answerer's ``meanings`` made by the installed embedder (:meth:`Embedder.shared`)."""
     texts = [example.text for example in examples.examples]
     labels = [pair for example in examples.examples for pair in example.pairs]
+    said = examples.normalised_texts()
+    words = list(meanings.words.ids)
+    ids = [token for word in words for token in meanings.words.ids[word]]
+    rows = np.unique(np.asarray([*ids, meanings.words.mark], dtype=np.int64))
     arrays = {
-        "texts": np.asarray(texts, dtype=str) if texts else np.zeros(0, dtype="U1"),
-        "labels": np.asarray(labels, dtype=str) if labels else np.zeros(0, dtype="U1"),
+        **_joined("texts", "text_ends", texts),
+        **_joined("labels", "label_text_ends", labels),
         "label_ends": np.cumsum([len(e.pairs) for e in examples.examples], dtype=np.int64),
         "vector_ends": np.cumsum([len(f) for f, _ in examples.vectors_], dtype=np.int64),
         "features": np.concatenate([f for f, _ in examples.vectors_] or [np.zeros(0)]).astype(np.int64),
         "weights": np.concatenate([w for _, w in examples.vectors_] or [np.zeros(0)]).astype(np.float64),
+        **_joined("said", "said_ends", said),
+        **{f"meaning_{name}": np.asarray(meanings.vectors[name], dtype=np.float32).reshape(-1) for name in _MEANINGS},
+        **_joined("words", "word_text_ends", words),
+        "word_ends": np.cumsum([len(meanings.words.ids[word]) for word in words], dtype=np.int64),
+        "word_ids": np.asarray(ids, dtype=np.int64),
+        "rows": rows,
     }
-    return dump_arrays(arrays, {"format": EXAMPLES_FORMAT, "key": key})
+    embedder = {
+        "tokenizer": tokenizer_digest(),
+        "rows": _rows_digest(rows),
+        "specials": list(meanings.words.specials),
+        "mark": meanings.words.mark,
+    }
+    return dump_arrays(arrays, {"format": EXAMPLES_FORMAT, "key": key, "embedder": embedder})
+
+
+def _joined(name: str, ends: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
+    """``texts`` as one string (an array of one) and where each ends in it."""
+    return {
+        name: np.asarray(["".join(texts)], dtype=str),
+        ends: np.cumsum([len(text) for text in texts], dtype=np.int64),
+    }
+
+
+def _split(arrays: dict[str, np.ndarray], name: str, ends: str) -> list[str]:
+    """The texts :func:`_joined` stored (raises ``ValueError`` when the lengths do not fit)."""
+    joined, stops = arrays[name], arrays[ends].tolist()
+    if len(joined) != 1 or (stops[-1] if stops else 0) != len(joined[0]):
+        raise ValueError(f"{name} does not fit {ends}")
+    text = str(joined[0])
+    return [text[a:b] for a, b in zip([0, *stops][:-1], stops, strict=True)]
+
+
+def _rows_digest(rows: np.ndarray) -> str:
+    """SHA-256 of the installed embedding table's rows at ``rows``: what stored vectors were summed from."""
+    table = Embedder.shared().table
+    if len(rows) and (rows[0] < 0 or rows[-1] >= len(table)):
+        return "rows outside the table"
+    return hashlib.sha256(np.ascontiguousarray(table[rows]).tobytes()).hexdigest()
 
 
 def read_example_vectors(paths: KnowledgeBasePaths, fingerprint: str, pairs: Sequence[Pair]) -> Examples | None:
@@ -84,27 +162,69 @@ def read_example_vectors(paths: KnowledgeBasePaths, fingerprint: str, pairs: Seq
         _log.info("%s was made from other examples, synonyms or passages: reading %s", path, paths.examples.name)
         return None
     try:
-        return _examples(arrays, {pair.id: i for i, pair in enumerate(pairs)})
+        return _examples(arrays, {pair.id: i for i, pair in enumerate(pairs)}, _meanings(path, meta, arrays))
     except (ValueError, KeyError, IndexError):
         _log.warning("%s: arrays do not fit together; reading %s instead", path, paths.examples.name)
         return None
 
 
-def _examples(arrays: dict[str, np.ndarray], positions: dict[str, int]) -> Examples:
+def _examples(arrays: dict[str, np.ndarray], positions: dict[str, int], meanings: Meanings | None) -> Examples:
     """The :class:`Examples` the arrays describe (raises ``ValueError`` or ``KeyError`` when they do not fit)."""
-    texts, labels = arrays["texts"].tolist(), arrays["labels"].tolist()
+    texts, labels = _split(arrays, "texts", "text_ends"), _split(arrays, "labels", "label_text_ends")
     label_ends, vector_ends = arrays["label_ends"], arrays["vector_ends"]
     if not (len(label_ends) == len(vector_ends) == len(texts)) or (
         len(texts) and (label_ends[-1] != len(labels) or vector_ends[-1] != len(arrays["features"]))
     ):
         raise ValueError("lengths differ")
     if not texts:
-        return Examples.from_vectors((), positions=positions, vectors=())
-    label_parts = np.split(np.asarray(labels, dtype=object), label_ends[:-1])
+        return Examples.from_vectors((), positions=positions, vectors=(), meanings=meanings, said=())
+    label_bounds = _bounds(label_ends)
     examples: Sequence[Example] = [
-        Example(text, tuple(part.tolist())) for text, part in zip(texts, label_parts, strict=True)
+        Example(text, tuple(labels[a:b])) for text, (a, b) in zip(texts, label_bounds, strict=True)
     ]
-    vectors = list(
-        zip(np.split(arrays["features"], vector_ends[:-1]), np.split(arrays["weights"], vector_ends[:-1]), strict=True)
+    features, weights = arrays["features"], arrays["weights"]
+    vectors = [(features[a:b], weights[a:b]) for a, b in _bounds(vector_ends)]
+    said = _split(arrays, "said", "said_ends")
+    return Examples.from_vectors(examples, positions=positions, vectors=vectors, meanings=meanings, said=said)
+
+
+def _bounds(ends: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) of each part of an array cut at ``ends`` (slicing: ``np.split`` cost 10 µs a part)."""
+    stops = ends.tolist()
+    return list(zip([0, *stops][:-1], stops, strict=True))
+
+
+def _meanings(path: object, meta: dict[str, object], arrays: dict[str, np.ndarray]) -> Meanings | None:
+    """The stored vectors in meaning, if the installed tokenizer and table are the ones they were
+    made with (else ``None``: the answerer embeds the texts itself). Raises ``ValueError`` when
+    the arrays do not fit together."""
+    vectors = {}
+    for name in _MEANINGS:
+        flat = arrays[f"meaning_{name}"]
+        if len(flat) % DIMENSIONS:
+            raise ValueError(f"meaning_{name} is not rows of {DIMENSIONS}")
+        vectors[name] = flat.astype(np.float32, copy=False).reshape(-1, DIMENSIONS)
+        vectors[name].flags.writeable = False  # shared by every session of the process: read, never written
+    words, ends, ids, rows = (
+        _split(arrays, "words", "word_text_ends"),
+        arrays["word_ends"],
+        arrays["word_ids"],
+        arrays["rows"],
     )
-    return Examples.from_vectors(examples, positions=positions, vectors=vectors)
+    if len(ends) != len(words) or (len(words) and ends[-1] != len(ids)):
+        raise ValueError("word lengths differ")
+    embedder = meta.get("embedder")
+    if not isinstance(embedder, dict):
+        raise ValueError("no embedder recorded")
+    if embedder.get("tokenizer") != tokenizer_digest() or embedder.get("rows") != _rows_digest(rows):
+        _log.info("%s: made with another WordLlama tokenizer or table: the texts are embedded at load", path)
+        return None
+    specials, mark = embedder.get("specials"), embedder.get("mark")
+    if not isinstance(specials, list) or not all(isinstance(t, str) for t in specials) or not isinstance(mark, int):
+        raise ValueError("the tokenizer's specials or mark are missing")
+    if len(ids) and not np.isin(ids, rows).all():
+        raise ValueError("word ids outside the checked rows")
+    flat = ids.tolist()
+    known = {word: tuple(flat[a:b]) for word, (a, b) in zip(words, _bounds(ends), strict=True)}
+    # Shared by every session of the process: read-only views, never written after load.
+    return Meanings(MappingProxyType(vectors), WordTokens(MappingProxyType(known), tuple(specials), mark))

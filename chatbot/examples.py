@@ -37,6 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .embedding import Meanings
 from .errors import KnowledgeBaseError
 from .index import sparse_dot
 from .normalize import normalize
@@ -132,8 +133,11 @@ class Examples:
         prepare: Callable[[str], str],
     ) -> None:
         self.examples = tuple(examples)
-        self.labels_ = [np.asarray([positions[p] for p in e.pairs], dtype=np.int64) for e in self.examples]
+        self.labels_ = _labels(self.examples, positions)
         self.pair_count_ = max(positions.values(), default=-1) + 1
+        self.meanings_: Meanings | None = None
+        """Vectors in meaning a build made with these examples (:mod:`chatbot.examplefile`), or ``None``."""
+        self._said: Sequence[str] | None = None
         vectors = vectorize([prepare(e.text) for e in self.examples])
         self._store(vectors)
 
@@ -144,34 +148,48 @@ class Examples:
         *,
         positions: dict[str, int],
         vectors: Sequence[tuple[np.ndarray, np.ndarray]],
+        meanings: Meanings | None = None,
+        said: Sequence[str] | None = None,
     ) -> Examples:
         """Examples whose vectors were made earlier, by the same vectorizer and preparation
-        (``examples.npz``, see :mod:`chatbot.examplefile`); a label not in ``positions`` raises ``KeyError``."""
-        if len(vectors) != len(examples):
+        (``examples.npz``, see :mod:`chatbot.examplefile`); a label not in ``positions`` raises ``KeyError``.
+
+        ``meanings`` are the answerer's vectors in meaning made with them, and ``said`` each
+        example's text normalised (see :attr:`pair_words_`), when the build stored those too.
+        """
+        if len(vectors) != len(examples) or (said is not None and len(said) != len(examples)):
             raise ValueError(f"{len(examples)} examples but {len(vectors)} vectors")
         made = cls.__new__(cls)
         made.examples = tuple(examples)
-        made.labels_ = [np.asarray([positions[p] for p in e.pairs], dtype=np.int64) for e in made.examples]
+        made.labels_ = _labels(made.examples, positions)
         made.pair_count_ = max(positions.values(), default=-1) + 1
+        made.meanings_ = meanings
+        made._said = said
         made._store(vectors)
         return made
 
+    def normalised_texts(self) -> list[str]:
+        """Each example's text normalised: the words :attr:`pair_words_` collects (a build stores them)."""
+        return list(self._said) if self._said is not None else [normalize(e.text) for e in self.examples]
+
     def _store(self, vectors: Sequence[tuple[np.ndarray, np.ndarray]]) -> None:
         self.vectors_ = tuple(vectors)
-        rows = np.concatenate([np.full(len(f), r, dtype=np.int64) for r, (f, _) in enumerate(vectors)] or [[]])
+        rows = np.repeat(np.arange(len(vectors), dtype=np.int64), [len(f) for f, _ in vectors])
         features = np.concatenate([f for f, _ in vectors] or [np.zeros(0, dtype=np.int64)]).astype(np.int64)
         weights = np.concatenate([w for _, w in vectors] or [np.zeros(0)])
         order = np.argsort(features, kind="stable")
         self._rows, self._weights = rows[order], weights[order]
         self._features = features[order]
-        membership = np.zeros((len(self.examples), max(self.pair_count_, 0)), dtype=bool)
-        labelled: list[list[int]] = [[] for _ in range(max(self.pair_count_, 0))]
-        for r, labels in enumerate(self.labels_):
-            membership[r, labels] = True
-            for label in labels.tolist():
-                labelled[label].append(r)
+        # Every (example, label) at once: a loop over 2,500 examples cost a start about 10 ms.
+        pair_count = max(self.pair_count_, 0)
+        labelled_rows = np.repeat(np.arange(len(self.labels_), dtype=np.int64), [len(lab) for lab in self.labels_])
+        labels = np.concatenate([*self.labels_, np.zeros(0, dtype=np.int64)]).astype(np.int64)
+        membership = np.zeros((len(self.examples), pair_count), dtype=bool)
+        membership[labelled_rows, labels] = True
         self._membership = membership
-        self._labelled = [np.asarray(rows, dtype=np.int64) for rows in labelled]
+        by_label = labelled_rows[np.argsort(labels, kind="stable")]  # each label's examples in example order
+        bounds = np.cumsum(np.bincount(labels, minlength=pair_count)).tolist()
+        self._labelled = [by_label[a:b] for a, b in zip([0, *bounds][:-1], bounds, strict=True)]
         self.unanswered_ = np.asarray([not len(labels) for labels in self.labels_], dtype=bool)
         """For each example, whether it is labelled with no pair (the documents do not answer it)."""
 
@@ -181,6 +199,8 @@ class Examples:
         chosen.examples = tuple(e for e, k in zip(self.examples, keep, strict=True) if k)
         chosen.labels_ = [lab for lab, k in zip(self.labels_, keep, strict=True) if k]
         chosen.pair_count_ = self.pair_count_
+        chosen.meanings_ = None
+        chosen._said = None
         chosen._store([v for v, k in zip(self.vectors_, keep, strict=True) if k])
         return chosen
 
@@ -192,8 +212,8 @@ class Examples:
         for something that passage describes; the same word in a question the passage does not
         answer ("the side effects of ibuprofen") is not."""
         words: list[set[str]] = [set() for _ in range(max(self.pair_count_, 0))]
-        for example, labels in zip(self.examples, self.labels_, strict=True):
-            said = normalize(example.text).split()
+        for text, labels in zip(self.normalised_texts(), self.labels_, strict=True):
+            said = text.split()
             for label in labels:
                 words[label].update(said)
         return [frozenset(found) for found in words]
@@ -233,6 +253,13 @@ class Examples:
             return Votes(closest, np.zeros(len(pairs)), unanswered, 0.0)
         share = (sims[nearest, None] * self._membership[nearest][:, pairs]).sum(axis=0) / total
         return Votes(closest, share, unanswered, float(sims[nearest][self.unanswered_[nearest]].sum() / total))
+
+
+def _labels(examples: Sequence[Example], positions: dict[str, int]) -> list[np.ndarray]:
+    """Each example's labels as pair positions: views of one array (an array each cost 2 µs of 2,500)."""
+    flat = np.asarray([positions[p] for e in examples for p in e.pairs], dtype=np.int64)
+    ends = np.cumsum([len(e.pairs) for e in examples]).tolist()
+    return [flat[a:b] for a, b in zip([0, *ends][:-1], ends, strict=True)]
 
 
 class Votes(NamedTuple):

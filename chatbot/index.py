@@ -252,6 +252,9 @@ class Index:
         self.postings_ = _Postings(len(texts.corpus), state.indptr, state.indices, state.data)
         self.state_ = state
         self.phrasing_start_ = np.concatenate(([0], np.cumsum(np.bincount(self.owner_, minlength=len(self.pairs_)))))
+        self.sentence_start_ = np.concatenate(
+            ([0], np.cumsum(np.bincount(self.sentence_owner_, minlength=len(self.pairs_))))
+        )
         self.closest_ = Phrasings.of(self.phrasings_, self.phrasing_start_)
         pair_stems: list[set[str]] = [set() for _ in self.pairs_]
         for owner, text in zip(texts.owners, texts.expanded_phrasings, strict=True):
@@ -347,7 +350,15 @@ class Index:
         query = question if isinstance(question, Query) else self.query(question)
         if not query.expanded.strip():
             return []
-        best_phrasing, answer_sims, best_sentence = self.similarities(query.expanded)
+        if within is not None and self.postings_.prefers_rows(self._row_count(within)):
+            # A few procedures' pairs of a large index: only their rows are compared; the others
+            # are ranked out below whatever their similarity.
+            best_phrasing, answer_sims, best_sentence = (np.zeros(len(self.pairs_)) for _ in range(3))
+            found = self.similarities(query.expanded, pairs=within)
+            for full, part in zip((best_phrasing, answer_sims, best_sentence), found, strict=True):
+                full[within] = part
+        else:
+            best_phrasing, answer_sims, best_sentence = self.similarities(query.expanded)
         tfidf = (1.0 - self.answer_weight) * best_phrasing + self.answer_weight * answer_sims
         ranking = tfidf + self.answer_weight * best_sentence
         if within is not None:
@@ -395,10 +406,25 @@ class Index:
             for negative, _, i, similarity, fuzzy, terms, phrasing, hits in scored[:limit]
         ]
 
-    def similarities(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """TF-IDF cosines of (normalised, expanded) ``text`` with every pair: its closest phrasing,
-        its whole passage, and its closest sentence or list item."""
+    def similarities(self, text: str, pairs: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """TF-IDF cosines of (normalised, expanded) ``text`` with every pair (or with the pairs at
+        positions ``pairs``, in that order): its closest phrasing, its whole passage, and its
+        closest sentence or list item.
+
+        Given ``pairs``, a large index compares the text with those pairs' rows alone
+        (:meth:`_Postings.dot_rows`): a question's features touch a million stored entries at
+        10,000 pairs, its dozen candidates' rows a few hundred. The numbers are the same.
+        """
         features, weights = self.vector(text)
+        if pairs is None:
+            return self._all_similarities(features, weights)
+        if self.postings_.prefers_rows(self._row_count(pairs)):
+            return self._pair_similarities(features, weights, pairs)
+        best_phrasing, answer_sims, best_sentence = self._all_similarities(features, weights)
+        return best_phrasing[pairs], answer_sims[pairs], best_sentence[pairs]
+
+    def _all_similarities(self, features: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`similarities` of a query vector with every pair."""
         sims = self.postings_.dot(features, weights)
         end_phrasings, end_answers = self.rows_
         best_phrasing = np.zeros(len(self.pairs_))
@@ -406,6 +432,38 @@ class Index:
         best_sentence = np.zeros(len(self.pairs_))
         np.maximum.at(best_sentence, self.sentence_owner_, sims[end_answers:])
         return best_phrasing, sims[end_phrasings:end_answers], best_sentence
+
+    def _row_count(self, pairs: np.ndarray) -> int:
+        """How many indexed rows (phrasings, passages, sentences) the pairs at ``pairs`` have."""
+        return int(
+            (self.phrasing_start_[pairs + 1] - self.phrasing_start_[pairs]).sum()
+            + (self.sentence_start_[pairs + 1] - self.sentence_start_[pairs]).sum()
+            + len(pairs)
+        )
+
+    def _pair_similarities(
+        self, features: np.ndarray, weights: np.ndarray, pairs: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`similarities` for the pairs at ``pairs`` from their own rows' similarities only."""
+        end_phrasings, end_answers = self.rows_
+        phrasing_start, sentence_start = self.phrasing_start_, self.sentence_start_
+        spans = []  # each pair's phrasing rows, then its passage's, then its sentences'
+        for i in pairs.tolist():
+            spans.append(range(phrasing_start[i], phrasing_start[i + 1]))
+            spans.append(range(end_phrasings + i, end_phrasings + i + 1))
+            spans.append(range(end_answers + sentence_start[i], end_answers + sentence_start[i + 1]))
+        rows = np.fromiter((row for span in spans for row in span), dtype=np.int64)
+        sims = self.postings_.dot_rows(features, weights, rows).tolist()
+        best_phrasing, answer, best_sentence = [], [], []
+        at = 0
+        for phrasings, answer_row, sentences in zip(spans[::3], spans[1::3], spans[2::3], strict=True):
+            best_phrasing.append(max(0.0, max(sims[at : at + len(phrasings)], default=0.0)))
+            at += len(phrasings)
+            answer.append(sims[at])
+            at += len(answer_row)
+            best_sentence.append(max(0.0, max(sims[at : at + len(sentences)], default=0.0)))
+            at += len(sentences)
+        return np.asarray(best_phrasing), np.asarray(answer), np.asarray(best_sentence)
 
     def _key_terms(self, query: Query) -> list[tuple[float, tuple[frozenset[str], ...]]]:
         """The question's known content words, each weighted by IDF, with the ways it can be found.
@@ -577,10 +635,40 @@ class _Postings:
         self.indices = indices
         self.data = data
         self.matrix: csr_matrix | None = None
+        self.sorted = False
         if len(data) > LARGE_INDEX:
             from scipy.sparse import csr_matrix
 
             self.matrix = csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, rows))
+            self.sorted = bool(self.matrix.has_sorted_indices)
+            """Whether each feature's rows are stored in order, as the build stores them (for :meth:`dot_rows`)."""
+
+    def prefers_rows(self, rows: int) -> bool:
+        """Whether comparing a query with ``rows`` rows alone (:meth:`dot_rows`) is cheaper than
+        with every row (:meth:`dot`): in a large index, for up to a twentieth of its rows."""
+        return self.matrix is not None and self.sorted and rows * 20 <= self.rows
+
+    def dot_rows(self, features: np.ndarray, weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """:meth:`dot` at ``rows`` only, to the same numbers.
+
+        Each row of the query's features is looked for in that feature's stored rows (sorted: a
+        binary search per feature, not a pass over its entries); the products are summed feature
+        by feature in the query's order, from zero, as :meth:`dot` sums them, a missing entry
+        adding an exact zero.
+        """
+        if len(features) == 0 or len(rows) == 0:
+            return np.zeros(len(rows))
+        indices = self.indices
+        needles = rows.astype(indices.dtype)  # the same type: searching another copies the run
+        starts, ends = self.indptr[features][:, None], self.indptr[features + 1][:, None]
+        at = np.empty((len(features), len(rows)), dtype=np.int64)
+        for k, (start, end) in enumerate(zip(starts[:, 0].tolist(), ends[:, 0].tolist(), strict=True)):
+            at[k] = indices[start:end].searchsorted(needles)
+        at += starts
+        np.minimum(at, ends - 1, out=at)
+        found = (indices[at] == needles) & (at >= starts)
+        products = np.where(found, self.data[at] * weights[:, None], 0.0)
+        return np.add.accumulate(products, axis=0)[-1]
 
     def dot(self, features: np.ndarray, weights: np.ndarray) -> np.ndarray:
         """Cosine similarity of every indexed row with the (already normalised) query vector."""
@@ -624,13 +712,10 @@ def char_wb_ngrams(text: str) -> list[str]:
         padded = f" {word} "
         length = len(padded)
         for n in range(3, 6):
-            offset = 0
-            ngrams.append(padded[:n])
-            while offset + n < length:
-                offset += 1
-                ngrams.append(padded[offset : offset + n])
-            if offset == 0:
+            if length <= n:
+                ngrams.append(padded)
                 break
+            ngrams.extend([padded[start : start + n] for start in range(length - n + 1)])
     return ngrams
 
 

@@ -128,6 +128,10 @@ class Trees:
     splits_: np.ndarray = field(init=False, repr=False, compare=False)  # (trees, 2**depth - 1) feature
     cuts_: np.ndarray = field(init=False, repr=False, compare=False)  # (trees, 2**depth - 1) threshold
     leaves_: np.ndarray = field(init=False, repr=False, compare=False)  # (trees, 2**depth) value
+    flat_: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] = field(init=False, repr=False, compare=False)
+    """``splits_`` and ``cuts_`` flattened, ``leaves_`` flattened and where each tree's leaves
+    start in it (less the place numbers of the last level): what :meth:`raw` reads for every
+    question, made once."""
 
     def __post_init__(self) -> None:
         # Each tree laid out as a complete binary tree of ``depth`` levels (node h's children at
@@ -142,20 +146,23 @@ class Trees:
         object.__setattr__(self, "splits_", self.feature[trees, place[:, :splits]])
         object.__setattr__(self, "cuts_", self.threshold[trees, place[:, :splits]])
         object.__setattr__(self, "leaves_", self.value[trees, place[:, splits:]])
+        offsets = np.arange(len(trees)) * (splits + 1) - splits
+        object.__setattr__(self, "flat_", (self.splits_.ravel(), self.cuts_.ravel(), self.leaves_.ravel(), offsets))
 
     def raw(self, rows: np.ndarray) -> np.ndarray:
         """The ensemble's log-odds for each row (compared in float32, as scikit-learn's trees compare)."""
         rows = rows.astype(np.float32).astype(np.float64)
         trees, splits = self.splits_.shape
+        flat_splits, flat_cuts, flat_leaves, offsets = self.flat_
         # Every split of every tree is tested for every row at once (``take`` along one axis is a
         # fraction of the cost of fancy indexing); each (row, tree) then walks down its tree's
         # answers, read at (row, tree, place) in the flattened answers.
-        left = np.less_equal(np.take(rows, self.splits_.ravel(), axis=1), self.cuts_.ravel()).ravel()
-        first = np.arange(rows.shape[0] * trees).reshape(rows.shape[0], trees) * splits
+        left = np.less_equal(np.take(rows, flat_splits, axis=1), flat_cuts).ravel()
+        first = np.arange(0, rows.shape[0] * trees * splits, splits).reshape(rows.shape[0], trees)
         place = np.zeros((rows.shape[0], trees), dtype=np.int64)
         for _ in range(self.depth):
             place = 2 * place + 2 - left[first + place]
-        return self.baseline + self.leaves_.ravel()[place + (np.arange(trees) * (splits + 1) - splits)].sum(axis=1)
+        return self.baseline + flat_leaves[place + offsets].sum(axis=1)
 
     def to_data(self) -> dict[str, object]:
         return {

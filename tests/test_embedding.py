@@ -134,3 +134,6 @@ def test_word_by_word_ids_are_the_tokenizers_own(bot: Chatbot) -> None:
     ]
     assert shared.by_word and shared.token_ids(texts) == whole.token_ids(texts)
     assert np.array_equal(shared.embed(texts), whole.embed(texts))
+    # A text of a few words is tokenized one word per call, not as a batch: the same ids.
+    short = [text for text in texts if len(text.split()) <= 8]
+    assert len(short) > 20 and all(shared.token_ids([text]) == whole.token_ids([text]) for text in short)

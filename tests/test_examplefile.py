@@ -12,6 +12,8 @@ import dataclasses
 import logging
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +21,11 @@ import pytest
 from conftest import KB, ROOT
 
 import chatbot.bot
+import chatbot.examplefile
 from chatbot import Chatbot
+from chatbot.answerer import meaning_texts
 from chatbot.build import build, build_example_vectors
+from chatbot.embedding import Embedder
 from chatbot.examplefile import read_example_vectors
 from chatbot.examples import Examples, read_examples
 from chatbot.indexfile import read_index
@@ -150,3 +155,114 @@ def test_a_leftover_file_without_examples_is_not_used(faq_copy: Path) -> None:
     shutil.move(faq_copy / "examples.yaml", faq_copy.parent / "examples.yaml")
     assert _stored(faq_copy) is None
     assert Chatbot.load(faq_copy).examples == ()
+
+
+# -- the answerer's vectors in meaning, stored with the examples (format 2) -------------------------
+
+
+def _embedded_at_load(folder: Path) -> Chatbot:
+    """A load that embeds every text itself, with the whole tokenizer (what a start did before format 2)."""
+    paths = KnowledgeBasePaths.at(folder)
+    return Chatbot.load(folder, examples=read_examples(paths.examples, read_pairs(paths.pairs)))
+
+
+@pytest.mark.parametrize("folder", [KB, ROOT / "faq"], ids=["test knowledge base", "shipped"])
+def test_the_stored_meanings_are_what_a_load_would_embed(folder: Path) -> None:
+    """Bit for bit: the vectors, the examples' normalised words, and each stored word's ids."""
+    fast, slow = Chatbot.load(folder).answerer_, _embedded_at_load(folder).answerer_
+    assert fast.embedder.words is not None and slow.embedder.words is None, "the load used the stored vectors"
+    assert fast.meaning_vectors_.keys() == slow.meaning_vectors_.keys()
+    for name, vectors in fast.meaning_vectors_.items():
+        assert np.array_equal(vectors, slow.meaning_vectors_[name]), name
+    assert np.array_equal(fast.unanswered_meanings, slow.unanswered_meanings)
+    assert fast.examples is not None and slow.examples is not None
+    assert fast.examples.pair_words_ == slow.examples.pair_words_
+    tokenizer = slow.embedder.tokenizer
+    words = fast.embedder.words.ids
+    assert len(words) > 1000
+    assert all(tuple(tokenizer.encode(w, add_special_tokens=False).ids) == ids for w, ids in words.items())  # type: ignore[attr-defined]
+
+
+def test_a_question_of_known_words_needs_no_tokenizer_and_others_get_the_tokenizers_ids(bot: Chatbot) -> None:
+    """The stored words stand for the tokenizer only where they are its own: a text with an unknown
+    word or a special token's text gets exactly the whole tokenizer's ids."""
+    embedder = bot.answerer_.embedder
+    assert embedder.words is not None
+    known = "how long does the relief last"
+    assert all(word in embedder.words.ids for word in known.split())
+    whole = Embedder(embedder.table, Embedder.shared().tokenizer)
+    texts = [known, "how long does the zqxjv last", "a <s> b", "relief ", " relief", "", "fluffernutter relief"]
+    assert embedder.token_ids(texts) == whole.token_ids(texts)
+    assert np.array_equal(embedder.embed(texts), whole.embed(texts))
+
+
+def test_a_load_with_known_words_does_not_read_the_tokenizer() -> None:
+    """A command-line question of known words never reads the tokenizer (a seventh of a second)."""
+    code = (
+        "import sys\n"
+        "import chatbot.embedding as e\n"
+        "from chatbot import Chatbot\n"
+        "def refuse(): raise AssertionError('the tokenizer was read')\n"
+        "e._shared_tokenizer = refuse\n"
+        f"bot = Chatbot.load({str(KB)!r})\n"
+        "assert bot.ask('how long does the relief last').kind == 'answer'\n"
+        "assert 'tokenizers' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
+def test_another_tokenizer_makes_the_load_embed_itself(
+    faq_copy: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, yaml_only: None
+) -> None:
+    """Stale side: the stored vectors were made with another tokenizer file, so they are not used
+    (the examples' own vectors still are) and the load embeds every text itself."""
+    monkeypatch.setattr(chatbot.examplefile, "tokenizer_digest", lambda: "another tokenizer")
+    with caplog.at_level(logging.INFO, logger="chatbot.examplefile"):
+        loaded = Chatbot.load(faq_copy)
+    assert loaded.answerer_.embedder.words is None
+    assert "made with another WordLlama tokenizer or table" in caplog.text
+    slow = _embedded_at_load(faq_copy).answerer_
+    for name, vectors in loaded.answerer_.meaning_vectors_.items():
+        assert np.array_equal(vectors, slow.meaning_vectors_[name]), name
+
+
+def test_another_table_makes_the_load_embed_itself(faq_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stale side: a row the stored vectors were summed from differs in the installed table, so
+    the load embeds with the table it has; the build stores vectors of that table again."""
+    shared = Embedder.shared()
+    assert shared.words is None
+    used = Chatbot.load(faq_copy).answerer_.embedder.words
+    assert used is not None
+    row = used.ids["relief"][0]
+    table = np.array(shared.table)
+    table[row] += np.float16(0.5)
+    other = Embedder(table, shared.tokenizer, by_word=True)
+    monkeypatch.setattr(Embedder, "shared", classmethod(lambda cls: other))
+    loaded = Chatbot.load(faq_copy).answerer_
+    assert loaded.embedder.words is None and loaded.embedder.table is table
+    _, texts = meaning_texts(loaded.pairs, loaded.index, loaded.examples.examples)  # type: ignore[union-attr]
+    assert np.array_equal(loaded.meaning_vectors_["phrasing"], other.embed(texts["phrasing"]))
+    paths = KnowledgeBasePaths.at(faq_copy)
+    assert build_example_vectors(paths, loaded.pairs, synonyms=read_support(paths).synonyms)
+    rebuilt = Chatbot.load(faq_copy).answerer_
+    assert rebuilt.embedder.words is not None
+    assert np.array_equal(rebuilt.meaning_vectors_["asked"], loaded.meaning_vectors_["asked"])
+
+
+def test_stored_meanings_that_do_not_fit_the_texts_are_not_used(faq_copy: Path) -> None:
+    """Vectors for another number of texts than the load's (a file that passed its checks but was
+    written for other texts) are never used: the answerer embeds the texts itself."""
+    stored = _stored(faq_copy)
+    assert stored is not None and stored.meanings_ is not None
+    vectors = dict(stored.meanings_.vectors)
+    vectors["sentence"] = vectors["sentence"][:-1]
+    short = Examples.from_vectors(
+        stored.examples,
+        positions={pair.id: i for i, pair in enumerate(read_pairs(faq_copy / "pairs.yaml"))},
+        vectors=stored.vectors_,
+        meanings=dataclasses.replace(stored.meanings_, vectors=vectors),
+    )
+    loaded = Chatbot.load(faq_copy, examples=short).answerer_
+    assert loaded.embedder.words is None
+    assert len(loaded.meaning_vectors_["sentence"]) == len(vectors["sentence"]) + 1

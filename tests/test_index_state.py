@@ -97,6 +97,27 @@ def test_a_large_index_finds_what_a_small_one_finds(restored: Index, large: Inde
     assert found == [(m.pair.id, m.score) for m in restored.search(question, limit=12)]
 
 
+@pytest.mark.parametrize("question", QUESTIONS[:60])
+def test_a_large_index_compares_a_few_pairs_rows_to_the_same_numbers(
+    large: Index, question: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few pairs of a large index are compared with the question by their own rows alone
+    (:meth:`_Postings.dot_rows`): the same numbers, to the last bit, and the same search."""
+    text = large.query(question).expanded
+    features, weights = large.vector(text)
+    postings = large.postings_
+    everything = postings.dot(features, weights)
+    for rows in (np.arange(0, postings.rows, 7), np.asarray([postings.rows - 1, 0, 3]), np.zeros(0, dtype=np.int64)):
+        assert np.array_equal(postings.dot_rows(features, weights, rows), everything[rows])
+    pairs = np.asarray([5, 2])  # 11 of 418 rows
+    assert postings.prefers_rows(large._row_count(pairs))
+    for ours, theirs in zip(large.similarities(text, pairs=pairs), large.similarities(text), strict=True):
+        assert np.array_equal(ours, theirs[pairs])
+    restricted = large.search(question, limit=12, within=pairs)
+    monkeypatch.setattr(type(postings), "prefers_rows", lambda self, rows: False)
+    assert restricted == large.search(question, limit=12, within=pairs)
+
+
 def test_the_bot_restores_the_index_it_would_fit(bot: Chatbot) -> None:
     fitting = Chatbot(
         bot.pairs,
@@ -187,15 +208,15 @@ def test_answering_imports_no_build_time_code() -> None:
 def test_warming_up_reads_every_lazily_read_table(bot: Chatbot) -> None:
     script = (
         "from chatbot import Chatbot\n"
-        "from chatbot import lexicon\n"
+        "from chatbot import embedding, lexicon\n"
         f"bot = Chatbot.load({str(KB)!r})\n"
-        "print('_patterns' in vars(bot.safety))\n"
+        "print('_patterns' in vars(bot.safety), embedding._shared_tokenizer.cache_info().currsize)\n"
         "bot.warm_up()\n"
         "print(lexicon.english_words.cache_info().currsize, lexicon._common_by_length.cache_info().currsize)\n"
-        "print('_patterns' in vars(bot.safety))\n"
+        "print('_patterns' in vars(bot.safety), embedding._shared_tokenizer.cache_info().currsize)\n"
     )
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)
-    assert result.stdout.split() == ["False", "1", "1", "True"]
+    assert result.stdout.split() == ["False", "0", "1", "1", "True", "1"]
 
 
 # --- the file fails closed ------------------------------------------------------------------------
