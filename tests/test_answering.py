@@ -539,7 +539,14 @@ def test_every_quote_of_the_bank_is_in_a_document() -> None:
     assert not missing
 
 
-def test_judgements_name_real_pairs(bot: Chatbot) -> None:
-    data = yaml.safe_load((BANK / "judgements.yaml").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("folder", [BANK, BANK / "next"], ids=["bank", "next"])
+def test_judgements_name_real_pairs(bot: Chatbot, folder: Path) -> None:
+    data = yaml.safe_load((folder / "judgements.yaml").read_text(encoding="utf-8"))
     unknown = {pair_id for item in data for pair_id in item["right"] if bot.pair(pair_id) is None}
-    assert not unknown
+    assert data and not unknown
+
+
+def test_the_batches_kept_out_of_training_share_no_question_with_the_bank() -> None:
+    """A question of ``next/`` that the bank also had would be trained on and then measured as new."""
+    bank = {normalize(q.text) for q in read_bank(BANK)}
+    assert not [q.text for q in read_bank(BANK / "next") if normalize(q.text) in bank]
