@@ -10,7 +10,7 @@ vectorising) and the index; the file records a key over all four, and
 examples and has not rebuilt yet, or the file is damaged) the bot reads ``examples.yaml`` itself:
 this file only saves time, it never decides what the bot knows.
 
-The file also holds what the answerer would otherwise embed at every start (format 2): the
+The file also holds what the answerer would otherwise embed at every start (since format 2): the
 vectors in meaning (:mod:`chatbot.embedding`) of the pairs' phrasings and sentences and of the
 examples' question parts, each example's text normalised, and the token ids of every word of
 those texts. Tokenizing and summing about 2,900 texts, normalising the examples twice and
