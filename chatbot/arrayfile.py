@@ -17,18 +17,28 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
 from .errors import KnowledgeBaseError
 from .pairs import atomic_write
 
-__all__ = ["dump_arrays", "read_arrays", "write_if_changed"]
+__all__ = ["cut_at", "dump_arrays", "read_arrays", "write_if_changed"]
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+Flat = TypeVar("Flat", str, list[Any], np.ndarray)
+
+
+def cut_at(flat: Flat, ends: Sequence[int] | np.ndarray) -> list[Flat]:
+    """``flat`` cut into consecutive parts, the i-th ending at ``ends[i]``: how variable-length
+    items (texts, label lists, vectors) are stored one after another with where each ends.
+    Slices, not ``np.split``, which cost about 10 µs a part."""
+    stops = ends.tolist() if isinstance(ends, np.ndarray) else list(ends)
+    return [flat[start:stop] for start, stop in zip([0, *stops][:-1], stops, strict=True)]
 
 
 def _digest(arrays: Mapping[str, np.ndarray]) -> str:

@@ -37,6 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .arrayfile import cut_at
 from .embedding import Meanings
 from .errors import KnowledgeBaseError
 from .index import sparse_dot
@@ -188,8 +189,7 @@ class Examples:
         membership[labelled_rows, labels] = True
         self._membership = membership
         by_label = labelled_rows[np.argsort(labels, kind="stable")]  # each label's examples in example order
-        bounds = np.cumsum(np.bincount(labels, minlength=pair_count)).tolist()
-        self._labelled = [by_label[a:b] for a, b in zip([0, *bounds][:-1], bounds, strict=True)]
+        self._labelled = cut_at(by_label, np.cumsum(np.bincount(labels, minlength=pair_count)))
         self.unanswered_ = np.asarray([not len(labels) for labels in self.labels_], dtype=bool)
         """For each example, whether it is labelled with no pair (the documents do not answer it)."""
 
@@ -258,8 +258,7 @@ class Examples:
 def _labels(examples: Sequence[Example], positions: dict[str, int]) -> list[np.ndarray]:
     """Each example's labels as pair positions: views of one array (an array each cost 2 µs of 2,500)."""
     flat = np.asarray([positions[p] for e in examples for p in e.pairs], dtype=np.int64)
-    ends = np.cumsum([len(e.pairs) for e in examples]).tolist()
-    return [flat[a:b] for a, b in zip([0, *ends][:-1], ends, strict=True)]
+    return cut_at(flat, np.cumsum([len(e.pairs) for e in examples]))
 
 
 class Votes(NamedTuple):

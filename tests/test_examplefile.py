@@ -24,6 +24,7 @@ import chatbot.bot
 import chatbot.examplefile
 from chatbot import Chatbot
 from chatbot.answerer import meaning_texts
+from chatbot.arrayfile import cut_at
 from chatbot.build import build, build_example_vectors
 from chatbot.embedding import Embedder
 from chatbot.examplefile import read_example_vectors
@@ -266,3 +267,11 @@ def test_stored_meanings_that_do_not_fit_the_texts_are_not_used(faq_copy: Path) 
     loaded = Chatbot.load(faq_copy, examples=short).answerer_
     assert loaded.embedder.words is None
     assert len(loaded.meaning_vectors_["sentence"]) == len(vectors["sentence"]) + 1
+
+
+def test_cut_at_gives_back_the_parts_stored_one_after_another() -> None:
+    assert cut_at("abcdef", [1, 1, 4, 6]) == ["a", "", "bcd", "ef"]
+    assert cut_at([1, 2, 3], np.asarray([2, 3])) == [[1, 2], [3]]
+    parts = cut_at(np.arange(5), np.asarray([0, 5]))
+    assert [part.tolist() for part in parts] == [[], [0, 1, 2, 3, 4]]
+    assert cut_at("", []) == []
