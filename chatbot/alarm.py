@@ -24,7 +24,6 @@ digest of every array), so answering needs no scikit-learn.
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -34,7 +33,7 @@ import numpy as np
 
 from .arrayfile import read_arrays
 from .errors import KnowledgeBaseError
-from .index import char_wb_ngrams
+from .index import char_wb_ngrams, vector_length
 from .normalize import normalize, stemmed_ngrams
 
 __all__ = ["ALARM_FORMAT", "DEFAULT_ALARM", "NOTHING", "UNSURE", "AlarmModel", "Suspicion", "alarm_features"]
@@ -149,9 +148,7 @@ class AlarmModel:
             column = np.fromiter(found, dtype=np.int64, count=len(found))
             weight = (1.0 + np.log(np.fromiter(found.values(), dtype=np.float64, count=len(found)))) * self.idf[column]
             columns.extend(column.tolist())
-            # The length as np.linalg.norm takes it for a vector (the square root of its dot
-            # product with itself), without its checks.
-            values.extend((weight / math.sqrt(weight.dot(weight))).tolist())
+            values.extend((weight / vector_length(weight)).tolist())
         scores = self.intercept + (self.coef[:, columns] @ np.asarray(values) if columns else 0.0)
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()

@@ -59,6 +59,7 @@ __all__ = [
     "char_wb_ngrams",
     "sparse_dot",
     "split_evidence",
+    "vector_length",
 ]
 
 _EVIDENCE_BREAK = re.compile(r"\n+|(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
@@ -534,11 +535,11 @@ class Index:
                 columns
             ]
             features.append(columns + space.offset)
-            weights.append(values / _norm(values) * space.weight)
+            weights.append(values / vector_length(values) * space.weight)
         if not features:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         vector = np.concatenate(weights)
-        return np.concatenate(features), vector / _norm(vector)
+        return np.concatenate(features), vector / vector_length(vector)
 
     def _fuzzy(self, text: str, pair_indices: Sequence[int]) -> list[tuple[float, str]]:
         """Best rapidfuzz similarity (0–1) between the question and each pair's phrasings, and that phrasing."""
@@ -680,7 +681,7 @@ class _Postings:
         return sparse_dot(starts, self.indptr[features + 1] - starts, self.indices, self.data, weights, self.rows)
 
 
-def _norm(vector: np.ndarray) -> float:
+def vector_length(vector: np.ndarray) -> float:
     """The Euclidean length of a 1-D vector: what ``np.linalg.norm`` computes for one (the square
     root of its dot product with itself), without its checks, which cost more than the sum."""
     return math.sqrt(vector.dot(vector))
