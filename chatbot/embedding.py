@@ -43,7 +43,7 @@ _WORD_BOUNDARY = re.compile(r"(?<=[^ ]) ")
 """A space after a character that is not one: where a Llama token can never run across (see
 :meth:`Embedder.by_word`)."""
 _FEW_WORDS = 8
-"""Up to this many words are tokenized one call each instead of as a batch (see ``token_ids``)."""
+"""Up to this many words are tokenized one call each instead of as a batch (see ``Embedder._encode``)."""
 
 
 @dataclass(frozen=True)
@@ -129,9 +129,7 @@ class Embedder:
         specials, mark = self._rules()
         split = [_WORD_BOUNDARY.split(text) for text in texts if not any(special in text for special in specials)]
         words = list(dict.fromkeys(word for pieces in split for word in pieces))
-        encodings = self.tokenizer.encode_batch_fast(words, add_special_tokens=False)  # type: ignore[attr-defined]
-        ids = {word: tuple(encoding.ids) for word, encoding in zip(words, encodings, strict=True)}
-        return WordTokens(ids, specials, mark)
+        return WordTokens({word: tuple(ids) for word, ids in self._encode(words).items()}, specials, mark)
 
     def _rules(self) -> tuple[tuple[str, ...], int]:
         """The texts of the tokenizer's added tokens and the id of its space mark (see :meth:`token_ids`)."""
@@ -179,15 +177,7 @@ class Embedder:
         # A piece holding a special token's text is a whole text, never a stored word.
         known = self.words.ids if self.words is not None else {}
         words = [word for word in dict.fromkeys(word for pieces in split for word in pieces) if word not in known]
-        ids_of: dict[str, Sequence[int]] = {}
-        if len(words) > _FEW_WORDS:
-            encodings = self.tokenizer.encode_batch_fast(words, add_special_tokens=False)  # type: ignore[attr-defined]
-            ids_of = {word: encoding.ids for word, encoding in zip(words, encodings, strict=True)}
-        elif words:
-            # A question's few unknown words, one call each: waking the tokenizer's thread pool
-            # for a batch costs more (0.1-1 ms on a busy machine) than tokenizing them.
-            encode = self.tokenizer.encode  # type: ignore[attr-defined]
-            ids_of = {word: encode(word, add_special_tokens=False).ids for word in words}
+        ids_of = self._encode(words) if words else {}
         out: list[list[int]] = []
         for pieces in split:
             ids = [token for word in pieces for token in (ids_of[word] if word in ids_of else known[word])]
@@ -195,6 +185,16 @@ class Embedder:
                 ids.append(mark)
             out.append(ids)
         return out
+
+    def _encode(self, words: Sequence[str]) -> dict[str, Sequence[int]]:
+        """Each of ``words`` (distinct) tokenized on its own: a batch on the tokenizer's threads, or
+        a few (a question's unknown words) one call each, since waking the thread pool costs more
+        (0.1-1 ms on a busy machine) than tokenizing them."""
+        if len(words) <= _FEW_WORDS:
+            encode = self.tokenizer.encode  # type: ignore[attr-defined]
+            return {word: encode(word, add_special_tokens=False).ids for word in words}
+        encodings = self.tokenizer.encode_batch_fast(list(words), add_special_tokens=False)  # type: ignore[attr-defined]
+        return {word: encoding.ids for word, encoding in zip(words, encodings, strict=True)}
 
 
 def tokenizer_digest() -> str:
