@@ -194,8 +194,8 @@ class ProcedureNames:
         if full:
             longest = max(len(name) for name in full)
             return tuple(name for name in full if len(name) == longest)
-        words = set(expanded.split())
-        return tuple(sorted({name for word in words for name in self.by_telling_word.get(word, ())}))
+        telling = self.by_telling_word
+        return tuple(sorted(set().union(*(telling[word] for word in set(expanded.split()) if word in telling))))
 
     def removed_from(self, text: str) -> str:
         """``text`` without the full names of procedures, longest first (equally long ones in
@@ -267,10 +267,11 @@ class Answerer:
         self.threshold = model.threshold if threshold is None else threshold
         self.clarify_margin = clarify_margin
         self.procedures = ProcedureNames(self.pairs, synonyms)
-        positions: dict[str, list[int]] = {}
-        for i, pair in enumerate(self.pairs):
-            positions.setdefault(pair.procedure, []).append(i)
-        self.procedure_pairs = {name: np.asarray(found, dtype=np.int64) for name, found in positions.items()}
+        codes: dict[str, int] = {}
+        self.procedure_of = np.asarray([codes.setdefault(p.procedure, len(codes)) for p in self.pairs], dtype=np.int64)
+        """Each pair's procedure, as a number (:attr:`procedure_codes`)."""
+        self.procedure_codes = codes
+        """Each procedure's number, in order of first appearance."""
         self.procedures_with: dict[str, set[str]] = {}
         for pair, terms in zip(self.pairs, index.pair_stems_, strict=True):
             for term in terms:
@@ -473,10 +474,13 @@ class Answerer:
         """The retrieval candidates for ``query``, from the ``within`` procedures' pairs if given."""
         positions = None
         if within:
-            found = [self.procedure_pairs[name] for name in within if name in self.procedure_pairs]
-            if not found:
+            # One pass over the pairs' procedure numbers, however many procedures are named (a
+            # word can name a thousand of them in a large library).
+            wanted = np.zeros(len(self.procedure_codes) + 1, dtype=bool)  # the last: a name no pair has
+            wanted[np.fromiter(map(self.procedure_codes.get, within, itertools.repeat(-1)), dtype=np.int64)] = True
+            positions = np.flatnonzero(wanted[self.procedure_of])
+            if not len(positions):
                 return []
-            positions = np.concatenate(found)
         return self.index.search(query, limit=CANDIDATES, within=positions)
 
     def offers(self, candidates: Sequence[Candidate], *, limit: int = 3) -> tuple[str, ...]:

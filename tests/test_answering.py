@@ -387,6 +387,24 @@ def test_a_word_the_documents_never_use_is_weighed_by_whether_patients_use_it_fo
     assert rows[:, FEATURES.index("unheard_beyond")] == pytest.approx(np.maximum(unheard - 0.6, 0.0))
 
 
+@pytest.mark.parametrize(
+    "within",
+    [
+        ("cervical rhizotomy",),
+        ("selective dorsal rhizotomy", "percutaneous rhizotomy"),
+        ("percutaneous rhizotomy", "no such procedure"),
+    ],
+)
+def test_candidates_within_named_procedures_come_from_their_pairs_alone(bot: Chatbot, within: tuple[str, ...]) -> None:
+    answerer = bot.answerer_
+    query = answerer.index.query("what are the risks and how long is the recovery")
+    found = answerer.matches(query, within=within)
+    assert found and {m.pair.procedure for m in found} <= set(within)
+    everywhere = {m.pair.procedure for m in answerer.matches(query)}
+    assert not everywhere <= set(within)  # the limit is what keeps the others out
+    assert answerer.matches(query, within=("no such procedure",)) == []
+
+
 def test_an_everyday_word_of_a_procedure_name_does_not_name_it() -> None:
     def pair(procedure: str) -> Pair:
         source = Source("Leaflet", "leaflet.md", "About")

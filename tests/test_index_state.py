@@ -97,6 +97,19 @@ def test_a_large_index_finds_what_a_small_one_finds(restored: Index, large: Inde
     assert found == [(m.pair.id, m.score) for m in restored.search(question, limit=12)]
 
 
+@pytest.mark.parametrize("question", [question for question, _ in ANSWERS])
+def test_a_large_index_multiplies_its_runs_in_place_to_scipys_numbers(large: Index, question: str) -> None:
+    """The product of a large index reads each feature's run in place with SciPy's internal
+    ``csc_matvec``: to the last bit what SciPy's public product gives (a SciPy upgrade that
+    changes the routine fails here, not in a clinic's answers)."""
+    features, weights = large.vector(large.query(question).expanded)
+    matrix = large.postings_.matrix
+    assert matrix is not None and len(features) > 1
+    public = np.asarray(matrix[features].T @ weights, dtype=np.float64)
+    assert np.array_equal(large.postings_.dot(features, weights), public)
+    assert not np.array_equal(large.postings_.dot(features[:1], weights[:1]), public)
+
+
 @pytest.mark.parametrize("question", QUESTIONS[:60])
 def test_a_large_index_compares_a_few_pairs_rows_to_the_same_numbers(
     large: Index, question: str, monkeypatch: pytest.MonkeyPatch
