@@ -11,6 +11,7 @@ or tune anything (see :mod:`chatbot.train`).
     python benchmarks/answer_quality.py            # the test split
     python benchmarks/answer_quality.py --split dev
     python benchmarks/answer_quality.py --bank tests/bank/next --split all   # a new batch no model has seen
+    python benchmarks/answer_quality.py --threshold 0.9   # a stricter clinic (answer_threshold in clinic.yaml)
 """
 
 from __future__ import annotations
@@ -33,10 +34,13 @@ def main() -> None:
         "--split", default="test", choices=("train", "dev", "test", "all"), help="all: every question of the bank"
     )
     parser.add_argument("--bank", type=Path, default=ROOT / "tests" / "bank")
+    parser.add_argument(
+        "--threshold", type=float, default=None, help="answer threshold (default: clinic.yaml's, else the model's)"
+    )
     args = parser.parse_args()
     split = None if args.split == "all" else args.split
     bank = [question for question in read_bank(args.bank) if split is None or question.split == split]
-    bot = Chatbot.load()
+    bot = Chatbot.load() if args.threshold is None else Chatbot.load(threshold=args.threshold)
     figures = evaluate(bot, bank, split=split)
     print(f"split: {args.split}; answer threshold {bot.threshold:.2f}")
     print(

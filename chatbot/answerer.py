@@ -85,6 +85,12 @@ threshold) offered one for 66; of the 126 others (uncovered, off-topic, other pr
 40 and 31 had a candidate at those floors. Offers are labelled as related questions the
 documents answer, never as the answer."""
 
+UNSURE = 0.5
+"""Least probability of the best candidate for a declined question to be declined as *unsure*
+rather than as not covered: more likely than not, a passage answers it, only not surely enough
+to show (a clinic's higher ``answer_threshold`` declines more such questions). The reply then
+says no passage surely answers it instead of that the documents do not cover it."""
+
 NAMING = 0.5
 """Least informativeness (in general English) of a word that identifies a procedure on its own
 ("dorsal", "percutaneous", "genicular"; not "nerve", "block", "knee")."""
@@ -132,6 +138,9 @@ class Decision:
     alternatives: tuple[Candidate, ...]
     reason: str
     query: Query | None = None
+    unsure: bool = False
+    """Declined only because the best candidate, more likely right than not (:data:`UNSURE`), is
+    below the answer threshold: the documents may well cover the question."""
 
     @property
     def confidence(self) -> float:
@@ -401,6 +410,7 @@ class Answerer:
                 (),
                 f"best candidate {best.probability:.2f} is below the threshold {self.threshold:.2f}",
                 query,
+                unsure=best.probability >= UNSURE,
             )
         alternatives = () if scope else self._alternatives(best, candidates)
         if (

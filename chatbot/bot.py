@@ -136,7 +136,9 @@ class Chatbot:
         been learned from this ``pairs.yaml`` and ``synonyms.yaml``: a missing, damaged or
         mismatched one raises :class:`KnowledgeBaseError` naming it (run the build). The labelled
         examples are read from ``examples.yaml`` unless ``examples`` is given; the build's
-        ``examples.npz`` holds them read and vectorised, and is used while it matches.
+        ``examples.npz`` holds them read and vectorised, and is used while it matches. The answer
+        threshold is ``threshold`` if given, else the clinic's ``answer_threshold`` (``clinic.yaml``),
+        else the model's.
         """
         paths = KnowledgeBasePaths.at(path)
         if not paths.root.is_dir():
@@ -164,6 +166,8 @@ class Chatbot:
                     "them and answers other procedures' questions too readily without: run `python -m chatbot train`",
                     paths.examples,
                 )
+        if "threshold" not in options and support.settings.answer_threshold is not None:
+            options["threshold"] = support.settings.answer_threshold  # the clinic's choice (clinic.yaml)
         try:
             return cls(
                 pairs,

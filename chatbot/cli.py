@@ -304,7 +304,7 @@ def _train(args: argparse.Namespace) -> int:
     paths = KnowledgeBasePaths.at(args.faq)
     atomic_write(paths.examples, examples_yaml(examples, bot.pairs))
     build_example_vectors(paths, bot.pairs, synonyms=bot.synonyms)
-    trained = Chatbot.load(args.faq, model=model)
+    trained = Chatbot.load(args.faq, model=model, threshold=model.threshold)  # the model's, not the clinic's
     for split in ("train", "dev"):
         figures = evaluate(trained, bank, split=split)
         others = ", ".join(f"{kind} {ok}/{total} declined" for kind, (total, ok) in sorted(figures.others.items()))

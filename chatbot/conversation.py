@@ -220,16 +220,10 @@ class Conversation:
                 if suggestions
                 else ""
             )
-            return self._fallback(
-                f"I'm sorry, the clinic's documents{about} don't cover that question, so I can't answer it reliably."
-                + offered,
-                suggestions=suggestions,
-                decision=decision,
-            )
+            return self._fallback(_declined(decision, about) + offered, suggestions=suggestions, decision=decision)
         near = answerer.offers(decision.candidates)
         return self._fallback(
-            "I'm sorry, the clinic's documents don't cover that question, so I can't answer it reliably."
-            + (" I can answer related questions, such as the ones below." if near else ""),
+            _declined(decision, "") + (" I can answer related questions, such as the ones below." if near else ""),
             suggestions=near,
             decision=decision,
         )
@@ -311,6 +305,19 @@ class Conversation:
         if best_score >= 80 and best_score - runner_up >= 10 and len(words) <= 6:
             return best
         return None
+
+
+def _declined(decision: Decision, about: str) -> str:
+    """Why a question is not answered, plainly: the documents do not cover it, or (when the best
+    passage is more likely right than not, :attr:`Decision.unsure`) no passage surely answers it,
+    which is true whether or not they do (their questions are offered below), where "don't
+    cover" would be false for most such questions. ``about``: " about <the procedure>" or ""."""
+    if decision.unsure:
+        return (
+            f"I'm sorry, I couldn't find a passage in the clinic's documents{about} that I'm sure answers that, "
+            "so I can't answer it reliably."
+        )
+    return f"I'm sorry, the clinic's documents{about} don't cover that question, so I can't answer it reliably."
 
 
 def _option(candidate: Candidate, *, label: str) -> Option:

@@ -33,7 +33,11 @@ def is_placeholder_phone(number: str) -> bool:
     return len(digits) < 3 or any(pattern.match(digits) for pattern in _FICTIONAL)
 
 
-_TYPED = frozenset({"starter_questions", "store_patient_messages", "retention_days"})
+_TYPED = frozenset({"starter_questions", "store_patient_messages", "retention_days", "answer_threshold"})
+LOWEST_THRESHOLD, HIGHEST_THRESHOLD = 0.5, 0.99
+"""The answer thresholds a clinic may choose: below 0.5 the bot would give a passage it thinks more
+likely wrong than right; above 0.99 it would decline questions asked in the clinic's own words
+(a pair's phrasings are answered at 0.999)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,10 @@ class ClinicSettings:
     retention_days: int = 30
     """Days a stored message or comment is kept before it is deleted."""
     demonstration: bool = False
+    answer_threshold: float | None = None
+    """The probability at or above which a question is answered (``None``: the threshold learned
+    with the answer model). Higher means fewer wrong answers and more questions declined with
+    the likely questions offered to tap (README.md: "Choosing how sure the bot must be")."""
 
     @classmethod
     def from_file(cls, path: str | Path) -> ClinicSettings:
@@ -78,6 +86,7 @@ class ClinicSettings:
         values: dict[str, object] = {
             "starter_questions": str_list(mapping, "starter_questions", path, what="clinic settings"),
             **_recording(mapping, path),
+            **_threshold(mapping, path),
             "demonstration": demonstration,
         }
         for name in names:
@@ -115,6 +124,22 @@ def _recording(mapping: LocatedDict, path: Path) -> dict[str, object]:
             raise KnowledgeBaseError(path, line, "'retention_days' must be a whole number of days from 1 to 3650")
         values["retention_days"] = days
     return values
+
+
+def _threshold(mapping: LocatedDict, path: Path) -> dict[str, object]:
+    """The clinic's answer threshold, if it chose one: a number in the range that keeps its own phrasings answered."""
+    value = mapping.get("answer_threshold")
+    if value is None:
+        return {}
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    if not (number and LOWEST_THRESHOLD <= value <= HIGHEST_THRESHOLD):
+        raise KnowledgeBaseError(
+            path,
+            mapping.line_of("answer_threshold"),
+            f"'answer_threshold' must be a number from {LOWEST_THRESHOLD} to {HIGHEST_THRESHOLD} "
+            "(leave it out to use the threshold learned with the answer model)",
+        )
+    return {"answer_threshold": float(value)}
 
 
 def _refuse_placeholders(settings: ClinicSettings, mapping: LocatedDict, path: Path) -> None:

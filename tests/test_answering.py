@@ -568,3 +568,54 @@ def test_the_batches_kept_out_of_training_share_no_question_with_the_bank() -> N
     """A question of ``next/`` that the bank also had would be trained on and then measured as new."""
     bank = {normalize(q.text) for q in read_bank(BANK)}
     assert not [q.text for q in read_bank(BANK / "next") if normalize(q.text) in bank]
+
+
+def _with_threshold(faq: Path, line: str) -> Path:
+    """``faq`` with ``line`` added to its clinic.yaml (line 2, after the comment line)."""
+    clinic = faq / "clinic.yaml"
+    first, rest = clinic.read_text().split("\n", 1)
+    clinic.write_text(f"{first}\n{line}\n{rest}")
+    return faq
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many nights in hospital",  # answered at the learned threshold, not far above it
+        "will i be less dependent on painkillers",
+    ],
+)
+def test_a_clinic_chooses_how_sure_the_bot_must_be(bot: Chatbot, faq_copy: Path, question: str) -> None:
+    """``answer_threshold`` in clinic.yaml: answered just below the reply's confidence, declined
+    (with the likely questions to tap) just above it; ``Chatbot.load(threshold=…)`` still wins."""
+    learned = bot.ask(question)
+    assert learned.kind == "answer" and bot.threshold < learned.confidence < 0.98
+    below = Chatbot.load(_with_threshold(faq_copy, f"answer_threshold: {learned.confidence - 0.005:.4f}"))
+    assert below.threshold == pytest.approx(learned.confidence - 0.005)
+    assert below.ask(question).kind == "answer"
+    clinic = faq_copy / "clinic.yaml"
+    clinic.write_text(
+        clinic.read_text().replace(f"{learned.confidence - 0.005:.4f}", f"{learned.confidence + 0.005:.4f}")
+    )
+    above = Chatbot.load(faq_copy)
+    declined = above.ask(question)
+    assert declined.kind == "fallback" and declined.suggestions
+    assert Chatbot.load(faq_copy, threshold=bot.threshold).ask(question).kind == "answer"
+
+
+def test_the_clinics_own_phrasings_are_answered_at_the_highest_threshold(bot: Chatbot, faq_copy: Path) -> None:
+    strict = Chatbot.load(_with_threshold(faq_copy, "answer_threshold: 0.99"))
+    asked = [pair.question for pair in strict.pairs]
+    for pair in strict.pairs:
+        if asked.count(pair.question) == 1:  # two passages may share a generated question
+            reply = strict.ask(pair.question)
+            assert (reply.kind, reply.pair_id) == ("answer", pair.id), pair.question
+
+
+@pytest.mark.parametrize("value", ["0.49", "0.995", "1", "0", "-0.9", "high", "true", "'0.9'", "[0.9]"])
+def test_an_answer_threshold_out_of_range_stops_start_up_naming_the_line(faq_copy: Path, value: str) -> None:
+    _with_threshold(faq_copy, f"answer_threshold: {value}")
+    with pytest.raises(
+        KnowledgeBaseError, match=r"clinic.yaml:2: 'answer_threshold' must be a number from 0.5 to 0.99"
+    ):
+        Chatbot.load(faq_copy)

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from chatbot import Chatbot
-from chatbot.answerer import OFFER_FLOOR
+from chatbot.answerer import OFFER_FLOOR, UNSURE
 
 
 @pytest.fixture(scope="module")
@@ -400,3 +400,31 @@ def test_an_uncovered_question_is_not_pinned_on_the_procedure_under_discussion(b
     assert "the clinic's documents don't cover that question" in reply.text
     named = bot.ask("how much does sdr cost?")
     assert "the clinic's documents about selective dorsal rhizotomy don't cover that question" in named.text
+
+
+NOT_COVERED = "the clinic's documents don't cover that question"
+NOT_SURE = "I couldn't find a passage in the clinic's documents that I'm sure answers that"
+
+
+@pytest.mark.parametrize(
+    ("question", "threshold", "said"),
+    [
+        ("how long does the knee one last", None, NOT_SURE),  # more likely than not a passage answers it
+        ("how many nights in hospital", 0.9, NOT_SURE),  # answered at the learned threshold
+        ("how long does a facet injection last", None, NOT_COVERED),  # less likely than not
+        ("how much does it cost", None, NOT_COVERED),
+        ("what are the risks of a spinal cord stimulator", None, NOT_COVERED),
+    ],
+)
+def test_a_declined_question_is_said_to_be_unsure_or_not_covered_by_its_best_passages_probability(
+    bot: Chatbot, question: str, threshold: float | None, said: str
+) -> None:
+    """Not covered is said only when the best passage is less likely right than not: for a
+    question declined at 0.5 or more, most often the documents do answer it (the right passage
+    among the offers), and saying they do not would be false."""
+    asking = bot if threshold is None else bot.with_model(bot.model, threshold=threshold)
+    decision = asking.answerer_.decide(question)
+    reply = asking.ask(question)
+    assert reply.kind == "fallback" and said in reply.text and "so I can't answer it reliably" in reply.text
+    assert decision.unsure == (said == NOT_SURE) == (UNSURE <= decision.confidence < asking.threshold)
+    assert reply.suggestions or said == NOT_COVERED
