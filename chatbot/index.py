@@ -675,9 +675,10 @@ class _Postings:
         """:meth:`dot` of a large index: SciPy's compiled product, one feature's stored run at a time.
 
         ``matrix[features].T @ weights`` gives the same numbers (each row's products summed in
+        the query's order, from zero) but first copies every run it touches, a million entries
         at 10,000 pairs: as long as the product itself. ``csc_matvec``, the routine behind that
-        product (SciPy's ``_sparsetools``, pinned in ``requirements.txt``; a test checks it against
-        the public product), reads a run in place.
+        product (in SciPy's internal ``_sparsetools``, pinned in ``requirements.txt``; a test checks
+        it against the public product), reads a run in place.
         """
         from scipy.sparse._sparsetools import csc_matvec
 
