@@ -25,6 +25,7 @@ variables, as with ``streamlit run``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import logging
 import os
@@ -41,7 +42,7 @@ from streamlit import config as st_config
 from streamlit import net_util, runtime
 
 from chatbot.errors import KnowledgeBaseError
-from chatbot.serving import KNOWLEDGE_BASE_ENV, current_bot, status
+from chatbot.serving import KNOWLEDGE_BASE_ENV, current_bot, refresh
 
 ROOT = Path(__file__).resolve().parent
 APP = ROOT / "app.py"
@@ -101,8 +102,12 @@ def read_theme_once() -> None:
 
 
 async def ready(request: Request) -> PlainTextResponse:
-    """Readiness: 200 while a knowledge base is loaded (a failed reload keeps the previous one, and says so)."""
-    state = status()
+    """Readiness: 200 while a knowledge base is loaded (a failed reload keeps the previous one, and says so).
+
+    An edit since the last load is loaded (or found broken) now, in a worker thread as a page
+    view would, so the probe tells an operator at once what an edited file did.
+    """
+    state = await asyncio.to_thread(refresh)
     if not state.loaded:
         return PlainTextResponse(f"not ready: {state.error or 'knowledge base not loaded'}\n", status_code=503)
     notes = [f"{state.pairs} pairs from {state.root}"]

@@ -30,7 +30,7 @@ from .bot import Chatbot
 from .errors import KnowledgeBaseError
 from .paths import KnowledgeBasePaths
 
-__all__ = ["KNOWLEDGE_BASE_ENV", "current_bot", "knowledge_base_dir", "reload_bot", "status"]
+__all__ = ["KNOWLEDGE_BASE_ENV", "current_bot", "knowledge_base_dir", "refresh", "reload_bot", "status"]
 
 KNOWLEDGE_BASE_ENV = "CHATBOT_FAQ_DIR"
 """Environment variable naming the knowledge-base folder of a server (one server per clinic)."""
@@ -188,6 +188,19 @@ def current_bot(faq_dir: Path | None = None) -> Chatbot:
 def reload_bot(faq_dir: Path | None = None) -> Chatbot:
     """Load the knowledge base again now; on failure raise :class:`KnowledgeBaseError` and keep the old bot."""
     return _holder(faq_dir).reload()
+
+
+def refresh(faq_dir: Path | None = None) -> Status:
+    """:func:`status` after checking the files as a page view does: an edit since the last load
+    is loaded now, or, if it does not load, kept out and reported (the previous bot stays).
+
+    For the readiness probe, so that an operator who edits a file and asks ``/readyz`` sees the
+    result without opening the chat. Loads nothing when nothing is loaded yet (start-up does).
+    """
+    holder = _holder(faq_dir)
+    if holder.bot is not None:
+        holder.current()
+    return status(faq_dir)
 
 
 def status(faq_dir: Path | None = None) -> Status:

@@ -20,7 +20,7 @@ from chatbot.build import build, build_index
 from chatbot.integrity import seal
 from chatbot.pairs import atomic_write, dump_pairs, read_pairs
 from chatbot.paths import KnowledgeBasePaths
-from chatbot.serving import current_bot, reload_bot, status
+from chatbot.serving import current_bot, refresh, reload_bot, status
 from chatbot.settings import is_placeholder_phone
 
 REAL_CLINIC = (
@@ -215,6 +215,29 @@ def test_a_fixed_file_is_loaded_after_a_failed_one(faq_copy: Path) -> None:
     _touch_later(clinic)
     assert current_bot(faq_copy).settings.name == "Lakeside Spine Centre"
     assert status(faq_copy).error is None
+
+
+def test_the_readiness_state_notices_an_edit_without_a_page_view(faq_copy: Path) -> None:
+    """``refresh`` (what ``/readyz`` reports) checks the files itself: a broken edit is reported,
+    the previous bot kept; the file fixed, the edit is loaded and the report clears."""
+    old = current_bot(faq_copy)
+    clinic = faq_copy / "clinic.yaml"
+    clinic.write_text(clinic.read_text(encoding="utf-8") + "answer_threshold: 2\n", encoding="utf-8")
+    _touch_later(clinic)
+    broken = refresh(faq_copy)
+    assert broken.loaded and broken.error is not None
+    assert re.search(r"clinic\.yaml:\d+: 'answer_threshold' must be a number from 0\.5 to 0\.99", broken.error)
+    assert current_bot(faq_copy) is old
+    clinic.write_text(clinic.read_text(encoding="utf-8").replace("answer_threshold: 2", "answer_threshold: 0.9"))
+    _touch_later(clinic)
+    fixed = refresh(faq_copy)
+    assert fixed.loaded and fixed.error is None
+    assert current_bot(faq_copy) is not old and current_bot(faq_copy).threshold == 0.9
+
+
+def test_the_readiness_state_loads_nothing_before_start_up_has(faq_copy: Path) -> None:
+    assert not refresh(faq_copy).loaded
+    assert not status(faq_copy).loaded
 
 
 def test_a_server_never_starts_half_loaded(faq_copy: Path) -> None:

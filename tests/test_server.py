@@ -157,6 +157,18 @@ def test_ready_only_with_a_loaded_knowledge_base(server: Server) -> None:
     assert body.startswith("ready: 60 pairs from ") and "demonstration setup" in body
 
 
+def test_ready_reports_a_broken_edit_without_a_page_view(faq_copy: Path, tmp_path: Path) -> None:
+    """An operator edits clinic.yaml and asks /readyz: the edit is checked then, not at the next
+    patient's page view; the previous knowledge base goes on serving and the probe says why."""
+    with Server(args=("--faq", str(faq_copy)), log=tmp_path / "serve.log") as running:
+        clinic = faq_copy / "clinic.yaml"
+        clinic.write_text(clinic.read_text(encoding="utf-8") + "answer_threshold: 2\n", encoding="utf-8")
+        with urllib.request.urlopen(running.url + "readyz", timeout=30) as reply:
+            body = reply.read().decode()
+    assert reply.status == 200
+    assert re.search(r"kept the previous knowledge base: .*clinic\.yaml:\d+: 'answer_threshold' must be", body), body
+
+
 async def _ask_after_cache_clears(url: str) -> list[str]:
     async with Session(url) as session:
         await session.run()
