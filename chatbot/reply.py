@@ -53,8 +53,11 @@ class Reply:
     ``options`` are structured choices (a clarification's, or the same question about another
     procedure); ``suggestions`` are related questions. ``about`` names the procedure an answer is
     about when the patient had not said which; ``reason`` says why the bot decided as it did
-    (for staff, not for patients). ``safety_net`` is the urgent-care advice for a red-flag
-    symptom the message asks about rather than reports ("is it normal to have a fever after?"),
+    (for staff, not for patients). A fallback's ``confidence`` is its best passage's probability
+    (at most the threshold): from 0.5 (:data:`chatbot.answerer.UNSURE`) the bot was unsure which
+    passage answers, and its text says so, rather than found none. ``safety_net`` is the
+    urgent-care advice for a red-flag symptom the message asks about rather than reports ("is it
+    normal to have a fever after?"),
     to show before the reply: the patient asking may be having it. The learned safety net
     (:mod:`chatbot.alarm`) sets it too, for a likely report the rules missed and for a red flag
     the rules found that is most likely history or a risk.
