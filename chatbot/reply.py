@@ -57,8 +57,8 @@ class Reply:
     (at most the threshold): from 0.5 (:data:`chatbot.answerer.UNSURE`) the bot was unsure which
     passage answers, and its text says so, rather than found none. ``safety_net`` is the
     urgent-care advice for a red-flag symptom the message asks about rather than reports ("is it
-    normal to have a fever after?"),
-    to show before the reply: the patient asking may be having it. The learned safety net
+    normal to have a fever after?"), to show before the reply: the patient asking may be having
+    it. The learned safety net
     (:mod:`chatbot.alarm`) sets it too, for a likely report the rules missed and for a red flag
     the rules found that is most likely history or a risk.
     """
