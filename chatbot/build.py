@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .answerer import example_index, meaning_texts
@@ -75,7 +75,32 @@ def build_pairs(paths: KnowledgeBasePaths) -> tuple[list[Pair], int]:
                 )
             seen[pair.id] = doc.file
             generated.append(pair)
-    return curated.apply(generated), len(documents)
+    return curated.apply(distinct_questions(generated)), len(documents)
+
+
+def distinct_questions(pairs: Sequence[Pair]) -> list[Pair]:
+    """The pairs, each asked by a question no earlier pair has.
+
+    A document gives each of its passages its own questions, but two documents about one
+    procedure can give theirs the same ones: the cervical neurotomy and the neck-procedure
+    leaflets, both about cervical rhizotomy, each have "What is recovery like after cervical
+    rhizotomy?". A question asked word for word is its first pair's, so the second passage could
+    never be reached by it (nor told apart from the first when both are offered to tap). A later
+    pair whose question is taken is asked with its document's title added; its phrasings that are
+    taken stay with the pair that had them first, as a document's own do.
+    """
+    used: set[str] = set()
+    out = []
+    for pair in pairs:
+        question = pair.question
+        if normalize(question) in used:
+            question = f"{question.rstrip('?').rstrip()} ({pair.source.title})?"
+        variants = tuple(v for v in pair.variants if normalize(v) not in used and normalize(v) != normalize(question))
+        if (question, variants) != (pair.question, pair.variants):
+            pair = replace(pair, question=question, variants=variants)
+        used.update(normalize(text) for text in (pair.question, *pair.variants))
+        out.append(pair)
+    return out
 
 
 def same_procedures(documents: list[Document], names: dict[str, str]) -> dict[str, str]:

@@ -364,11 +364,9 @@ def test_a_telling_word_the_documents_never_use_declines_on_both_sides_of_the_cu
 @pytest.mark.parametrize(
     ("question", "heard_by"),
     [
-        # patients ask the two neck recovery passages (over-the-counter medication) with it: a lay word there only
-        (
-            "can i take paracetamol afterwards",
-            {"cervical-neurotomy/recovery", "rhizotomy-neck-risks-recovery/recovery"},
-        ),
+        # patients ask the neck recovery passages with it (of its candidates, the one on over-the-counter
+        # medication): a lay word there only
+        ("can i take paracetamol afterwards", {"cervical-neurotomy/recovery"}),
         ("What are the side effects of ibuprofen?", set()),  # patients use it, never for these passages
         ("what are the risks of a spinal cord stimulator", set()),  # no one's: another procedure
     ],

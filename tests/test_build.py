@@ -10,9 +10,12 @@ import pytest
 from conftest import DATA, KB
 
 from chatbot import Chatbot, KnowledgeBaseError
-from chatbot.build import build
+from chatbot.build import build, distinct_questions
 from chatbot.integrity import seal
+from chatbot.normalize import normalize
+from chatbot.pairs import Pair
 from chatbot.paths import KnowledgeBasePaths
+from chatbot.reply import Source
 from chatbot.staleness import is_stale
 
 
@@ -223,3 +226,47 @@ def test_new_document_cleaning(knee_bot: Chatbot) -> None:
     assert any(
         p.answer.startswith("Serious problems are uncommon. Possible side effects include:") for p in knee_bot.pairs
     )
+
+
+def _leaflet_pair(document: str, title: str, question: str, *variants: str) -> Pair:
+    return Pair(
+        f"{document}/recovery",
+        question,
+        f"Recovery after it, as {title} says.",
+        Source(title, f"{document}.md"),
+        variants=variants,
+        procedure="cervical rhizotomy",
+        topic="recovery",
+    )
+
+
+def test_two_leaflets_on_one_procedure_give_their_passages_questions_of_their_own() -> None:
+    first = _leaflet_pair(
+        "neurotomy",
+        "Cervical Neurotomy",
+        "What is recovery like after cervical rhizotomy?",
+        "How long does it take to recover from cervical rhizotomy?",
+        "Recovery and aftercare",
+    )
+    second = _leaflet_pair(
+        "neck",
+        "The Neck Procedure",
+        "What is recovery like after cervical rhizotomy?",
+        "How long does it take to recover from cervical rhizotomy?",
+        "After the operation",
+    )
+    kept, renamed = distinct_questions([first, second])
+    assert kept == first
+    assert renamed.question == "What is recovery like after cervical rhizotomy (The Neck Procedure)?"
+    assert renamed.variants == ("After the operation",)  # the taken phrasing stays with the first pair
+    assert renamed.phrasings == (renamed.question, "After the operation")
+    phrasings = [normalize(text) for pair in (kept, renamed) for text in pair.phrasings]
+    assert len(phrasings) == len(set(phrasings))
+
+
+def test_every_pair_of_the_built_knowledge_base_has_its_own_question(bot: Chatbot) -> None:
+    phrasings = [normalize(text) for pair in bot.pairs if pair.origin == "document" for text in pair.phrasings]
+    assert len(phrasings) == len(set(phrasings))
+    for pair in bot.pairs:
+        reply = bot.ask(pair.question)
+        assert (reply.kind, reply.pair_id) == ("answer", pair.id), pair.question
