@@ -63,8 +63,8 @@ class ClinicSettings:
     """Days a stored message or comment is kept before it is deleted."""
     demonstration: bool = False
     answer_threshold: float | None = None
-    """The probability at or above which a question is answered (``None``: the threshold learned
-    with the answer model). Higher means fewer wrong answers and more questions declined with
+    """The probability at or above which a question is answered (``None``: the answer model's own
+    threshold, ``model.json``). Higher means fewer wrong answers and more questions declined with
     the likely questions offered to tap (README.md: "Choosing how sure the bot must be")."""
 
     @classmethod
@@ -137,7 +137,7 @@ def _threshold(mapping: LocatedDict, path: Path) -> dict[str, object]:
             path,
             mapping.line_of("answer_threshold"),
             f"'answer_threshold' must be a number from {LOWEST_THRESHOLD} to {HIGHEST_THRESHOLD} "
-            "(leave it out to use the threshold learned with the answer model)",
+            "(leave it out to use the answer model's own threshold)",
         )
     return {"answer_threshold": float(value)}
 
