@@ -307,7 +307,7 @@ class Answerer:
             made = {name: stored.vectors[name] for name in sizes}
         else:
             self.embedder = embedder or Embedder.shared()
-            texts["asked"] = meaning_texts(self.pairs, index, labelled)[1]["asked"]
+            texts["asked"] = _asked_texts(labelled)
             made = {name: self.embedder.embed(found) for name, found in texts.items()}
         self.meaning_vectors_ = made
         """The vectors of :func:`meaning_texts`, by name, for a build to store."""
@@ -856,8 +856,13 @@ def meaning_texts(
     owners = {"phrasing": index.owner_.tolist(), "sentence": [i for i, _ in sentences]}
     texts = {"phrasing": list(index.phrasings_), "sentence": [text for _, text in sentences]}
     if asked:
-        texts["asked"] = [normalize(question_part(e.text)) for e in examples]
+        texts["asked"] = _asked_texts(examples)
     return owners, texts
+
+
+def _asked_texts(examples: Sequence[Example]) -> list[str]:
+    """Each labelled question's question part, normalised: what :func:`meaning_texts` embeds as "asked"."""
+    return [normalize(question_part(e.text)) for e in examples]
 
 
 def example_index(examples: Sequence[Example], index: Index, synonyms: Synonyms) -> Examples:
