@@ -368,7 +368,9 @@ class Answerer:
         decision = self._decide(query, named=named, regions=regions, focus=focus)
         if asked != text:
             question = self.index.query(asked)
-            first = self._decide(question, named=named or self.named(question), regions=regions, focus=focus)
+            first = self._decide(
+                question, named=named or self.named(question), regions=regions, focus=focus, message=query
+            )
             if first.confidence >= decision.confidence:
                 return first
         return decision
@@ -386,9 +388,17 @@ class Answerer:
         """The parts of the body a question speaks of that some procedure's passages speak of too."""
         return regions_named(query.corrected) & self.known_regions
 
-    def _decide(self, query: Query, *, named: tuple[str, ...], regions: frozenset[str], focus: str | None) -> Decision:
+    def _decide(
+        self,
+        query: Query,
+        *,
+        named: tuple[str, ...],
+        regions: frozenset[str],
+        focus: str | None,
+        message: Query | None = None,
+    ) -> Decision:
         scope = (focus,) if focus else named
-        candidates = self.score(query, named=named, regions=regions, within=scope)
+        candidates = self.score(query, named=named, regions=regions, within=scope, message=message)
         if not candidates:
             return Decision("decline", None, (), (), "nothing in the documents shares a word with the question", query)
         best = candidates[0]
@@ -455,6 +465,7 @@ class Answerer:
         named: tuple[str, ...] = (),
         regions: frozenset[str] | None = None,
         within: tuple[str, ...] = (),
+        message: Query | None = None,
     ) -> tuple[Candidate, ...]:
         """The retrieval candidates for ``query`` with their probabilities, most probable first
         (the ranker's score breaks ties): the decider's calibrated probability, not the ranker's
@@ -466,7 +477,7 @@ class Answerer:
         matches = self.matches(query, within=within)
         if not matches:
             return ()
-        rows = self.features(query, matches, named=named, regions=regions)
+        rows = self.features(query, matches, named=named, regions=regions, message=message)
         topics = np.asarray([self.topic_codes[self.index.position_[m.pair.id]] for m in matches])
         scores, probabilities = self.model.decide(rows, topics)
         exact = self.exact.get(query.text)
@@ -521,17 +532,23 @@ class Answerer:
         *,
         named: tuple[str, ...] = (),
         regions: frozenset[str] | None = None,
+        message: Query | None = None,
     ) -> np.ndarray:
         """One row of :data:`chatbot.model.FEATURES` per match (see there for what each means).
 
-        ``named`` and ``regions``: the procedures and parts of the body the whole message names,
-        when ``query`` is only its question (by default, those of ``query``).
+        ``named``, ``regions`` and ``message``: the procedures and parts of the body the whole
+        message names, and the whole message, when ``query`` is only its question (by default,
+        those of ``query``). "I've put on weight since starting gabapentin. Is weight gain a known
+        side effect?" asks about a medicine the documents never name, though its question does not.
         """
         words = self._weighted_words(query)
         total = sum(weight for _, weight, _ in words) or 1.0
         known = sum(weight for word, weight, _ in words if word not in query.unknown_words) / total
         unknown = [(word, weight) for word, weight, _ in words if word in query.unknown_words]
         max_unknown = max((weight for _, weight in unknown), default=0.0)
+        message_unknown = (
+            max_unknown if message is None or message is query else max(self._max_unknown(message), max_unknown)
+        )
         asked = self.procedures.removed_from(query.expanded)
         groups = asked_groups(asked)
         group = groups[0] if len(groups) == 1 else None  # the one group it clearly asks about, if one
@@ -600,6 +617,7 @@ class Answerer:
             max((weight for word, weight in unknown if heard is None or word not in heard[p]), default=0.0)
             for p in places
         ]
+        rows[:, _COLUMN["message_unknown"]] = message_unknown
         for beyond, column in _BEYOND:
             rows[:, beyond] = np.maximum(rows[:, column] - TELLING, 0.0)
         for relative, column in _RELATIVE:
@@ -762,6 +780,11 @@ class Answerer:
             out.append((word, weight, tuple(ways)))
         return out
 
+    def _max_unknown(self, query: Query) -> float:
+        """How telling the most telling of ``query``'s words the knowledge base does not know is (0: none)."""
+        unknown = query.unknown_words
+        return max((weight for word, weight, _ in self._weighted_words(query) if word in unknown), default=0.0)
+
     def without_procedure(self, question: str) -> str:
         """``question`` with the names of all procedures taken out, to ask it again about another one."""
         return self.procedures.removed_from(normalize(question))
@@ -794,6 +817,7 @@ _BEYOND = tuple(
         ("unknown_beyond", "max_unknown"),
         ("missing_beyond", "missing"),
         ("unheard_beyond", "max_unheard"),
+        ("message_unknown_beyond", "message_unknown"),
     )
 )
 """(kink column, the column whose excess over :data:`TELLING` it is)."""

@@ -271,7 +271,7 @@ class Index:
         for text in (*texts.phrasings, *texts.answers):
             for word in text.split():
                 frequency[word] = frequency.get(word, 0) + 1
-        for word in synonyms.terms:
+        for word in synonyms.terms_leading_to(frequency):
             frequency.setdefault(word, 1)
         self.vocabulary_ = frozenset(frequency)
         self.stems_ = frozenset(stem(w) for w in frequency)

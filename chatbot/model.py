@@ -102,6 +102,8 @@ FEATURES: tuple[str, ...] = (
     "meaning_unanswered",  # embedding cosine with the closest patient question no passage answers
     "example_over_unanswered",  # example_sim minus unanswered_sim: nearer the pair's examples or the unanswered
     "meaning_over_unanswered",  # meaning_example minus meaning_unanswered
+    "message_unknown",  # max_unknown of the whole message when its question part is searched ("gabapentin" in a story)
+    "message_unknown_beyond",  # message_unknown above 0.6, else 0
 )
 
 

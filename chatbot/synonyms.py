@@ -8,7 +8,7 @@ YAML file (``faq/synonyms.yaml``); every term is normalised with the shared norm
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from .errors import KnowledgeBaseError
@@ -58,19 +58,24 @@ class Synonyms:
             table[canonical] = terms
         return cls(table)
 
-    @property
-    def terms(self) -> frozenset[str]:
-        """The one-word terms of the table, on either side (for typo correction and coverage).
+    def terms_leading_to(self, words: Collection[str]) -> frozenset[str]:
+        """The one-word terms, on either side, of the entries one of whose terms the documents use
+        (all its words are in ``words``, the documents' words): words a question can use for
+        something the documents say (for typo correction and coverage).
 
         Words of multi-word phrases are left out: "sleep" is known only inside "put to sleep", and
         a question about sleeping on one's back must not count it as a word the documents know.
+        An entry the documents use none of is left out too: a clinic's copy of another clinic's
+        synonyms file knows "cervical rhizotomy", and a knowledge base whose documents describe
+        only a knee block must still count those words as unknown ("What is a cervical
+        rhizotomy?" asks about something its documents never mention).
         """
-        words: set[str] = set()
+        found: set[str] = set()
         for canonical, terms in self.table.items():
-            for term in (canonical, *terms):
-                if len(normalize(term).split()) == 1:
-                    words.add(normalize(term))
-        return frozenset(words)
+            entry = [normalize(term) for term in (canonical, *terms)]
+            if any(all(word in words for word in term.split()) for term in entry):
+                found.update(term for term in entry if len(term.split()) == 1)
+        return frozenset(found)
 
     def matches(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """The lay terms found in ``text`` (already normalised), each with its canonical terms."""

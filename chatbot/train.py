@@ -167,7 +167,7 @@ def _rows(answerer: Answerer, text: str) -> Iterable[tuple[np.ndarray, list[tupl
         scope = named or answerer.named(query)
         matches = answerer.matches(query, within=scope)
         if matches:
-            rows = answerer.features(query, matches, named=scope, regions=regions)
+            rows = answerer.features(query, matches, named=scope, regions=regions, message=whole)
             yield rows, [(m.pair.answer, m.pair.id) for m in matches]
 
 

@@ -18,7 +18,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from chatbot import Chatbot, KnowledgeBaseError, Option
-from chatbot.answerer import ProcedureNames
+from chatbot.answerer import ProcedureNames, question_part
 from chatbot.build import build
 from chatbot.index import split_evidence
 from chatbot.lexicon import english_correction, informativeness
@@ -150,8 +150,9 @@ def test_confidence_is_the_models_probability(bot: Chatbot) -> None:
 
 def test_adding_an_unrelated_document_changes_no_answer(bot: Chatbot, faq_copy: Path) -> None:
     """A knee leaflet changes no answer's facts. New words shift every TF-IDF weight a little, so
-    a few answers cross the threshold, and two passages tied within 0.01 that both state the
-    facts (two neck documents' recovery passages) may swap; nothing else may change."""
+    a few answers cross the threshold, and a few may swap between two passages that both state
+    the question's facts (two neck documents' recovery passages; the evaluation passage and the
+    diagnostic nerve block passage for "what tests are done before"); nothing else may change."""
     shutil.copy(DATA / "genicular-nerve-block.md", faq_copy / "documents")
     build(KnowledgeBasePaths.at(faq_copy))
     bigger = Chatbot.load(faq_copy)
@@ -159,9 +160,8 @@ def test_adding_an_unrelated_document_changes_no_answer(bot: Chatbot, faq_copy: 
     for question, facts in ANSWERS:
         before, after = bot.ask(question), bigger.ask(question)
         if before.pair_id and after.pair_id and before.pair_id != after.pair_id:
-            tied = abs(_probability(bot, question, after.pair_id) - before.confidence) < 0.01
             stated = all(_has(after.text, fact) for fact in facts)
-            (swapped if tied and stated else switched).append((question, before.pair_id, after.pair_id))
+            (swapped if stated else switched).append((question, before.pair_id, after.pair_id))
         elif before.kind != after.kind:
             flipped.append(question)
     assert not switched, "no answer becomes another passage"
@@ -169,12 +169,6 @@ def test_adding_an_unrelated_document_changes_no_answer(bot: Chatbot, faq_copy: 
     assert len(flipped) <= 0.05 * len(ANSWERS), flipped
     reply = bigger.ask("what is a genicular nerve block")
     assert reply.kind == "answer" and reply.sources[0].document == "genicular-nerve-block.md"
-
-
-def _probability(bot: Chatbot, question: str, pair_id: str) -> float:
-    """The probability ``bot`` gives ``pair_id`` for ``question`` (0 if it is no candidate)."""
-    decision = bot.answerer_.decide(question)
-    return next((c.probability for c in decision.candidates if c.pair.id == pair_id), 0.0)
 
 
 def _has(text: str, fact: str) -> bool:
@@ -386,6 +380,35 @@ def test_a_word_the_documents_never_use_is_weighed_by_whether_patients_use_it_fo
 
 
 @pytest.mark.parametrize(
+    ("message", "telling"),
+    [
+        # the medicine is named in the story only: the question part alone has no telling unknown word
+        ("I've put on weight since starting gabapentin for my sciatica. Is weight gain a known side effect?", True),
+        ("My neurologist suggested an occipital nerve block for my headaches. How long does one usually help?", True),
+        # a story in the documents' own words: nothing unknown anywhere
+        ("I've had neck pain for years and the pills don't help. How long does the relief last?", False),
+    ],
+)
+def test_a_story_s_unknown_words_are_weighed_when_its_question_is_searched_alone(
+    bot: Chatbot, message: str, telling: bool
+) -> None:
+    """``message_unknown`` is the whole message's ``max_unknown``: a story can name another treatment
+    its question then only points at ("Is weight gain a known side effect?")."""
+    answerer = bot.answerer_
+    whole, part = answerer.index.query(message), answerer.index.query(question_part(message))
+    assert part.text != whole.text
+    whole_rows = answerer.features(whole, answerer.matches(whole))
+    part_rows = answerer.features(part, answerer.matches(part), message=whole)
+    unknown, column = FEATURES.index("max_unknown"), FEATURES.index("message_unknown")
+    assert (part_rows[:, unknown] <= 0.6).all()  # the question part alone says little of it
+    assert (part_rows[:, column] == max(whole_rows[0, unknown], part_rows[0, unknown])).all()
+    assert (whole_rows[:, column] == whole_rows[:, unknown]).all()  # the whole message: its own
+    assert (part_rows[:, column] > 0.6).all() == telling
+    beyond = FEATURES.index("message_unknown_beyond")
+    assert part_rows[:, beyond] == pytest.approx(np.maximum(part_rows[:, column] - 0.6, 0.0))
+
+
+@pytest.mark.parametrize(
     "within",
     [
         ("cervical rhizotomy",),
@@ -401,6 +424,21 @@ def test_candidates_within_named_procedures_come_from_their_pairs_alone(bot: Cha
     everywhere = {m.pair.procedure for m in answerer.matches(query)}
     assert not everywhere <= set(within)  # the limit is what keeps the others out
     assert answerer.matches(query, within=("no such procedure",)) == []
+
+
+@pytest.mark.parametrize(
+    ("documents_say", "known"),
+    [
+        ({"cervical", "rhizotomy", "neck"}, {"rhizotomy", "rizotomy", "nek", "neck"}),  # both entries lead somewhere
+        ({"rhizotomy"}, {"rhizotomy", "rizotomy"}),  # "neck" is in no document: its lay word leads nowhere
+        ({"genicular", "knee"}, set()),  # a knee leaflet: neither entry is about anything it says
+    ],
+)
+def test_a_synonym_is_a_known_word_only_if_its_entry_leads_to_the_documents(
+    documents_say: set[str], known: set[str]
+) -> None:
+    synonyms = Synonyms({"rhizotomy": ("rizotomy", "nerve burning"), "neck": ("nek",)})
+    assert synonyms.terms_leading_to(documents_say) == known  # "nerve burning": a phrase, never a known word
 
 
 def test_an_everyday_word_of_a_procedure_name_does_not_name_it() -> None:

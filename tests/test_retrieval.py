@@ -51,10 +51,16 @@ the passage on the conditions SDR treats and the neck procedure's definition, is
 since the model has the word-embedding features."""
 
 
-KNOWN_MISSES: dict[str, str] = {}
+KNOWN_MISSES: dict[str, str] = {
+    "Does rhizotomy cure cancer?": (
+        "known wrong answer since the model with the whole message's unknown words (message_unknown):"
+        " answered at 0.89 with the neck passage that says it 'is not a permanent cure but rather a"
+        " palliative procedure', which is about pain, not cancer"
+    ),
+}
 """Rows of the other tables that the answer model gets wrong, marked strict so that a model that
-fixes one says so. None now: "rhizotomy recovery time", declined by the previous model (the three
-procedures' recovery passages split the probability), is answered since the larger bank."""
+fixes one says so. "rhizotomy recovery time", declined by an earlier model (the three procedures'
+recovery passages split the probability), is answered since the larger bank."""
 
 
 def _known(questions: tuple[str, ...]) -> list[object]:
