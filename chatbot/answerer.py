@@ -99,6 +99,9 @@ TELLING = 0.6
 """Informativeness above which a word names something specific ("stimulator", "pregnant", not
 "ready"): how far a missing or unknown word goes beyond it is a feature of its own."""
 
+Classified = tuple[np.ndarray, float]
+"""The examples' classifier's probability of each pair (by position), and that no passage answers."""
+
 _Word = tuple[str, float, tuple[frozenset[str], ...]]
 """A question's word, how telling it is, and the ways it can be found (its stem, or the clinical
 words of a lay phrase it is part of)."""
@@ -365,11 +368,17 @@ class Answerer:
             named = self.procedures.named_in(query.expanded)
         regions = self.regions(query)
         asked = question_part(text)
-        decision = self._decide(query, named=named, regions=regions, focus=focus)
+        classified = self.classified(query)
+        decision = self._decide(query, named=named, regions=regions, focus=focus, classified=classified)
         if asked != text:
             question = self.index.query(asked)
             first = self._decide(
-                question, named=named or self.named(question), regions=regions, focus=focus, message=query
+                question,
+                named=named or self.named(question),
+                regions=regions,
+                focus=focus,
+                message=query,
+                classified=classified,
             )
             if first.confidence >= decision.confidence:
                 return first
@@ -396,9 +405,12 @@ class Answerer:
         regions: frozenset[str],
         focus: str | None,
         message: Query | None = None,
+        classified: Classified | None = None,
     ) -> Decision:
         scope = (focus,) if focus else named
-        candidates = self.score(query, named=named, regions=regions, within=scope, message=message)
+        candidates = self.score(
+            query, named=named, regions=regions, within=scope, message=message, classified=classified
+        )
         if not candidates:
             return Decision("decline", None, (), (), "nothing in the documents shares a word with the question", query)
         best = candidates[0]
@@ -466,6 +478,7 @@ class Answerer:
         regions: frozenset[str] | None = None,
         within: tuple[str, ...] = (),
         message: Query | None = None,
+        classified: Classified | None = None,
     ) -> tuple[Candidate, ...]:
         """The retrieval candidates for ``query`` with their probabilities, most probable first
         (the ranker's score breaks ties): the decider's calibrated probability, not the ranker's
@@ -477,7 +490,7 @@ class Answerer:
         matches = self.matches(query, within=within)
         if not matches:
             return ()
-        rows = self.features(query, matches, named=named, regions=regions, message=message)
+        rows = self.features(query, matches, named=named, regions=regions, message=message, classified=classified)
         topics = np.asarray([self.topic_codes[self.index.position_[m.pair.id]] for m in matches])
         scores, probabilities = self.model.decide(rows, topics)
         exact = self.exact.get(query.text)
@@ -533,6 +546,7 @@ class Answerer:
         named: tuple[str, ...] = (),
         regions: frozenset[str] | None = None,
         message: Query | None = None,
+        classified: Classified | None = None,
     ) -> np.ndarray:
         """One row of :data:`chatbot.model.FEATURES` per match (see there for what each means).
 
@@ -540,6 +554,7 @@ class Answerer:
         message names, and the whole message, when ``query`` is only its question (by default,
         those of ``query``). "I've put on weight since starting gabapentin. Is weight gain a known
         side effect?" asks about a medicine the documents never name, though its question does not.
+        ``classified``: :meth:`classified` of the whole message, if the caller already has it.
         """
         words = self._weighted_words(query)
         total = sum(weight for _, weight, _ in words) or 1.0
@@ -631,10 +646,31 @@ class Answerer:
             rows[:, _COLUMN["unanswered_sim"]] = votes.unanswered
             rows[:, _COLUMN["unanswered_vote"]] = votes.unanswered_share
             rows[:, _COLUMN["example_over_unanswered"]] = votes.closest - votes.unanswered
+            self._classifier_columns(rows, classified or self.classified(message or query), positions)
         self._meaning_columns(rows, query, places)
         rows[:, _COLUMN["example_known"]] = self.meanings["example"].has(positions)
         self._region_columns(rows, self.regions(query) if regions is None else regions, matches)
         return rows
+
+    def classified(self, message: Query) -> Classified | None:
+        """What the examples' classifier (:mod:`chatbot.classifier`) says of the whole message: the
+        probability of each pair (by position) and that no passage answers it; ``None`` without a
+        classifier (too few examples). Worked out once a message: a story's question part is
+        searched with the same."""
+        classifier = self.examples.classifier_ if self.examples is not None else None
+        return classifier.by_pair(message.text, self.examples.pair_count_) if classifier is not None else None
+
+    def _classifier_columns(self, rows: np.ndarray, classified: Classified | None, positions: np.ndarray) -> None:
+        """Fill in each candidate's probability by the classifier, that over the best candidate's,
+        and the probability that no passage answers the message; all 0 without a classifier."""
+        if classified is None:
+            return
+        by_pair, none = classified
+        column = by_pair[positions]
+        rows[:, _COLUMN["classifier"]] = column
+        best = column.max()
+        rows[:, _COLUMN["rel_classifier"]] = column / best if best > 0 else 0.0
+        rows[:, _COLUMN["classifier_none"]] = none
 
     def _region_columns(self, rows: np.ndarray, regions: frozenset[str], matches: Sequence[Match]) -> None:
         """Fill in the share of the parts of the body the question names that each candidate's

@@ -30,6 +30,7 @@ from types import MappingProxyType
 import numpy as np
 
 from .arrayfile import cut_at, dump_arrays, read_arrays
+from .classifier import QuestionClassifier
 from .embedding import DIMENSIONS, Embedder, Meanings, WordTokens, tokenizer_digest
 from .errors import KnowledgeBaseError
 from .examples import Example, Examples, passage_digest
@@ -41,7 +42,7 @@ __all__ = ["EXAMPLES_FORMAT", "dump_example_vectors", "example_key", "read_examp
 
 _log = logging.getLogger(__name__)
 
-EXAMPLES_FORMAT = 3
+EXAMPLES_FORMAT = 4
 """Version of this file's layout and of how an example is prepared and vectorised; part of the key."""
 
 _MEANINGS = ("phrasing", "sentence", "asked")
@@ -64,11 +65,21 @@ _KINDS = {
     "word_ends": "i",
     "word_ids": "i",
     "rows": "i",
+    "classifier_words": "U",
+    "classifier_word_ends": "i",
+    "classifier_chars": "U",
+    "classifier_char_ends": "i",
+    "classifier_idf": "f",
+    "classifier_coef": "f",
+    "classifier_intercept": "f",
+    "classifier_classes": "i",
 }
 """The stored arrays, in order: the questions, their pair ids one after another (the first
 example's end at ``label_ends[0]``), and their vectors' feature indices and weights likewise;
 each question normalised; the vectors in meaning, row after row; the words of the embedded texts
-and their token ids (ending at ``word_ends``); and the table rows all those ids name.
+and their token ids (ending at ``word_ends``); the table rows all those ids name; and the
+examples' classifier (:mod:`chatbot.classifier`: its word and character terms in column order,
+their IDF, its weights row after row, intercepts and classes; all empty when it has none).
 
 Texts are stored joined into one string, with where each ends (``*_ends``): an array of texts is
 padded to its longest, and the four of them took 6.5 MB (a start reads and checks every byte)."""
@@ -107,6 +118,7 @@ def dump_example_vectors(examples: Examples, key: str, meanings: Meanings) -> by
         "word_ends": np.cumsum([len(meanings.words.ids[word]) for word in words], dtype=np.int64),
         "word_ids": np.asarray(ids, dtype=np.int64),
         "rows": rows,
+        **_classifier_arrays(examples.classifier_),
     }
     embedder = {
         "tokenizer": tokenizer_digest(),
@@ -115,6 +127,40 @@ def dump_example_vectors(examples: Examples, key: str, meanings: Meanings) -> by
         "mark": meanings.words.mark,
     }
     return dump_arrays(arrays, {"format": EXAMPLES_FORMAT, "key": key, "embedder": embedder})
+
+
+def _classifier_arrays(classifier: QuestionClassifier | None) -> dict[str, np.ndarray]:
+    """The classifier as the arrays :func:`_classifier` reads back (empty ones for none)."""
+    words, chars = classifier.vocabularies if classifier is not None else ({}, {})
+    return {
+        **_joined("classifier_words", "classifier_word_ends", sorted(words, key=words.__getitem__)),
+        **_joined("classifier_chars", "classifier_char_ends", sorted(chars, key=chars.__getitem__)),
+        "classifier_idf": classifier.idf if classifier is not None else np.zeros(0),
+        "classifier_coef": classifier.coef.reshape(-1) if classifier is not None else np.zeros(0, dtype=np.float32),
+        "classifier_intercept": classifier.intercept if classifier is not None else np.zeros(0),
+        "classifier_classes": classifier.classes if classifier is not None else np.zeros(0, dtype=np.int64),
+    }
+
+
+def _classifier(arrays: dict[str, np.ndarray]) -> QuestionClassifier | None:
+    """The stored classifier, or ``None`` if the build had none (raises ``ValueError`` when the arrays do not fit)."""
+    classes = arrays["classifier_classes"]
+    if not len(classes):
+        return None
+    vocabularies = tuple(
+        {term: column for column, term in enumerate(_split(arrays, name, ends))}
+        for name, ends in (("classifier_words", "classifier_word_ends"), ("classifier_chars", "classifier_char_ends"))
+    )
+    coef = arrays["classifier_coef"]
+    if len(coef) % len(classes):
+        raise ValueError("classifier_coef is not one row per class")
+    return QuestionClassifier(
+        (vocabularies[0], vocabularies[1]),
+        idf=arrays["classifier_idf"],
+        coef=coef.reshape(len(classes), -1),
+        intercept=arrays["classifier_intercept"],
+        classes=classes,
+    )
 
 
 def _joined(name: str, ends: str, texts: Sequence[str]) -> dict[str, np.ndarray]:
@@ -182,7 +228,9 @@ def _examples(arrays: dict[str, np.ndarray], positions: dict[str, int], meanings
     ]
     vectors = list(zip(cut_at(arrays["features"], vector_ends), cut_at(arrays["weights"], vector_ends), strict=True))
     said = _split(arrays, "said", "said_ends")
-    return Examples.from_vectors(examples, positions=positions, vectors=vectors, meanings=meanings, said=said)
+    return Examples.from_vectors(
+        examples, positions=positions, vectors=vectors, meanings=meanings, said=said, classifier=_classifier(arrays)
+    )
 
 
 def _meanings(path: object, meta: dict[str, object], arrays: dict[str, np.ndarray]) -> Meanings | None:

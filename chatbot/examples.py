@@ -5,7 +5,8 @@ heat needle in my back", "how soon can I go back to my job"). Questions that rea
 carers asked, labelled by people with the pairs that answer them, are the best evidence of how
 the next patient will word the same need. For each candidate pair the answerer reads two numbers
 from them: how close the question is to the pair's closest example, and the share of the
-question's nearest examples that the pair answers (a k-nearest-neighbour vote). Both are
+question's nearest examples that the pair answers (a k-nearest-neighbour vote); a classifier
+fitted on all of them (:mod:`chatbot.classifier`) adds the probability it gives the pair. All are
 features of the answer model, never an answer on their own: a clinic's new document with no
 examples yet is answered from its other features.
 
@@ -33,11 +34,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 import numpy as np
 
 from .arrayfile import cut_at
+from .classifier import QuestionClassifier
 from .embedding import Meanings
 from .errors import KnowledgeBaseError
 from .index import sparse_dot
@@ -141,6 +143,9 @@ class Examples:
         self._said: Sequence[str] | None = None
         vectors = vectorize([prepare(e.text) for e in self.examples])
         self._store(vectors)
+        self.classifier_ = self._fit_classifier()
+        """Which pair the question asks for, learned from these examples (:mod:`chatbot.classifier`);
+        ``None`` with too few examples to learn from."""
 
     @classmethod
     def from_vectors(
@@ -151,12 +156,15 @@ class Examples:
         vectors: Sequence[tuple[np.ndarray, np.ndarray]],
         meanings: Meanings | None = None,
         said: Sequence[str] | None = None,
+        classifier: QuestionClassifier | Literal["fit"] | None = "fit",
     ) -> Examples:
         """Examples whose vectors were made earlier, by the same vectorizer and preparation
         (``examples.npz``, see :mod:`chatbot.examplefile`); a label not in ``positions`` raises ``KeyError``.
 
-        ``meanings`` are the answerer's vectors in meaning made with them, and ``said`` each
-        example's text normalised (see :attr:`pair_words_`), when the build stored those too.
+        ``meanings`` are the answerer's vectors in meaning made with them, ``said`` each
+        example's text normalised (see :attr:`pair_words_`), and ``classifier`` the one fitted on
+        them (``None``: too few to fit one), when the build stored those too; ``"fit"`` fits it
+        here (seconds, not milliseconds).
         """
         if len(vectors) != len(examples) or (said is not None and len(said) != len(examples)):
             raise ValueError(f"{len(examples)} examples but {len(vectors)} vectors")
@@ -167,7 +175,14 @@ class Examples:
         made.meanings_ = meanings
         made._said = said
         made._store(vectors)
+        made.classifier_ = made._fit_classifier() if isinstance(classifier, str) else classifier
         return made
+
+    def _fit_classifier(self) -> QuestionClassifier | None:
+        """The classifier of these examples' normalised texts (a question is read the same way)."""
+        if not self.examples:
+            return None
+        return QuestionClassifier.fit(self.normalised_texts(), [labels.tolist() for labels in self.labels_])
 
     def normalised_texts(self) -> list[str]:
         """Each example's text normalised: the words :attr:`pair_words_` collects (a build stores them)."""
@@ -202,6 +217,7 @@ class Examples:
         chosen.meanings_ = None
         chosen._said = None
         chosen._store([v for v, k in zip(self.vectors_, keep, strict=True) if k])
+        chosen.classifier_ = chosen._fit_classifier()
         return chosen
 
     @cached_property

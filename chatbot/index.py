@@ -720,8 +720,9 @@ def sparse_dot(
     return np.bincount(rows[runs], weights=values, minlength=size)
 
 
-def char_wb_ngrams(text: str) -> list[str]:
-    """Character 3–5-grams inside word boundaries, each word padded with a space: the TF-IDF character analyzer.
+def char_wb_ngrams(text: str, *, lengths: range = range(3, 6)) -> list[str]:
+    """Character n-grams (3–5 unless ``lengths`` says) inside word boundaries, each word padded
+    with a space: the TF-IDF character analyzer.
 
     The same n-grams as scikit-learn's ``analyzer="char_wb"`` with ``ngram_range=(3, 5)`` (a
     test compares them), written out so that answering a question does not import scikit-learn.
@@ -731,7 +732,7 @@ def char_wb_ngrams(text: str) -> list[str]:
     for word in _WHITE_SPACES.sub(" ", text).split():
         padded = f" {word} "
         length = len(padded)
-        for n in range(3, 6):
+        for n in lengths:
             if length <= n:
                 ngrams.append(padded)
                 break

@@ -104,6 +104,9 @@ FEATURES: tuple[str, ...] = (
     "meaning_over_unanswered",  # meaning_example minus meaning_unanswered
     "message_unknown",  # max_unknown of the whole message when its question part is searched ("gabapentin" in a story)
     "message_unknown_beyond",  # message_unknown above 0.6, else 0
+    "classifier",  # the probability the examples' classifier gives the pair, for the whole message (chatbot.classifier)
+    "rel_classifier",  # classifier over the best candidate's (0 when no candidate has any)
+    "classifier_none",  # the classifier's probability that no passage answers the message
 )
 
 

@@ -81,7 +81,7 @@ def test_a_generic_question_is_answered_first_with_the_others_as_options(bot: Ch
     ("question", "procedure"),
     [
         ("can i drive home after the procedure", "percutaneous rhizotomy"),
-        ("how long before i go back to work", "cervical rhizotomy"),
+        ("when can i go back to the gym", "cervical rhizotomy"),
     ],
 )
 def test_an_answer_names_its_procedure_when_the_question_did_not(bot: Chatbot, question: str, procedure: str) -> None:

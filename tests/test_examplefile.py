@@ -26,6 +26,7 @@ from chatbot import Chatbot
 from chatbot.answerer import meaning_texts
 from chatbot.arrayfile import cut_at
 from chatbot.build import build, build_example_vectors
+from chatbot.classifier import QuestionClassifier
 from chatbot.embedding import Embedder
 from chatbot.examplefile import read_example_vectors
 from chatbot.examples import Examples, read_examples
@@ -58,6 +59,21 @@ def _same(stored: Examples, read: Examples) -> bool:
             for (f, w), (g, v) in zip(stored.vectors_, read.vectors_, strict=True)
         )
         and all(np.array_equal(a, b) for a, b in zip(stored.labels_, read.labels_, strict=True))
+        and _same_classifier(stored.classifier_, read.classifier_)
+    )
+
+
+def _same_classifier(stored: QuestionClassifier | None, fitted: QuestionClassifier | None) -> bool:
+    """The stored classifier is the one a fit on the same examples gives (to the solver's
+    precision: another machine's BLAS may round the last bits differently)."""
+    if stored is None or fitted is None:
+        return stored is fitted
+    return (
+        stored.vocabularies == fitted.vocabularies
+        and np.array_equal(stored.classes, fitted.classes)
+        and np.allclose(stored.idf, fitted.idf)
+        and np.allclose(stored.coef, fitted.coef, atol=1e-3)
+        and np.allclose(stored.intercept, fitted.intercept, atol=1e-3)
     )
 
 

@@ -45,22 +45,20 @@ unanswered-question features (the latest session).
 medication after the procedure) instead of the benefits list's "reduce or even eliminate", and
 since the topic model is sure it asks about recovery, above the threshold: a known wrong answer,
 counted in the test split's wrong share like any other."""
-RANKING_MISSES = WRONG_ANSWERS
+RANKING_MISSES = WRONG_ANSWERS | {"what conditions does rhizotomy treat"}
 """Table rows the model ranks wrongly. "what conditions does rhizotomy treat", a near tie between
-the passage on the conditions SDR treats and the neck procedure's definition, is ranked right
-since the model has the word-embedding features."""
+the passage on the conditions SDR treats and the neck procedure's definition, was ranked right
+from the model with the word-embedding features until the one with the examples' classifier,
+which ranks the definition first at 0.75: below the threshold, so it is declined, not answered
+wrongly."""
 
 
-KNOWN_MISSES: dict[str, str] = {
-    "Does rhizotomy cure cancer?": (
-        "known wrong answer since the model with the whole message's unknown words (message_unknown):"
-        " answered at 0.89 with the neck passage that says it 'is not a permanent cure but rather a"
-        " palliative procedure', which is about pain, not cancer"
-    ),
-}
+KNOWN_MISSES: dict[str, str] = {}
 """Rows of the other tables that the answer model gets wrong, marked strict so that a model that
 fixes one says so. "rhizotomy recovery time", declined by an earlier model (the three procedures'
-recovery passages split the probability), is answered since the larger bank."""
+recovery passages split the probability), is answered since the larger bank; "Does rhizotomy
+cure cancer?", answered with the neck passage that calls it "not a permanent cure" by the model
+with the whole message's unknown words, is declined since the examples' classifier."""
 
 
 def _known(questions: tuple[str, ...]) -> list[object]:

@@ -28,7 +28,7 @@ from chatbot.staffauth import Throttle, hash_password, read_users, verify_passwo
 from chatbot.storage import TurnStore
 
 PASSWORD = "correct horse battery"
-DECLINED = "When can I go back to the office after percutaneous rhizotomy?"
+DECLINED = "When can I sit at my desk again after percutaneous rhizotomy?"
 RIGHT_PAIR = "percutaneous-rhizotomy/recovery"
 
 # --- sign-in ----------------------------------------------------------------------------------
@@ -302,7 +302,7 @@ def workspace(faq_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, h
     monkeypatch.delenv("CHATBOT_DATABASE_URL", raising=False)
     monkeypatch.setenv("CHATBOT_STAFF_USERS", f"alice={hashed}")
     store = TurnStore.open(data_dir=tmp_path / "data")
-    for question in (DECLINED, "when can I go back to the office after percutaneous rhizotomy", "parking?"):
+    for question in (DECLINED, "when can I sit at my desk again after percutaneous rhizotomy", "parking?"):
         store.record(conversation="c", kind="fallback", confidence=0.3, message=question)
     store.record(conversation="c", kind="answer", confidence=0.8, pair_id=RIGHT_PAIR)
     yield store

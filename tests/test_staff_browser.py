@@ -25,7 +25,7 @@ browser = test_browser.browser  # the shared Chromium fixture (skips, or fails u
 page = test_browser.page
 
 PASSWORD = "correct horse battery"
-DECLINED = "When can I go back to the office after percutaneous rhizotomy?"
+DECLINED = "When can I sit at my desk again after percutaneous rhizotomy?"
 RIGHT_PAIR = "percutaneous-rhizotomy/recovery"
 
 
