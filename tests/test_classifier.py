@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
+from conftest import ROOT
 from scipy.sparse import hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -117,3 +121,13 @@ def test_the_test_knowledge_bases_classifier_reads_patients_words(bot: Chatbot) 
     by_pair, none = examples.classifier_.by_pair("how long will the relief last", len(positions))
     assert by_pair.max() > none
     assert "duration" in bot.pairs[int(np.argmax(by_pair))].id
+
+
+def test_answering_with_the_stored_classifier_imports_no_scikit_learn() -> None:
+    """The build stored the fitted numbers (``examples.npz``): a start and a question read them only."""
+    code = (
+        "import sys; from chatbot import Chatbot; Chatbot.load().ask('how long does the relief last'); "
+        "print(sorted(m for m in ('sklearn', 'scipy.sparse') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
