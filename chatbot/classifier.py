@@ -81,18 +81,23 @@ class QuestionClassifier:
     ) -> None:
         self.vocabularies = vocabularies
         self.idf = np.array(idf, dtype=np.float64)
-        self.coef = np.array(coef, dtype=np.float32)
         self.intercept = np.array(intercept, dtype=np.float64)
         self.classes = np.array(classes, dtype=np.int64)
-        self.weights_by_term = np.ascontiguousarray(self.coef.T, dtype=np.float64)
-        """:attr:`coef` a term a row: a question's few hundred terms are rows read whole."""
-        for array in (self.idf, self.coef, self.intercept, self.classes, self.weights_by_term):
+        self.weights_by_term = np.ascontiguousarray(np.asarray(coef, dtype=np.float32).T, dtype=np.float64)
+        """The weights (kept to float32, as stored) a term a row: a question's few hundred terms
+        are rows read whole."""
+        for array in (self.idf, self.intercept, self.classes, self.weights_by_term):
             array.flags.writeable = False  # one fit is shared by every bot of a process (see fit)
         size = len(vocabularies[0]) + len(vocabularies[1])
-        if self.idf.shape != (size,) or self.coef.shape != (len(self.classes), size):
+        if self.idf.shape != (size,) or self.weights_by_term.shape != (size, len(self.classes)):
             raise ValueError("classifier arrays do not fit together")
         if self.intercept.shape != (len(self.classes),):
             raise ValueError("classifier arrays do not fit together")
+
+    @property
+    def coef(self) -> np.ndarray:
+        """The weights one row per class, as ``examples.npz`` stores them (float32)."""
+        return np.ascontiguousarray(self.weights_by_term.T, dtype=np.float32)
 
     @classmethod
     def fit(cls, texts: Sequence[str], labels: Sequence[Sequence[int]]) -> QuestionClassifier | None:
@@ -130,16 +135,15 @@ class QuestionClassifier:
         logistic = LogisticRegression(C=C, max_iter=5000).fit(
             matrix[rows], np.asarray(targets), sample_weight=np.asarray(weights)
         )
+        coef, intercept = logistic.coef_, logistic.intercept_
+        if len(logistic.classes_) == 2:  # one row, the second class's logit: as a softmax, half of it each way
+            coef, intercept = np.vstack([-coef, coef]) / 2, np.concatenate([-intercept, intercept]) / 2
         vocabularies = tuple({term: int(column) for term, column in v.vocabulary_.items()} for v in vectorizers)
         return cls(
             (vocabularies[0], vocabularies[1]),
             idf=np.concatenate([v.idf_ for v in vectorizers]),
-            coef=logistic.coef_ if len(logistic.classes_) > 2 else np.vstack([-logistic.coef_, logistic.coef_]) / 2,
-            intercept=(
-                logistic.intercept_
-                if len(logistic.classes_) > 2
-                else np.concatenate([-logistic.intercept_, logistic.intercept_]) / 2
-            ),
+            coef=coef,
+            intercept=intercept,
             classes=logistic.classes_,
         )
 

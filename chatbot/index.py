@@ -724,9 +724,9 @@ def char_wb_ngrams(text: str, *, lengths: range = range(3, 6)) -> list[str]:
     """Character n-grams (3–5 unless ``lengths`` says) inside word boundaries, each word padded
     with a space: the TF-IDF character analyzer.
 
-    The same n-grams as scikit-learn's ``analyzer="char_wb"`` with ``ngram_range=(3, 5)`` (a
-    test compares them), written out so that answering a question does not import scikit-learn.
-    A word shorter than an n-gram counts once, as scikit-learn counts it.
+    The same n-grams as scikit-learn's ``analyzer="char_wb"`` with ``ngram_range=(3, 5)``, or
+    the range of ``lengths`` (tests compare them), written out so that answering a question does
+    not import scikit-learn. A word shorter than an n-gram counts once, as scikit-learn counts it.
     """
     ngrams: list[str] = []
     for word in _WHITE_SPACES.sub(" ", text).split():
