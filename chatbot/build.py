@@ -179,7 +179,7 @@ def build_example_vectors(paths: KnowledgeBasePaths, pairs: Sequence[Pair], *, s
         paths.example_vectors.unlink(missing_ok=True)
         return existed
     index = Index(synonyms=synonyms).restore(pairs, read_index(paths.index))
-    stored = read_example_vectors(paths, index.state_.fingerprint, pairs)
+    stored = read_example_vectors(paths, index.state_.fingerprint, pairs, otherwise="writing it again")
     if stored is not None and stored.meanings_ is not None:
         return False
     vectors = example_index(read_examples(paths.examples, pairs), index, synonyms)

@@ -131,14 +131,22 @@ def dump_example_vectors(examples: Examples, key: str, meanings: Meanings) -> by
 
 def _classifier_arrays(classifier: QuestionClassifier | None) -> dict[str, np.ndarray]:
     """The classifier as the arrays :func:`_classifier` reads back (empty ones for none)."""
-    words, chars = classifier.vocabularies if classifier is not None else ({}, {})
+    if classifier is None:
+        words: dict[str, int] = {}
+        chars: dict[str, int] = {}
+        idf, coef, intercept = np.zeros(0), np.zeros(0, dtype=np.float32), np.zeros(0)
+        classes = np.zeros(0, dtype=np.int64)
+    else:
+        words, chars = classifier.vocabularies
+        idf, coef, intercept = classifier.idf, classifier.coef.reshape(-1), classifier.intercept
+        classes = classifier.classes
     return {
         **_joined("classifier_words", "classifier_word_ends", sorted(words, key=words.__getitem__)),
         **_joined("classifier_chars", "classifier_char_ends", sorted(chars, key=chars.__getitem__)),
-        "classifier_idf": classifier.idf if classifier is not None else np.zeros(0),
-        "classifier_coef": classifier.coef.reshape(-1) if classifier is not None else np.zeros(0, dtype=np.float32),
-        "classifier_intercept": classifier.intercept if classifier is not None else np.zeros(0),
-        "classifier_classes": classifier.classes if classifier is not None else np.zeros(0, dtype=np.int64),
+        "classifier_idf": idf,
+        "classifier_coef": coef,
+        "classifier_intercept": intercept,
+        "classifier_classes": classes,
     }
 
 
@@ -187,29 +195,32 @@ def _rows_digest(rows: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(table[rows]).tobytes()).hexdigest()
 
 
-def read_example_vectors(paths: KnowledgeBasePaths, fingerprint: str, pairs: Sequence[Pair]) -> Examples | None:
+def read_example_vectors(
+    paths: KnowledgeBasePaths, fingerprint: str, pairs: Sequence[Pair], *, otherwise: str | None = None
+) -> Examples | None:
     """The stored examples, if the file exists and was made from the files, index (its
     ``fingerprint``) and ``pairs`` being loaded; else ``None``.
 
-    A damaged file is logged (naming it) and ignored: ``examples.yaml`` is read instead.
+    A damaged file is logged (naming it) and ignored; ``otherwise`` says in the log what the
+    caller does instead (by default, as a start does: read ``examples.yaml``, and ask for a build).
     """
     path = paths.example_vectors
     if not path.exists() or not paths.examples.exists():
         return None
+    instead = otherwise or f"reading {paths.examples.name} instead"
+    rebuild = otherwise or "run `python -m chatbot build`"
     try:
-        meta, arrays = read_arrays(
-            path, _KINDS, version=EXAMPLES_FORMAT, what="examples", rebuild="run `python -m chatbot build`"
-        )
+        meta, arrays = read_arrays(path, _KINDS, version=EXAMPLES_FORMAT, what="examples", rebuild=rebuild)
     except KnowledgeBaseError as error:
-        _log.warning("%s; reading %s instead", error, paths.examples.name)
+        _log.warning("%s", error if otherwise else f"{error}; {instead}")
         return None
     if meta.get("key") != example_key(paths, fingerprint, pairs):
-        _log.info("%s was made from other examples, synonyms or passages: reading %s", path, paths.examples.name)
+        _log.info("%s was made from other examples, synonyms or passages: %s", path, instead)
         return None
     try:
         return _examples(arrays, {pair.id: i for i, pair in enumerate(pairs)}, _meanings(path, meta, arrays))
     except (ValueError, KeyError, IndexError):
-        _log.warning("%s: arrays do not fit together; reading %s instead", path, paths.examples.name)
+        _log.warning("%s: arrays do not fit together; %s", path, instead)
         return None
 
 

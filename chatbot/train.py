@@ -10,7 +10,9 @@ other-procedure question must be declined.
 
 Every question belongs to one split for good, by a hash of its text: **train** (60%) fits the
 model, **dev** (20%) chooses the answer threshold, and **test** (20%) is only ever measured. The
-figures the README reports are the test split's.
+figures the README reports are the test split's. Questions written to teach the model about one
+passage (``tests/bank/train-only/``) only ever train, whatever their hash: written with that
+passage in view, they would flatter the threshold and the test figures.
 
 Training is deterministic: the same bank and knowledge base give the same ``model.json``.
 """
@@ -55,6 +57,8 @@ __all__ = [
 
 Split = Literal["train", "dev", "test"]
 JUDGEMENTS = "judgements.yaml"
+TRAIN_ONLY = "train-only"
+"""The bank's subfolder of questions that only ever train (see the module's docstring)."""
 FOLDS = 5
 RANKER_TREES = 400
 RANKER_DEPTH = 3
@@ -97,6 +101,7 @@ class BankQuestion:
     style: str = ""
     source: str = ""
     pairs: frozenset[str] = frozenset()
+    train_only: bool = False
 
     @property
     def covered(self) -> bool:
@@ -104,7 +109,13 @@ class BankQuestion:
 
     @property
     def split(self) -> Split:
-        return split_of(self.text)
+        return "train" if self.train_only else split_of(self.text)
+
+    @property
+    def measured(self) -> bool:
+        """Whether the question may choose the threshold: a patient's question, not one written
+        for training (a phrasing of the knowledge base, or a question written from one passage)."""
+        return self.kind != "phrasing" and not self.train_only
 
     def is_right(self, answer: str, pair_id: str | None = None) -> bool:
         """Whether a passage answers this question: it contains one of its quotes, or was judged right."""
@@ -121,13 +132,15 @@ def split_of(text: str) -> Split:
 
 
 def read_bank(folder: str | Path) -> list[BankQuestion]:
-    """All questions of the bank's YAML files, in file order; duplicates (same normalised text) once."""
+    """All questions of the bank's YAML files, in file order, then those of its ``train-only``
+    subfolder; duplicates (same normalised text) once, as first read."""
     out: dict[str, BankQuestion] = {}
     judged = _judgements(Path(folder) / JUDGEMENTS)
     files = sorted(p for p in Path(folder).glob("*.yaml") if p.name != JUDGEMENTS)
     if not files:
         raise KnowledgeBaseError(Path(folder), None, "no question bank files (*.yaml) found")
-    for path in files:
+    written = sorted((Path(folder) / TRAIN_ONLY).glob("*.yaml"))
+    for path, train_only in [*((p, False) for p in files), *((p, True) for p in written)]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if not isinstance(data, list):
             raise KnowledgeBaseError(path, None, "a question bank file is a list of questions")
@@ -140,7 +153,13 @@ def read_bank(folder: str | Path) -> list[BankQuestion]:
             out.setdefault(
                 key,
                 BankQuestion(
-                    item["q"], quotes, kind, str(item.get("style", "")), path.name, judged.get(key, frozenset())
+                    item["q"],
+                    quotes,
+                    kind,
+                    str(item.get("style", "")),
+                    path.name,
+                    judged.get(key, frozenset()),
+                    train_only,
                 ),
             )
     return list(out.values())
@@ -240,7 +259,7 @@ def phrasing_questions(bot: Chatbot) -> list[BankQuestion]:
 
     Few bank questions are worded like a known question; these teach the model that a near
     match of a phrasing is a right answer. They only ever train: they are never used to choose
-    the threshold (``kind="phrasing"`` keeps them out of the outcomes) nor measured.
+    the threshold (:attr:`BankQuestion.measured`) nor measured.
     """
     out = []
     for pair in bot.pairs:
@@ -358,9 +377,7 @@ def fit_model(
             [extended[i] for i in np.flatnonzero(folds != k)], [groups[i][2] for i in np.flatnonzero(folds != k)]
         )
         held_out = [
-            (groups[i][0], extended[i], groups[i][2])
-            for i in np.flatnonzero(folds == k)
-            if groups[i][0].kind != "phrasing"
+            (groups[i][0], extended[i], groups[i][2]) for i in np.flatnonzero(folds == k) if groups[i][0].measured
         ]
         outcomes.extend(_outcomes(decider, held_out))
     decider = fit_decider(extended, [g[2] for g in groups])

@@ -557,9 +557,30 @@ def test_the_bank_is_big_enough_and_split_for_good() -> None:
     others = [q for q in bank if not q.covered]
     assert len(covered) >= 400 and len(others) >= 150
     assert sum(q.kind == "other-procedure" for q in others) >= 40
-    shares = {split: sum(q.split == split for q in bank) / len(bank) for split in ("train", "dev", "test")}
+    hashed = [q for q in bank if not q.train_only]
+    shares = {split: sum(q.split == split for q in hashed) / len(hashed) for split in ("train", "dev", "test")}
     assert 0.5 < shares["train"] < 0.7 and 0.12 < shares["dev"] < 0.28 and 0.12 < shares["test"] < 0.28
     assert split_of("How long does the relief last?") == split_of("how long does the RELIEF last")
+
+
+def test_questions_written_for_training_only_train(tmp_path: Path) -> None:
+    """A question of ``train-only/`` trains whatever its hash, never chooses the threshold, and a
+    patient question of the bank with the same text keeps its own split."""
+    tested = "how long is the numb feeling"  # its hash puts it in the test split
+    assert split_of(tested) == "test"
+    (tmp_path / "covered.yaml").write_text(f'- q: "{tested}"\n  quotes: ["a quote"]\n', encoding="utf-8")
+    (tmp_path / "train-only").mkdir()
+    (tmp_path / "train-only" / "written.yaml").write_text(
+        f'- q: "{tested.upper()}"\n  quotes: ["a quote"]\n- q: "{tested}?!"\n  quotes: ["a quote"]\n'
+        '- q: "do you have parking"\n  kind: uncovered\n',
+        encoding="utf-8",
+    )
+    bank = read_bank(tmp_path)
+    assert [(q.text, q.split, q.train_only, q.measured) for q in bank] == [
+        (tested, "test", False, True),
+        ("do you have parking", "train", True, False),
+    ]
+    assert split_of("do you have parking") == "test"
 
 
 def test_the_figures_count_one_split_or_a_whole_new_batch(bot: Chatbot) -> None:
@@ -618,7 +639,7 @@ def _with_threshold(faq: Path, line: str) -> Path:
     "question",
     [
         "how many nights in hospital",  # answered at the learned threshold, not far above it
-        "will i be less dependent on painkillers",
+        "will i need less pain medication after neurotomy",
     ],
 )
 def test_a_clinic_chooses_how_sure_the_bot_must_be(bot: Chatbot, faq_copy: Path, question: str) -> None:

@@ -152,7 +152,18 @@ def test_a_damaged_file_is_reported_and_the_yaml_read(
     with caplog.at_level(logging.WARNING):
         loaded = Chatbot.load(faq_copy)
     assert len(loaded.examples) > 1000
-    assert any(re.search(message, r.getMessage()) for r in caplog.records), caplog.text
+    assert any(re.search(message + r".*; reading examples\.yaml instead$", r.getMessage()) for r in caplog.records)
+
+
+def test_a_build_writes_a_damaged_file_again_and_says_so(faq_copy: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = faq_copy / "examples.npz"
+    good = path.read_bytes()
+    path.write_bytes(good[: len(good) // 2])
+    with caplog.at_level(logging.WARNING):
+        assert build(KnowledgeBasePaths.at(faq_copy)).changed
+    assert path.read_bytes() == good
+    assert "not a readable examples file (BadZipFile): cut short or damaged; writing it again" in caplog.text
+    assert "instead" not in caplog.text and "run `python -m chatbot build`" not in caplog.text
 
 
 def test_the_build_writes_it_once_and_removes_it_with_the_examples(faq_copy: Path) -> None:

@@ -29,28 +29,20 @@ def test_tables_are_big_enough() -> None:
     assert len(UNANSWERABLE) >= 20
 
 
-WRONG_ANSWERS = frozenset(
-    {
-        "will i need less pain medication after neurotomy",
-        "how do you lower the risk of infection with percutaneous rhizotomy",
-    }
-)
-"""Table rows answered wrongly, above the threshold: known misses, strict so that a model that fixes one says so.
+WRONG_ANSWERS: frozenset[str] = frozenset()
+"""Table rows answered wrongly, above the threshold: known misses, strict so that a model that
+fixes one says so. None since the model trained with the questions written for training: "will i
+need less pain medication after neurotomy" (the recovery passage before) now gets the benefits
+passage, and "how do you lower the risk of infection with percutaneous rhizotomy" (the risks
+passage, which names infection but not the sterile technique) now ranks the risk-reduction
+passage first, at 0.807, just under the threshold."""
 
-"how do you lower the risk of infection with percutaneous rhizotomy" gets the risks passage, which
-names infection as a risk but not the sterile technique that lowers it, since the model with the
-unanswered-question features (the latest session).
 
-"will i need less pain medication after neurotomy" gets the recovery passage (it speaks of pain
-medication after the procedure) instead of the benefits list's "reduce or even eliminate", and
-since the topic model is sure it asks about recovery, above the threshold: a known wrong answer,
-counted in the test split's wrong share like any other."""
-RANKING_MISSES = WRONG_ANSWERS | {"what conditions does rhizotomy treat"}
+RANKING_MISSES = WRONG_ANSWERS
 """Table rows the model ranks wrongly. "what conditions does rhizotomy treat", a near tie between
-the passage on the conditions SDR treats and the neck procedure's definition, was ranked right
-from the model with the word-embedding features until the one with the examples' classifier,
-which ranks the definition first at 0.75: below the threshold, so it is declined, not answered
-wrongly."""
+the passage on the conditions SDR treats and the neck procedure's definition, ranked the
+definition first from the model with the examples' classifier until the one trained with the
+questions written for training, which ranks the conditions passage first at 0.808."""
 
 
 KNOWN_MISSES: dict[str, str] = {}

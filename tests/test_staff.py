@@ -263,9 +263,9 @@ def test_the_bot_proposes_the_pair_below_the_threshold(bot: Chatbot) -> None:
         ),
         ("What are the risks of percutaneous rhizotomy?", "answer", "Answered"),
         ("hello", "smalltalk", "small talk"),
-        (  # answered with the side effects passage ("Infection at the injection site"), the advice first
+        (  # the advice first, then declined (the side effects passage, "Infection at the injection site", at 0.61)
             "is it normal to have pus at the needle site?",
-            "answer",
+            "fallback",
             r"takes a red-flag symptom as present \(rule 'wound_infection'\)",
         ),
         (
