@@ -180,13 +180,14 @@ def _rows(answerer: Answerer, text: str) -> Iterable[tuple[np.ndarray, list[tupl
     whole = answerer.index.query(text)
     named = answerer.named(whole)
     regions = answerer.regions(whole)
+    classified = answerer.classified(whole)  # once a message, as decide works it out
     texts = dict.fromkeys((question_part(text), text))
     for part in texts:
         query = whole if part == text else answerer.index.query(part)
         scope = named or answerer.named(query)
         matches = answerer.matches(query, within=scope)
         if matches:
-            rows = answerer.features(query, matches, named=scope, regions=regions, message=whole)
+            rows = answerer.features(query, matches, named=scope, regions=regions, message=whole, classified=classified)
             yield rows, [(m.pair.answer, m.pair.id) for m in matches]
 
 
