@@ -24,7 +24,6 @@ digest of every array), so answering needs no scikit-learn.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,7 +32,7 @@ import numpy as np
 
 from .arrayfile import read_arrays
 from .errors import KnowledgeBaseError
-from .index import char_wb_ngrams, vector_length
+from .index import char_wb_ngrams, term_counts, unit_tfidf
 from .normalize import normalize, stemmed_ngrams
 
 __all__ = ["ALARM_FORMAT", "DEFAULT_ALARM", "NOTHING", "UNSURE", "AlarmModel", "Suspicion", "alarm_features"]
@@ -141,14 +140,12 @@ class AlarmModel:
         columns: list[int] = []
         values: list[float] = []
         for vocabulary, terms in zip(self.vocabularies, alarm_features(text), strict=True):
-            found: Counter[int | None] = Counter(map(vocabulary.get, terms))
-            found.pop(None, None)  # terms the model does not know
+            found = term_counts(vocabulary, terms)  # terms the model does not know left out
             if not found:
                 continue
-            column = np.fromiter(found, dtype=np.int64, count=len(found))
-            weight = (1.0 + np.log(np.fromiter(found.values(), dtype=np.float64, count=len(found)))) * self.idf[column]
+            column, weight = unit_tfidf(found, self.idf)
             columns.extend(column.tolist())
-            values.extend((weight / vector_length(weight)).tolist())
+            values.extend(weight.tolist())
         scores = self.intercept + (self.coef[:, columns] @ np.asarray(values) if columns else 0.0)
         scores = np.exp(scores - scores.max())
         return scores / scores.sum()

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .index import char_wb_ngrams
+from .index import char_wb_ngrams, term_counts, unit_tfidf
 
 __all__ = ["MIN_EXAMPLES", "NO_PAIR", "C", "QuestionClassifier"]
 
@@ -153,13 +153,11 @@ class QuestionClassifier:
         values: list[np.ndarray] = []
         offset = 0
         for vocabulary, terms in zip(self.vocabularies, (word_terms(text), char_terms(text)), strict=True):
-            found = np.asarray([vocabulary.get(term, -1) for term in terms], dtype=np.int64)
-            found, counts = np.unique(found[found >= 0], return_counts=True)
-            if len(found):
-                found += offset
-                weights = (1.0 + np.log(counts)) * self.idf[found]
-                columns.append(found)
-                values.append(weights / np.sqrt(weights @ weights))
+            found = term_counts(vocabulary, terms)
+            if found:
+                block, weights = unit_tfidf(found, self.idf[offset : offset + len(vocabulary)])
+                columns.append(block + offset)
+                values.append(weights)
             offset += len(vocabulary)
         if not columns:
             return np.zeros(0, dtype=np.int64), np.zeros(0)

@@ -208,11 +208,11 @@ def read_example_vectors(
     if not path.exists() or not paths.examples.exists():
         return None
     instead = otherwise or f"reading {paths.examples.name} instead"
-    rebuild = otherwise or "run `python -m chatbot build`"
+    rebuild = otherwise or f"run `python -m chatbot build`; {instead}"
     try:
         meta, arrays = read_arrays(path, _KINDS, version=EXAMPLES_FORMAT, what="examples", rebuild=rebuild)
     except KnowledgeBaseError as error:
-        _log.warning("%s", error if otherwise else f"{error}; {instead}")
+        _log.warning("%s", error)
         return None
     if meta.get("key") != example_key(paths, fingerprint, pairs):
         _log.info("%s was made from other examples, synonyms or passages: %s", path, instead)

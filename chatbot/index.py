@@ -32,7 +32,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
@@ -59,6 +59,8 @@ __all__ = [
     "char_wb_ngrams",
     "sparse_dot",
     "split_evidence",
+    "term_counts",
+    "unit_tfidf",
     "vector_length",
 ]
 
@@ -530,12 +532,9 @@ class Index:
             counts = space.counts(text)
             if not counts:
                 continue
-            columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
-            values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * space.idf[
-                columns
-            ]
+            columns, values = unit_tfidf(counts, space.idf)
             features.append(columns + space.offset)
-            weights.append(values / vector_length(values) * space.weight)
+            weights.append(values * space.weight)
         if not features:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         vector = np.concatenate(weights)
@@ -611,9 +610,7 @@ class _Space:
 
     def counts(self, text: str) -> Counter[int]:
         """How often each of this space's features occurs in ``text``, by column; unknown ones left out."""
-        found: Counter[int | None] = Counter(map(self.vocabulary.get, self.analyzer(text)))
-        found.pop(None, None)
-        return cast("Counter[int]", found)
+        return term_counts(self.vocabulary, self.analyzer(text))
 
 
 LARGE_INDEX = 1_000_000
@@ -698,6 +695,23 @@ class _Postings:
             return self._matrix_dot(features, weights)
         starts = self.indptr[features]
         return sparse_dot(starts, self.indptr[features + 1] - starts, self.indices, self.data, weights, self.rows)
+
+
+def term_counts(vocabulary: Mapping[str, int], terms: Iterable[str]) -> Counter[int]:
+    """How often each of ``terms`` that ``vocabulary`` knows occurs, by its column; unknown ones left out."""
+    found: Counter[int | None] = Counter(map(vocabulary.get, terms))
+    found.pop(None, None)
+    return cast("Counter[int]", found)
+
+
+def unit_tfidf(counts: Counter[int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The columns of ``counts`` and their weights, (1 + log count) × IDF scaled to unit length: a
+    text's vector in one block as scikit-learn's ``TfidfVectorizer(sublinear_tf=True)`` makes it
+    (the index, the examples' classifier and the red-flag net each compute theirs so). ``counts``
+    must not be empty."""
+    columns = np.fromiter(counts, dtype=np.int64, count=len(counts))
+    values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[columns]
+    return columns, values / vector_length(values)
 
 
 def vector_length(vector: np.ndarray) -> float:
