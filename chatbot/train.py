@@ -133,13 +133,14 @@ def split_of(text: str) -> Split:
 
 def read_bank(folder: str | Path) -> list[BankQuestion]:
     """All questions of the bank's YAML files, in file order, then those of its ``train-only``
-    subfolder; duplicates (same normalised text) once, as first read."""
+    subfolder; duplicates (same normalised text) once, as first read. Each folder's
+    ``judgements.yaml`` adds the pairs judged to answer its questions (the bank's own first)."""
     out: dict[str, BankQuestion] = {}
-    judged = _judgements(Path(folder) / JUDGEMENTS)
+    judged = {**_judgements(Path(folder) / TRAIN_ONLY / JUDGEMENTS), **_judgements(Path(folder) / JUDGEMENTS)}
     files = sorted(p for p in Path(folder).glob("*.yaml") if p.name != JUDGEMENTS)
     if not files:
         raise KnowledgeBaseError(Path(folder), None, "no question bank files (*.yaml) found")
-    written = sorted((Path(folder) / TRAIN_ONLY).glob("*.yaml"))
+    written = sorted(p for p in (Path(folder) / TRAIN_ONLY).glob("*.yaml") if p.name != JUDGEMENTS)
     for path, train_only in [*((p, False) for p in files), *((p, True) for p in written)]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if not isinstance(data, list):

@@ -583,6 +583,27 @@ def test_questions_written_for_training_only_train(tmp_path: Path) -> None:
     assert split_of("do you have parking") == "test"
 
 
+def test_judgements_of_questions_written_for_training_label_them(tmp_path: Path) -> None:
+    """``train-only/judgements.yaml`` labels its questions as the bank's own judgements label the
+    bank's: a batch measured once, then trained on, keeps the passages judged right for it."""
+    (tmp_path / "covered.yaml").write_text('- q: "is it safe"\n  quotes: ["a quote"]\n', encoding="utf-8")
+    (tmp_path / "train-only").mkdir()
+    (tmp_path / "train-only" / "batch.yaml").write_text(
+        '- q: "Is it SAFE?"\n  quotes: ["a quote"]\n- q: "how long is the numb feeling"\n  quotes: ["a quote"]\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "judgements.yaml").write_text("- q: is it safe\n  right: [a/risks]\n", encoding="utf-8")
+    (tmp_path / "train-only" / "judgements.yaml").write_text(
+        "- q: is it safe\n  right: [b/risks]\n- q: how long is the numb feeling\n  right: [a/recovery]\n",
+        encoding="utf-8",
+    )
+    bank = read_bank(tmp_path)
+    assert [(q.text, q.train_only, q.pairs) for q in bank] == [
+        ("is it safe", False, frozenset({"a/risks"})),
+        ("how long is the numb feeling", True, frozenset({"a/recovery"})),
+    ]
+
+
 def test_the_figures_count_one_split_or_a_whole_new_batch(bot: Chatbot) -> None:
     """``answer_quality.py --split all`` measures a batch no model has seen: every question counts."""
     bank = [
@@ -614,7 +635,7 @@ def test_every_quote_of_the_bank_is_in_a_document() -> None:
     assert not missing
 
 
-@pytest.mark.parametrize("folder", [BANK, BANK / "next"], ids=["bank", "next"])
+@pytest.mark.parametrize("folder", [BANK, BANK / "train-only", BANK / "next"], ids=["bank", "train-only", "next"])
 def test_judgements_name_real_pairs(bot: Chatbot, folder: Path) -> None:
     data = yaml.safe_load((folder / "judgements.yaml").read_text(encoding="utf-8"))
     unknown = {pair_id for item in data for pair_id in item["right"] if bot.pair(pair_id) is None}
@@ -638,7 +659,7 @@ def _with_threshold(faq: Path, line: str) -> Path:
 @pytest.mark.parametrize(
     "question",
     [
-        "how many nights in hospital",  # answered at the learned threshold, not far above it
+        "what tests are done before cervical neurotomy",  # answered at the learned threshold, not far above it
         "will i need less pain medication after neurotomy",
     ],
 )

@@ -38,17 +38,22 @@ passage, which names infection but not the sterile technique) now ranks the risk
 passage first, at 0.807, just under the threshold."""
 
 
-RANKING_MISSES = WRONG_ANSWERS
+RANKING_MISSES = WRONG_ANSWERS | {"what conditions does rhizotomy treat"}
 """Table rows the model ranks wrongly. "what conditions does rhizotomy treat", a near tie between
 the passage on the conditions SDR treats and the neck procedure's definition, ranked the
 definition first from the model with the examples' classifier until the one trained with the
-questions written for training, which ranks the conditions passage first at 0.808."""
+questions written for training, which ranked the conditions passage first at 0.808; the model
+trained on the sixth to eighth batches ranks the definition first again (0.71)."""
 
 
-KNOWN_MISSES: dict[str, str] = {}
+KNOWN_MISSES: dict[str, str] = {
+    "rhizotomy recovery time": "declined at 0.808, just under the threshold, since the model trained on the "
+    "sixth to eighth batches (the three procedures' recovery passages split the probability)",
+}
 """Rows of the other tables that the answer model gets wrong, marked strict so that a model that
 fixes one says so. "rhizotomy recovery time", declined by an earlier model (the three procedures'
-recovery passages split the probability), is answered since the larger bank; "Does rhizotomy
+recovery passages split the probability), was answered from the larger bank until the model
+trained on the sixth to eighth batches; "Does rhizotomy
 cure cancer?", answered with the neck passage that calls it "not a permanent cure" by the model
 with the whole message's unknown words, is declined since the examples' classifier."""
 
