@@ -137,10 +137,10 @@ def read_bank(folder: str | Path) -> list[BankQuestion]:
     ``judgements.yaml`` adds the pairs judged to answer its questions (the bank's own first)."""
     out: dict[str, BankQuestion] = {}
     judged = {**_judgements(Path(folder) / TRAIN_ONLY / JUDGEMENTS), **_judgements(Path(folder) / JUDGEMENTS)}
-    files = sorted(p for p in Path(folder).glob("*.yaml") if p.name != JUDGEMENTS)
+    files = _question_files(Path(folder))
     if not files:
         raise KnowledgeBaseError(Path(folder), None, "no question bank files (*.yaml) found")
-    written = sorted(p for p in (Path(folder) / TRAIN_ONLY).glob("*.yaml") if p.name != JUDGEMENTS)
+    written = _question_files(Path(folder) / TRAIN_ONLY)
     for path, train_only in [*((p, False) for p in files), *((p, True) for p in written)]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if not isinstance(data, list):
@@ -164,6 +164,11 @@ def read_bank(folder: str | Path) -> list[BankQuestion]:
                 ),
             )
     return list(out.values())
+
+
+def _question_files(folder: Path) -> list[Path]:
+    """A bank folder's question files, in name order: its YAML files but ``judgements.yaml``."""
+    return sorted(p for p in folder.glob("*.yaml") if p.name != JUDGEMENTS)
 
 
 def _judgements(path: Path) -> dict[str, frozenset[str]]:
