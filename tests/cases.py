@@ -21,7 +21,7 @@ ANSWERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("What are the risks of the rhizotomy neck procedure?", ("nerve damage",)),
     ("Can rhizotomy cause paralysis?", ("paralysis",)),
     ("is percutaneous rhizotomy safe", ("generally safe",)),
-    ("side effects of percutaneous rhizotomy", ("hematoma",)),
+    ("side effects of percutaneous rhizotomy", ("hematoma|bleeding",)),
     ("risk of spinal fluid leak with neck rhizotomy", ("cerebrospinal fluid",)),
     ("are headaches a side effect of the neck procedure", ("headaches",)),
     ("how do you lower the risk of infection with percutaneous rhizotomy", ("sterile|lower risk of infection",)),

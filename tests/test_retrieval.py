@@ -38,22 +38,24 @@ passage, which names infection but not the sterile technique) now ranks the risk
 passage first, at 0.807, just under the threshold."""
 
 
-RANKING_MISSES = WRONG_ANSWERS | {"what conditions does rhizotomy treat"}
-"""Table rows the model ranks wrongly. "what conditions does rhizotomy treat", a near tie between
-the passage on the conditions SDR treats and the neck procedure's definition, ranked the
-definition first from the model with the examples' classifier until the one trained with the
-questions written for training, which ranked the conditions passage first at 0.808; the model
-trained on the sixth to eighth batches ranks the definition first again (0.71)."""
+RANKING_MISSES = WRONG_ANSWERS
+"""Table rows the model ranks wrongly. None since the model trained on the ninth and eleventh
+batches: "what conditions does rhizotomy treat", a near tie between the passage on the
+conditions SDR treats and the neck procedure's definition, ranked the definition first from the
+model with the examples' classifier, the conditions passage first (0.808) from the one trained
+with the questions written for training, the definition again (0.71) from the one trained on the
+sixth to eighth batches, and the conditions passage again now."""
 
 
 KNOWN_MISSES: dict[str, str] = {
-    "rhizotomy recovery time": "declined at 0.808, just under the threshold, since the model trained on the "
-    "sixth to eighth batches (the three procedures' recovery passages split the probability)",
+    "what are the side effects": "answered with the neck leaflet's 'is it permanent' passage (it names numbness "
+    "or weakness as side effects) at 0.94, ahead of the percutaneous side-effects list at 0.92, since the model "
+    "trained on the ninth and eleventh batches: no other procedure is offered",
 }
 """Rows of the other tables that the answer model gets wrong, marked strict so that a model that
-fixes one says so. "rhizotomy recovery time", declined by an earlier model (the three procedures'
-recovery passages split the probability), was answered from the larger bank until the model
-trained on the sixth to eighth batches; "Does rhizotomy
+fixes one says so. "rhizotomy recovery time", declined by an earlier model and by the one trained
+on the sixth to eighth batches (the three procedures' recovery passages split the probability),
+is answered again since the model trained on the ninth and eleventh batches; "Does rhizotomy
 cure cancer?", answered with the neck passage that calls it "not a permanent cure" by the model
 with the whole message's unknown words, is declined since the examples' classifier."""
 
