@@ -44,7 +44,8 @@ batches: "what conditions does rhizotomy treat", a near tie between the passage 
 conditions SDR treats and the neck procedure's definition, ranked the definition first from the
 model with the examples' classifier, the conditions passage first (0.808) from the one trained
 with the questions written for training, the definition again (0.71) from the one trained on the
-sixth to eighth batches, and the conditions passage again now."""
+sixth to eighth batches, and the conditions passage again from the one trained on the ninth
+and eleventh."""
 
 
 KNOWN_MISSES: dict[str, str] = {
