@@ -574,12 +574,13 @@ class Answerer:
         topic_text = self._asked(query)
         places = [self.index.position_[m.pair.id] for m in matches]
         positions = np.asarray(places, dtype=np.int64)
-        topic_sims = self.index.similarities(topic_text, pairs=positions) if topic_text else None
-        topic_columns = (
-            zip(*(sims.tolist() for sims in topic_sims), strict=True)
-            if topic_sims
-            else [(0.0, 0.0, 0.0)] * len(matches)
-        )
+        if topic_text == query.expanded:  # nothing names a procedure: the search's own numbers
+            topic_columns = [(m.phrasing_sim, m.answer_sim, m.sentence_sim) for m in matches]
+        elif topic_text:
+            topic_sims = self.index.similarities(topic_text, pairs=positions)
+            topic_columns = list(zip(*(sims.tolist() for sims in topic_sims), strict=True))
+        else:
+            topic_columns = [(0.0, 0.0, 0.0)] * len(matches)
         procedures = [m.pair.procedure for m in matches]
         found, in_procedure, missing, in_sentence = self._evidence(words, places, procedures)
         intents = self._intent_similarities(self._intent(query.corrected), places)
@@ -891,12 +892,18 @@ class _ByPair:
         """For each pair at ``positions``, the cosine of ``vector`` with its closest text (-1: it has none).
 
         Block by block: one product with all the candidates' rows at once is cheaper, but BLAS
-        may then sum a row's products in another order, and the cosines are float32. A block's
-        few cosines are compared as Python numbers (the same values): cheaper than NumPy's
-        ``max`` on a handful of them.
+        may then sum a row's products in another order, and the cosines are float32. The
+        blocks' cosines are then laid end to end and each block's highest taken in one call:
+        taking them block by block cost more than the products.
         """
-        blocks = map(self.blocks.__getitem__, positions)
-        return np.asarray([max((block @ vector).tolist()) if len(block) else -1.0 for block in blocks])
+        blocks = [self.blocks[p] for p in positions]
+        out = np.full(len(blocks), -1.0)
+        having = [r for r, block in enumerate(blocks) if len(block)]
+        if having:
+            sizes = [len(blocks[r]) for r in having]
+            cosines = np.concatenate([blocks[r] @ vector for r in having])
+            out[having] = np.maximum.reduceat(cosines, np.cumsum([0, *sizes[:-1]]))
+        return out
 
 
 def _asks_topic(question: str, topic: str) -> bool:

@@ -103,7 +103,7 @@ class Chatbot:
             "safety": safety or SafetyRules.from_file(KnowledgeBasePaths.at().safety),
             "smalltalk": smalltalk or SmallTalk.from_file(KnowledgeBasePaths.at().smalltalk),
             "model": model,
-            "alarm": alarm or AlarmModel.from_file(DEFAULT_ALARM),
+            "alarm": (alarm or AlarmModel.from_file(DEFAULT_ALARM)).knowing(index.words_),
             "index_": index,
             "examples": examples.examples if isinstance(examples, Examples) else tuple(examples),
             "answerer_": Answerer(

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .index import char_wb_ngrams, term_counts, unit_tfidf
+from .index import NgramColumns, char_wb_ngrams, term_counts, unit_tfidf
 
 __all__ = ["MIN_EXAMPLES", "NO_PAIR", "C", "QuestionClassifier"]
 
@@ -93,6 +93,10 @@ class QuestionClassifier:
             raise ValueError("classifier arrays do not fit together")
         if self.intercept.shape != (len(self.classes),):
             raise ValueError("classifier arrays do not fit together")
+        self.ngrams = NgramColumns(
+            vocabularies[1], (term for term in vocabularies[0] if " " not in term), lengths=CHAR_LENGTHS
+        )
+        """The character block's columns of each word the word block knows (the examples' own)."""
 
     @property
     def coef(self) -> np.ndarray:
@@ -152,8 +156,9 @@ class QuestionClassifier:
         columns: list[np.ndarray] = []
         values: list[np.ndarray] = []
         offset = 0
-        for vocabulary, terms in zip(self.vocabularies, (word_terms(text), char_terms(text)), strict=True):
-            found = term_counts(vocabulary, terms)
+        lowered = text.lower()
+        counts = (term_counts(self.vocabularies[0], word_terms(lowered)), self.ngrams.counts(lowered))
+        for vocabulary, found in zip(self.vocabularies, counts, strict=True):
             if found:
                 block, weights = unit_tfidf(found, self.idf[offset : offset + len(vocabulary)])
                 columns.append(block + offset)

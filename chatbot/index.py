@@ -54,6 +54,7 @@ __all__ = [
     "Index",
     "IndexState",
     "Match",
+    "NgramColumns",
     "Phrasings",
     "Query",
     "char_wb_ngrams",
@@ -242,14 +243,18 @@ class Index:
         self.sentence_owner_ = np.asarray(texts.sentence_owners, dtype=np.int64)
         self.rows_ = (len(texts.phrasings), len(texts.phrasings) + len(texts.answers))
         word_vocabulary = dict(zip(state.word_terms.tolist(), range(len(state.word_terms)), strict=True))
+        char_vocabulary = dict(zip(state.char_terms.tolist(), range(len(state.char_terms)), strict=True))
+        self.words_ = frozenset(word for text in texts.corpus for word in text.split())
+        """Every word of the indexed texts, expanded: most of those a question uses."""
         self.spaces_ = (
             _Space(stemmed_ngrams, word_vocabulary, state.word_idf, 0, 1.0 - self.char_weight),
             _Space(
                 char_wb_ngrams,
-                dict(zip(state.char_terms.tolist(), range(len(state.char_terms)), strict=True)),
+                char_vocabulary,
                 state.char_idf,
                 len(word_vocabulary),
                 self.char_weight,
+                NgramColumns(char_vocabulary, self.words_),
             ),
         )
         self.postings_ = _Postings(len(texts.corpus), state.indptr, state.indices, state.data)
@@ -373,15 +378,27 @@ class Index:
         candidates = candidates[
             (ranking[candidates] > 0) | ((ranking[candidates] >= 0) & (within is not None))
         ].tolist()
-        key_terms = self._key_terms(query)
-        total = sum(weight for weight, _ in key_terms)
+        key_terms = [
+            (
+                weight,
+                ways,
+                frozenset(term for way in ways if len(way) == 1 for term in way),
+                [w for w in ways if len(w) > 1],
+            )
+            for weight, ways in self._key_terms(query)
+        ]  # each term's one-stem ways looked for in one set operation, not one test a way
+        total = sum(weight for weight, *_ in key_terms)
         coverage = _coverage_factor(query.coverage)
         scored = []
         for i, (fuzzy, phrasing), similarity in zip(
             candidates, self._fuzzy(query.corrected, candidates), tfidf[candidates].tolist(), strict=True
         ):
             found = self.pair_stems_[i]
-            hits = [(w, ways[0]) for w, ways in key_terms if any(way <= found for way in ways)]
+            hits = [
+                (w, ways[0])
+                for w, ways, singles, phrases in key_terms
+                if not singles.isdisjoint(found) or any(way <= found for way in phrases)
+            ]
             terms = sum(w for w, _ in hits) / total if total else 0.0
             blended = (
                 (1.0 - self.fuzzy_weight - self.terms_weight) * similarity
@@ -600,17 +617,62 @@ class _Texts:
 
 @dataclass(frozen=True)
 class _Space:
-    """One feature space of the index (word or character n-grams) and its share of the vector."""
+    """One feature space of the index (word or character n-grams) and its share of the vector;
+    ``ngrams`` (character spaces) looks each known word's n-grams up once."""
 
     analyzer: Callable[[str], list[str]]
     vocabulary: dict[str, int]
     idf: np.ndarray
     offset: int
     weight: float
+    ngrams: NgramColumns | None = None
 
     def counts(self, text: str) -> Counter[int]:
         """How often each of this space's features occurs in ``text``, by column; unknown ones left out."""
+        if self.ngrams is not None:
+            return self.ngrams.counts(text)
         return term_counts(self.vocabulary, self.analyzer(text))
+
+
+class NgramColumns:
+    """The character n-grams of a text (:func:`char_wb_ngrams`) as a vocabulary's columns, each
+    word of ``words`` worked out once, when this is made.
+
+    Nearly every word a patient types is one of the words the vocabulary was learned from, and
+    making and hashing its dozen n-gram strings for every question cost more than the rest of
+    turning the question into a vector (a tenth of answering it). ``char_wb_ngrams`` pads and
+    cuts each word on its own, so a text's n-grams are its words' n-grams one after another:
+    the counts come out with the same columns in the same order, and the vectors made from them
+    are the same numbers. A word not in ``words`` is worked out when asked and not kept (a
+    patient's words are never stored).
+
+    Parameters
+    ----------
+    vocabulary:
+        n-gram → column.
+    words:
+        The words to look up once (those of the texts the vocabulary was learned from).
+    lengths:
+        The n-gram lengths, as :func:`char_wb_ngrams` takes them.
+    """
+
+    def __init__(self, vocabulary: Mapping[str, int], words: Iterable[str], *, lengths: range = range(3, 6)) -> None:
+        self.vocabulary = vocabulary
+        self.lengths = lengths
+        self.known_ = {word: self._columns(word) for word in set(words)}
+
+    def _columns(self, word: str) -> tuple[int, ...]:
+        found = map(self.vocabulary.get, char_wb_ngrams(word, lengths=self.lengths))
+        return tuple(column for column in found if column is not None)
+
+    def counts(self, text: str) -> Counter[int]:
+        """How often each column's n-gram occurs in ``text`` (as :func:`term_counts` of its n-grams)."""
+        known = self.known_
+        columns: list[int] = []
+        for word in _WHITE_SPACES.sub(" ", text).split():
+            found = known.get(word)
+            columns.extend(self._columns(word) if found is None else found)
+        return Counter(columns)
 
 
 LARGE_INDEX = 1_000_000

@@ -130,6 +130,22 @@ def test_the_reply_carries_the_safety_net_and_still_answers(bot: Chatbot, messag
     assert advice in reply.safety_net and "911" in reply.safety_net
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I have a fever and pus coming out of the needle site",
+        "my neck is bleeding a lot where they did it",
+        "how long does the relief last after cervical rhizotomy",
+        "feverr and chils since yesterday zzqx",
+        "",
+    ],
+)
+def test_knowing_a_knowledge_bases_words_changes_no_probability(bot: Chatbot, message: str) -> None:
+    plain = AlarmModel.from_file(DEFAULT_ALARM)
+    assert bot.alarm.words and not plain.words
+    assert bot.alarm.probabilities(message).tolist() == plain.probabilities(message).tolist()
+
+
 def _model(threshold: float, coef: list[list[float]], classes: tuple[str, ...], doubt: float = 0.0) -> AlarmModel:
     """A one-word model: the word "zz" (its character n-grams unknown) with these class weights."""
     return AlarmModel(({"zz": 0}, {}), np.ones(1), np.asarray(coef), np.zeros(len(classes)), classes, threshold, doubt)

@@ -27,7 +27,7 @@ from wordfreq import top_n_list
 from chatbot import Chatbot, KnowledgeBaseError, NotFittedError
 from chatbot.build import build, build_index
 from chatbot.errors import IndexMismatchError
-from chatbot.index import Index, char_wb_ngrams
+from chatbot.index import Index, NgramColumns, char_wb_ngrams, term_counts
 from chatbot.indexfile import dump_index, read_index
 from chatbot.normalize import normalize, stem
 from chatbot.pairs import read_pairs
@@ -157,6 +157,29 @@ def test_the_bot_restores_the_index_it_would_fit(bot: Chatbot) -> None:
 def test_the_character_analyzer_is_scikit_learns(text: str) -> None:
     theirs = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), lowercase=False).build_analyzer()
     assert char_wb_ngrams(text) == theirs(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "how long does the relief last",
+        "how long does the releif last for my neck neck",  # a misspelt word, a word twice
+        "  two\tspaces\n\nand  runs  ",
+        "a an it ox",
+        "kyphoplasty zzqx ñandú 東京",  # words the documents never use
+        "",
+    ],
+)
+@pytest.mark.parametrize("lengths", [range(3, 6), range(2, 6)], ids=["3-5", "2-5"])
+def test_known_words_give_the_counts_their_ngrams_give(fitted: Index, text: str, lengths: range) -> None:
+    """Each known word's columns looked up once: the same columns, counts and order as the n-grams' own."""
+    vocabulary = fitted.spaces_[1].vocabulary
+    table = NgramColumns(
+        vocabulary, ["how", "long", "does", "the", "relief", "last", "neck", "a", "it"], lengths=lengths
+    )
+    theirs = term_counts(vocabulary, char_wb_ngrams(text, lengths=lengths))
+    assert list(table.counts(text).items()) == list(theirs.items())
+    assert "releif" not in table.known_ and "kyphoplasty" not in table.known_  # a patient's words are not kept
 
 
 def test_the_character_analyzer_is_scikit_learns_on_every_indexed_text(fitted: Index, bot: Chatbot) -> None:

@@ -48,17 +48,16 @@ sixth to eighth batches, and the conditions passage again from the one trained o
 and eleventh."""
 
 
-KNOWN_MISSES: dict[str, str] = {
-    "what are the side effects": "answered with the neck leaflet's 'is it permanent' passage (it names numbness "
-    "or weakness as side effects) at 0.94, ahead of the percutaneous side-effects list at 0.92, since the model "
-    "trained on the ninth and eleventh batches: no other procedure is offered",
-}
+KNOWN_MISSES: dict[str, str] = {}
 """Rows of the other tables that the answer model gets wrong, marked strict so that a model that
-fixes one says so. "rhizotomy recovery time", declined by an earlier model and by the one trained
-on the sixth to eighth batches (the three procedures' recovery passages split the probability),
-is answered again since the model trained on the ninth and eleventh batches; "Does rhizotomy
-cure cancer?", answered with the neck passage that calls it "not a permanent cure" by the model
-with the whole message's unknown words, is declined since the examples' classifier."""
+fixes one says so. None since the model trained on the twelfth and thirteenth batches: "what are
+the side effects", answered with the neck leaflet's "is it permanent" passage by the model trained
+on the ninth and eleventh batches, is answered with the percutaneous side-effects list, naming its
+procedure. "rhizotomy recovery time", declined by an earlier model and by the one trained on the
+sixth to eighth batches (the three procedures' recovery passages split the probability), is
+answered since the model trained on the ninth and eleventh batches; "Does rhizotomy cure
+cancer?", answered with the neck passage that calls it "not a permanent cure" by the model with
+the whole message's unknown words, is declined since the examples' classifier."""
 
 
 def _known(questions: tuple[str, ...]) -> list[object]:
