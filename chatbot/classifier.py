@@ -109,7 +109,7 @@ class QuestionClassifier:
 
         An example labelled with several pairs counts once, its weight split between them.
         ``None`` when there are fewer than two classes to tell apart. Deterministic, and done once
-        a process for the same examples (a fit of the shipped 6,600 takes about 30 s).
+        a process for the same examples (a fit of the shipped examples takes tens of seconds).
         """
         return _fitted(tuple(texts), tuple(tuple(pairs) for pairs in labels))
 
