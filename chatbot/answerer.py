@@ -38,7 +38,7 @@ import numpy as np
 
 from .embedding import Embedder
 from .examples import Example, Examples
-from .index import Index, Match, Phrasings, Query, split_evidence
+from .index import Index, Match, Phrasings, Query, split_evidence, split_ways
 from .lexicon import informativeness
 from .model import FEATURES, NOT_COVERED, AnswerModel
 from .normalize import normalize, stem, stemmed_ngrams
@@ -727,10 +727,7 @@ class Answerer:
                 for procedure in set(procedures)
                 if any(all(procedure in with_term.get(term, nothing) for term in way) for way in ways)
             }
-            # A one-stem way is found where its stem is (one C call for all of them); a phrase's
-            # clinical words where all of them are.
-            single = frozenset(term for way in ways if len(way) == 1 for term in way)
-            phrases = [way for way in ways if len(way) > 1]
+            single, phrases = split_ways(ways)
             for r, (pair_stems, pair_sentences) in enumerate(zip(stems, sentences, strict=True)):
                 if not single.isdisjoint(pair_stems) or any(way <= pair_stems for way in phrases):
                     found[r] += weight

@@ -60,6 +60,7 @@ __all__ = [
     "char_wb_ngrams",
     "sparse_dot",
     "split_evidence",
+    "split_ways",
     "term_counts",
     "unit_tfidf",
     "vector_length",
@@ -378,15 +379,7 @@ class Index:
         candidates = candidates[
             (ranking[candidates] > 0) | ((ranking[candidates] >= 0) & (within is not None))
         ].tolist()
-        key_terms = [
-            (
-                weight,
-                ways,
-                frozenset(term for way in ways if len(way) == 1 for term in way),
-                [w for w in ways if len(w) > 1],
-            )
-            for weight, ways in self._key_terms(query)
-        ]  # each term's one-stem ways looked for in one set operation, not one test a way
+        key_terms = [(weight, ways, *split_ways(ways)) for weight, ways in self._key_terms(query)]
         total = sum(weight for weight, *_ in key_terms)
         coverage = _coverage_factor(query.coverage)
         scored = []
@@ -757,6 +750,14 @@ class _Postings:
             return self._matrix_dot(features, weights)
         starts = self.indptr[features]
         return sparse_dot(starts, self.indptr[features + 1] - starts, self.indices, self.data, weights, self.rows)
+
+
+def split_ways(ways: Iterable[frozenset[str]]) -> tuple[frozenset[str], list[frozenset[str]]]:
+    """The ways a word can be found in a text's stems, split: the stems that are a way alone (any
+    one found is enough: one set operation for all of them, not one test a way), and the
+    phrases (a lay phrase's clinical term), each found only where all its stems are."""
+    ways = tuple(ways)
+    return frozenset(term for way in ways if len(way) == 1 for term in way), [way for way in ways if len(way) > 1]
 
 
 def term_counts(vocabulary: Mapping[str, int], terms: Iterable[str]) -> Counter[int]:

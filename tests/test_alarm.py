@@ -23,10 +23,12 @@ import pytest
 from conftest import DATA
 
 from chatbot import Chatbot, KnowledgeBaseError
-from chatbot.alarm import ALARM_FORMAT, DEFAULT_ALARM, NOTHING, UNSURE, AlarmModel
+from chatbot.alarm import ALARM_FORMAT, DEFAULT_ALARM, NOTHING, UNSURE, AlarmModel, alarm_features
 from chatbot.alarmtrain import HELD_OUT, TRAINED_SETS, alarm_examples, fit_alarm, read_rows
 from chatbot.arrayfile import dump_arrays
 from chatbot.bot import MAX_MESSAGE_CHARS
+from chatbot.index import term_counts
+from chatbot.normalize import normalize
 from chatbot.safety import SafetyRules
 
 REPORTS = read_rows(DATA / "red_flag_reports_3.tsv")
@@ -141,9 +143,12 @@ def test_the_reply_carries_the_safety_net_and_still_answers(bot: Chatbot, messag
     ],
 )
 def test_knowing_a_knowledge_bases_words_changes_no_probability(bot: Chatbot, message: str) -> None:
+    """And the character n-grams counted are those of the analyzers the net was trained with."""
     plain = AlarmModel.from_file(DEFAULT_ALARM)
     assert bot.alarm.words and not plain.words
     assert bot.alarm.probabilities(message).tolist() == plain.probabilities(message).tolist()
+    trained = term_counts(bot.alarm.vocabularies[1], alarm_features(message)[1])
+    assert list(bot.alarm.ngrams_.counts(normalize(message)).items()) == list(trained.items())
 
 
 def _model(threshold: float, coef: list[list[float]], classes: tuple[str, ...], doubt: float = 0.0) -> AlarmModel:
