@@ -36,6 +36,7 @@ from typing import Literal, TypeVar
 
 import numpy as np
 
+from .classifier import QuestionClassifier
 from .embedding import Embedder
 from .examples import Example, Examples
 from .index import Index, Match, Phrasings, Query, split_evidence, split_ways
@@ -929,16 +930,20 @@ def _asked_texts(examples: Sequence[Example]) -> list[str]:
     return [normalize(question_part(e.text)) for e in examples]
 
 
-def example_index(examples: Sequence[Example], index: Index, synonyms: Synonyms) -> Examples:
+def example_index(
+    examples: Sequence[Example], index: Index, synonyms: Synonyms, *, reuse: QuestionClassifier | None = None
+) -> Examples:
     """``examples`` in ``index``'s word TF-IDF space, each read as its question part with lay
     words expanded (:meth:`Answerer.decide` reads a story the same way). Not typo-corrected:
     that would cost a quarter of a second at every start, and the question's own correction and
-    the examples' many wordings already meet most misspellings."""
+    the examples' many wordings already meet most misspellings. ``reuse`` is a classifier stored
+    before, kept if it was fitted on these examples (see :class:`chatbot.examples.Examples`)."""
     return Examples(
         examples,
         positions=index.position_,
         vectorize=index.word_vectors,
         prepare=lambda text: synonyms.expand(normalize(question_part(text))),
+        reuse=reuse,
     )
 
 

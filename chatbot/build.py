@@ -19,7 +19,7 @@ from .curated import read_curated
 from .documents import Document, read_documents
 from .embedding import Embedder, Meanings
 from .errors import KnowledgeBaseError
-from .examplefile import dump_example_vectors, example_key, read_example_vectors
+from .examplefile import dump_example_vectors, example_key, read_example_vectors, stored_classifier
 from .examples import read_examples
 from .extract import extract_pairs, procedure_name
 from .index import Index
@@ -170,9 +170,9 @@ def build_example_vectors(paths: KnowledgeBasePaths, pairs: Sequence[Pair], *, s
     Run after ``index.npz`` is written for ``pairs`` and ``synonyms``: the vectors are in its
     space. The answerer's texts are embedded here too, with the installed WordLlama files, and
     stored with the ids of their words (see :mod:`chatbot.examplefile`), and the examples'
-    classifier (:mod:`chatbot.classifier`) is fitted. Nothing is redone while the stored file was
-    made from these very files. Without an examples file there is nothing to store, and a stored
-    one is removed.
+    classifier (:mod:`chatbot.classifier`) is fitted, or kept from the stored file when its
+    examples did not change. Nothing is redone while the stored file was made from these very
+    files. Without an examples file there is nothing to store, and a stored one is removed.
     """
     if not paths.examples.exists():
         existed = paths.example_vectors.exists()
@@ -182,7 +182,7 @@ def build_example_vectors(paths: KnowledgeBasePaths, pairs: Sequence[Pair], *, s
     stored = read_example_vectors(paths, index.state_.fingerprint, pairs, otherwise="writing it again")
     if stored is not None and stored.meanings_ is not None:
         return False
-    vectors = example_index(read_examples(paths.examples, pairs), index, synonyms)
+    vectors = example_index(read_examples(paths.examples, pairs), index, synonyms, reuse=stored_classifier(paths))
     key = example_key(paths, index.state_.fingerprint, pairs)
     embedder = Embedder.shared()
     _, texts = meaning_texts(pairs, index, vectors.examples)

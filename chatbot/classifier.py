@@ -19,7 +19,9 @@ so answering never imports scikit-learn (``tests/test_classifier.py`` compares t
 from __future__ import annotations
 
 import functools
+import hashlib
 import itertools
+import json
 import re
 from collections.abc import Sequence
 
@@ -27,7 +29,7 @@ import numpy as np
 
 from .index import NgramColumns, char_wb_ngrams, term_counts, unit_tfidf
 
-__all__ = ["MIN_EXAMPLES", "NO_PAIR", "C", "QuestionClassifier"]
+__all__ = ["MIN_EXAMPLES", "NO_PAIR", "C", "QuestionClassifier", "fit_key"]
 
 C = 10.0
 """Inverse regularisation strength, chosen out of fold on the train and dev questions (3, 10, 30, 100)."""
@@ -68,6 +70,9 @@ class QuestionClassifier:
         The logistic regression's weights, one row per class, and intercepts.
     classes:
         Each class's pair position, :data:`NO_PAIR` for "no passage answers it".
+    fitted_on:
+        :func:`fit_key` of the texts and labels it was fitted on (``None`` if not known), so a
+        build can keep a stored fit whose examples did not change (see :meth:`fit`).
     """
 
     def __init__(
@@ -78,8 +83,10 @@ class QuestionClassifier:
         coef: np.ndarray,
         intercept: np.ndarray,
         classes: np.ndarray,
+        fitted_on: str | None = None,
     ) -> None:
         self.vocabularies = vocabularies
+        self.fitted_on = fitted_on
         self.idf = np.array(idf, dtype=np.float64)
         self.intercept = np.array(intercept, dtype=np.float64)
         self.classes = np.array(classes, dtype=np.int64)
@@ -104,17 +111,25 @@ class QuestionClassifier:
         return np.ascontiguousarray(self.weights_by_term.T, dtype=np.float32)
 
     @classmethod
-    def fit(cls, texts: Sequence[str], labels: Sequence[Sequence[int]]) -> QuestionClassifier | None:
+    def fit(
+        cls, texts: Sequence[str], labels: Sequence[Sequence[int]], *, reuse: QuestionClassifier | None = None
+    ) -> QuestionClassifier | None:
         """Fit on ``texts``, each labelled with pair positions (none: no passage answers it).
 
         An example labelled with several pairs counts once, its weight split between them.
         ``None`` when there are fewer than two classes to tell apart. Deterministic, and done once
-        a process for the same examples (a fit of the shipped examples takes tens of seconds).
+        a process for the same examples: a fit of the shipped examples takes tens of seconds.
+        ``reuse`` (the fit a build stored before) is returned as it is when it was fitted on these
+        very texts and labels: adding a phrasing or editing a passage changes neither, and staff
+        who add a phrasing would otherwise wait for the same fit again.
         """
-        return _fitted(tuple(texts), tuple(tuple(pairs) for pairs in labels))
+        key = fit_key(texts, labels)
+        if reuse is not None and reuse.fitted_on == key:
+            return reuse
+        return _fitted(tuple(texts), tuple(tuple(pairs) for pairs in labels), key)
 
     @classmethod
-    def _fit(cls, texts: tuple[str, ...], labels: tuple[tuple[int, ...], ...]) -> QuestionClassifier | None:
+    def _fit(cls, texts: tuple[str, ...], labels: tuple[tuple[int, ...], ...], key: str) -> QuestionClassifier | None:
         from scipy.sparse import hstack
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -149,6 +164,7 @@ class QuestionClassifier:
             coef=coef,
             intercept=intercept,
             classes=logistic.classes_,
+            fitted_on=key,
         )
 
     def vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -185,7 +201,13 @@ class QuestionClassifier:
         return out, float(probabilities[~answered].sum())
 
 
+def fit_key(texts: Sequence[str], labels: Sequence[Sequence[int]]) -> str:
+    """SHA-256 of everything a fit is made from: the texts, their labels and this module's settings."""
+    made_from = [C, MIN_EXAMPLES, list(CHAR_LENGTHS), list(texts), [[int(p) for p in pairs] for pairs in labels]]
+    return hashlib.sha256(json.dumps(made_from).encode()).hexdigest()
+
+
 @functools.lru_cache(maxsize=8)
-def _fitted(texts: tuple[str, ...], labels: tuple[tuple[int, ...], ...]) -> QuestionClassifier | None:
+def _fitted(texts: tuple[str, ...], labels: tuple[tuple[int, ...], ...], key: str) -> QuestionClassifier | None:
     """:meth:`QuestionClassifier.fit`, remembered for the last few sets of examples a process fitted."""
-    return QuestionClassifier._fit(texts, labels)
+    return QuestionClassifier._fit(texts, labels, key)

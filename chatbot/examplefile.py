@@ -38,7 +38,7 @@ from .index import STATE_FORMAT
 from .pairs import Pair
 from .paths import KnowledgeBasePaths
 
-__all__ = ["EXAMPLES_FORMAT", "dump_example_vectors", "example_key", "read_example_vectors"]
+__all__ = ["EXAMPLES_FORMAT", "dump_example_vectors", "example_key", "read_example_vectors", "stored_classifier"]
 
 _log = logging.getLogger(__name__)
 
@@ -126,7 +126,8 @@ def dump_example_vectors(examples: Examples, key: str, meanings: Meanings) -> by
         "specials": list(meanings.words.specials),
         "mark": meanings.words.mark,
     }
-    return dump_arrays(arrays, {"format": EXAMPLES_FORMAT, "key": key, "embedder": embedder})
+    classifier = examples.classifier_.fitted_on if examples.classifier_ is not None else None
+    return dump_arrays(arrays, {"format": EXAMPLES_FORMAT, "key": key, "embedder": embedder, "classifier": classifier})
 
 
 def _classifier_arrays(classifier: QuestionClassifier | None) -> dict[str, np.ndarray]:
@@ -150,8 +151,9 @@ def _classifier_arrays(classifier: QuestionClassifier | None) -> dict[str, np.nd
     }
 
 
-def _classifier(arrays: dict[str, np.ndarray]) -> QuestionClassifier | None:
-    """The stored classifier, or ``None`` if the build had none (raises ``ValueError`` when the arrays do not fit)."""
+def _classifier(arrays: dict[str, np.ndarray], fitted_on: object = None) -> QuestionClassifier | None:
+    """The stored classifier, or ``None`` if the build had none (raises ``ValueError`` when the
+    arrays do not fit); ``fitted_on`` is the key of its examples that the file records."""
     classes = arrays["classifier_classes"]
     if not len(classes):
         return None
@@ -168,6 +170,7 @@ def _classifier(arrays: dict[str, np.ndarray]) -> QuestionClassifier | None:
         coef=coef.reshape(len(classes), -1),
         intercept=arrays["classifier_intercept"],
         classes=classes,
+        fitted_on=fitted_on if isinstance(fitted_on, str) else None,
     )
 
 
@@ -218,13 +221,31 @@ def read_example_vectors(
         _log.info("%s was made from other examples, synonyms or passages: %s", path, instead)
         return None
     try:
-        return _examples(arrays, {pair.id: i for i, pair in enumerate(pairs)}, _meanings(path, meta, arrays))
+        return _examples(arrays, {pair.id: i for i, pair in enumerate(pairs)}, _meanings(path, meta, arrays), meta)
     except (ValueError, KeyError, IndexError):
         _log.warning("%s: arrays do not fit together; %s", path, instead)
         return None
 
 
-def _examples(arrays: dict[str, np.ndarray], positions: dict[str, int], meanings: Meanings | None) -> Examples:
+def stored_classifier(paths: KnowledgeBasePaths) -> QuestionClassifier | None:
+    """The classifier the last build stored, whatever else changed since, or ``None`` (no file, or
+    a damaged one). A build passes it on to be kept if its examples are the same
+    (:meth:`chatbot.classifier.QuestionClassifier.fit` checks), so adding a phrasing does not
+    wait for the same fit again."""
+    if not paths.example_vectors.exists():
+        return None
+    try:
+        meta, arrays = read_arrays(
+            paths.example_vectors, _KINDS, version=EXAMPLES_FORMAT, what="examples", rebuild="fitting it again"
+        )
+        return _classifier(arrays, meta.get("classifier"))
+    except (KnowledgeBaseError, ValueError):
+        return None
+
+
+def _examples(
+    arrays: dict[str, np.ndarray], positions: dict[str, int], meanings: Meanings | None, meta: dict[str, object]
+) -> Examples:
     """The :class:`Examples` the arrays describe (raises ``ValueError`` or ``KeyError`` when they do not fit)."""
     texts, labels = _split(arrays, "texts", "text_ends"), _split(arrays, "labels", "label_text_ends")
     label_ends, vector_ends = arrays["label_ends"], arrays["vector_ends"]
@@ -240,7 +261,12 @@ def _examples(arrays: dict[str, np.ndarray], positions: dict[str, int], meanings
     vectors = list(zip(cut_at(arrays["features"], vector_ends), cut_at(arrays["weights"], vector_ends), strict=True))
     said = _split(arrays, "said", "said_ends")
     return Examples.from_vectors(
-        examples, positions=positions, vectors=vectors, meanings=meanings, said=said, classifier=_classifier(arrays)
+        examples,
+        positions=positions,
+        vectors=vectors,
+        meanings=meanings,
+        said=said,
+        classifier=_classifier(arrays, meta.get("classifier")),
     )
 
 

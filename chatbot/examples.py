@@ -125,6 +125,9 @@ class Examples:
         applied to the examples' prepared texts (``prepare``) all at once.
     prepare:
         What of an example is vectorised (its question part, lay words expanded), as a question is.
+    reuse:
+        A classifier a build stored before, kept if it was fitted on these very examples
+        (:meth:`chatbot.classifier.QuestionClassifier.fit`).
     """
 
     def __init__(
@@ -134,6 +137,7 @@ class Examples:
         positions: dict[str, int],
         vectorize: Vectorizer,
         prepare: Callable[[str], str],
+        reuse: QuestionClassifier | None = None,
     ) -> None:
         self.examples = tuple(examples)
         self.labels_ = _labels(self.examples, positions)
@@ -143,7 +147,7 @@ class Examples:
         self._said: Sequence[str] | None = None
         vectors = vectorize([prepare(e.text) for e in self.examples])
         self._store(vectors)
-        self.classifier_ = self._fit_classifier()
+        self.classifier_ = self._fit_classifier(reuse)
         """Which pair the question asks for, learned from these examples (:mod:`chatbot.classifier`);
         ``None`` with too few examples to learn from."""
 
@@ -178,11 +182,13 @@ class Examples:
         made.classifier_ = made._fit_classifier() if isinstance(classifier, str) else classifier
         return made
 
-    def _fit_classifier(self) -> QuestionClassifier | None:
+    def _fit_classifier(self, reuse: QuestionClassifier | None = None) -> QuestionClassifier | None:
         """The classifier of these examples' normalised texts (a question is read the same way)."""
         if not self.examples:
             return None
-        return QuestionClassifier.fit(self.normalised_texts(), [labels.tolist() for labels in self.labels_])
+        return QuestionClassifier.fit(
+            self.normalised_texts(), [labels.tolist() for labels in self.labels_], reuse=reuse
+        )
 
     def normalised_texts(self) -> list[str]:
         """Each example's text normalised: the words :attr:`pair_words_` collects (a build stores them)."""

@@ -13,7 +13,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from chatbot import Chatbot
-from chatbot.classifier import MIN_EXAMPLES, NO_PAIR, C, QuestionClassifier, char_terms, word_terms
+from chatbot.classifier import MIN_EXAMPLES, NO_PAIR, C, QuestionClassifier, char_terms, fit_key, word_terms
 
 EXAMPLES = (
     ("how long does the relief last", [0]),
@@ -102,6 +102,21 @@ def test_a_question_goes_to_the_pair_whose_examples_use_its_words(question: str,
 )
 def test_too_little_to_learn_from_gives_no_classifier(texts: list[str], labels: list[list[int]]) -> None:
     assert QuestionClassifier.fit(texts, labels) is None
+
+
+def test_a_stored_fit_is_kept_only_for_the_same_texts_and_labels() -> None:
+    texts, labels = [text for text, _ in EXAMPLES], [pairs for _, pairs in EXAMPLES]
+    fitted = QuestionClassifier.fit(texts, labels)
+    assert fitted is not None and fitted.fitted_on == fit_key(texts, labels)
+    assert QuestionClassifier.fit(texts, labels, reuse=fitted) is fitted
+    relabelled = [*labels[:-1], [2]]
+    other = QuestionClassifier.fit(texts, relabelled, reuse=fitted)
+    assert other is not fitted and other is not None and other.fitted_on == fit_key(texts, relabelled)
+    assert fit_key([*texts[:-1], "how much will it cost"], labels) != fitted.fitted_on
+    unknown = QuestionClassifier(
+        fitted.vocabularies, idf=fitted.idf, coef=fitted.coef, intercept=fitted.intercept, classes=fitted.classes
+    )
+    assert QuestionClassifier.fit(texts, labels, reuse=unknown) is not unknown, "a fit of unknown examples is redone"
 
 
 def test_arrays_that_do_not_fit_together_raise() -> None:

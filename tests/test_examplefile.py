@@ -21,6 +21,7 @@ import pytest
 from conftest import KB, ROOT
 
 import chatbot.bot
+import chatbot.classifier
 import chatbot.examplefile
 from chatbot import Chatbot
 from chatbot.answerer import meaning_texts
@@ -30,6 +31,7 @@ from chatbot.classifier import QuestionClassifier
 from chatbot.embedding import Embedder
 from chatbot.examplefile import read_example_vectors
 from chatbot.examples import Examples, read_examples
+from chatbot.fixes import add_phrasing
 from chatbot.indexfile import read_index
 from chatbot.pairs import read_pairs
 from chatbot.paths import KnowledgeBasePaths, read_support
@@ -177,6 +179,40 @@ def test_the_build_writes_it_once_and_removes_it_with_the_examples(faq_copy: Pat
     assert build(paths).changed
     assert not (faq_copy / "examples.npz").exists()
     assert Chatbot.load(faq_copy).examples == ()
+
+
+def test_a_build_keeps_the_stored_classifier_until_the_examples_change(
+    faq_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Staff who add a phrasing wait for the build: the classifier (tens of seconds to fit on the
+    shipped examples) depends only on the examples, so a new phrasing keeps the stored one."""
+    paths = KnowledgeBasePaths.at(faq_copy)
+    before = _stored(faq_copy)
+    assert before is not None and before.classifier_ is not None and before.classifier_.fitted_on
+    fits: list[int] = []
+    fit = QuestionClassifier._fit
+
+    def counted(*args: object) -> QuestionClassifier | None:
+        fits.append(1)
+        return fit(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(QuestionClassifier, "_fit", counted)
+    chatbot.classifier._fitted.cache_clear()  # a fit another test made in this process must not hide a refit
+    add_phrasing(paths, "cervical-rhizotomy-duration/duration", "how long will the nerve zapping keep working for me")
+    assert build(paths).changed
+    after = _stored(faq_copy)
+    assert after is not None and after.classifier_ is not None, "the new phrasing made the file current again"
+    assert fits == [], "the classifier was fitted again though its examples did not change"
+    assert _same_classifier(after.classifier_, before.classifier_)
+    assert after.classifier_.fitted_on == before.classifier_.fitted_on
+
+    path = faq_copy / "examples.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + f"- q: can my dog come along\n  pairs: [{SDR}]\n", "utf-8")
+    assert build(paths).changed
+    changed = _stored(faq_copy)
+    assert fits == [1], "a new example is learned from"
+    assert changed is not None and changed.classifier_ is not None
+    assert changed.classifier_.fitted_on != before.classifier_.fitted_on
 
 
 def test_a_leftover_file_without_examples_is_not_used(faq_copy: Path) -> None:
