@@ -18,6 +18,11 @@ reading the tokenizer took about a third of a second of a command-line question.
 with the installed WordLlama tokenizer and table, which the key does not cover: the file records
 the tokenizer file's SHA-256 and a SHA-256 of the table rows its texts use, and a start whose
 installed files differ embeds the texts itself (the examples' own vectors are still used).
+
+The examples' classifier is stored with a SHA-256 of the texts and labels it was fitted on
+(:func:`chatbot.classifier.fit_key`): a build that must write the file again for another reason
+(a phrasing added, a passage edited) keeps it while the examples are the same
+(:func:`stored_classifier`), instead of fitting it again for half a minute.
 """
 
 from __future__ import annotations
