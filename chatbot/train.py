@@ -172,13 +172,21 @@ def _question_files(folder: Path) -> list[Path]:
 
 
 def _judgements(path: Path) -> dict[str, frozenset[str]]:
-    """Normalised question → the pair ids judged to answer it, from ``judgements.yaml`` if there."""
+    """Normalised question → the pair ids judged to answer it, from ``judgements.yaml`` if there.
+
+    A question listed twice (judged again in a later round) keeps every pair of both entries: a
+    later entry must not silently drop a passage judged right before."""
     if not path.is_file():
         return {}
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or []
     if not isinstance(data, list):
         raise KnowledgeBaseError(path, None, "judgements are a list of {q, right: [pair ids]}")
-    return {normalize(item["q"]): frozenset(item.get("right") or ()) for item in data if item.get("right")}
+    judged: dict[str, frozenset[str]] = {}
+    for item in data:
+        if item.get("right"):
+            key = normalize(item["q"])
+            judged[key] = judged.get(key, frozenset()) | frozenset(item["right"])
+    return judged
 
 
 def _rows(answerer: Answerer, text: str) -> Iterable[tuple[np.ndarray, list[tuple[str, str]]]]:

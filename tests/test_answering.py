@@ -642,6 +642,14 @@ def test_judgements_of_questions_written_for_training_label_them(tmp_path: Path)
     ]
 
 
+def test_a_question_judged_twice_in_one_file_keeps_both_judgements(tmp_path: Path) -> None:
+    (tmp_path / "covered.yaml").write_text('- q: "is it safe"\n  quotes: ["a quote"]\n', encoding="utf-8")
+    (tmp_path / "judgements.yaml").write_text(
+        "- q: is it safe\n  right: [a/risks]\n- q: Is it safe?\n  right: [b/risks]\n", encoding="utf-8"
+    )
+    assert [q.pairs for q in read_bank(tmp_path)] == [frozenset({"a/risks", "b/risks"})]
+
+
 def test_the_figures_count_one_split_or_a_whole_new_batch(bot: Chatbot) -> None:
     """``answer_quality.py --split all`` measures a batch no model has seen: every question counts."""
     bank = [
