@@ -19,7 +19,7 @@ from .curated import read_curated
 from .documents import Document, read_documents
 from .embedding import Embedder, Meanings
 from .errors import KnowledgeBaseError
-from .examplefile import dump_example_vectors, example_key, read_example_vectors, stored_classifier
+from .examplefile import dump_example_vectors, example_key, read_stored_examples
 from .examples import read_examples
 from .extract import extract_pairs, procedure_name
 from .index import Index
@@ -179,10 +179,10 @@ def build_example_vectors(paths: KnowledgeBasePaths, pairs: Sequence[Pair], *, s
         paths.example_vectors.unlink(missing_ok=True)
         return existed
     index = Index(synonyms=synonyms).restore(pairs, read_index(paths.index))
-    stored = read_example_vectors(paths, index.state_.fingerprint, pairs, otherwise="writing it again")
-    if stored is not None and stored.meanings_ is not None:
+    stored = read_stored_examples(paths, index.state_.fingerprint, pairs, otherwise="writing it again")
+    if stored.examples is not None and stored.examples.meanings_ is not None:
         return False
-    vectors = example_index(read_examples(paths.examples, pairs), index, synonyms, reuse=stored_classifier(paths))
+    vectors = example_index(read_examples(paths.examples, pairs), index, synonyms, reuse=stored.classifier)
     key = example_key(paths, index.state_.fingerprint, pairs)
     embedder = Embedder.shared()
     _, texts = meaning_texts(pairs, index, vectors.examples)

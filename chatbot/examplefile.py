@@ -22,7 +22,7 @@ installed files differ embeds the texts itself (the examples' own vectors are st
 The examples' classifier is stored with a SHA-256 of the texts and labels it was fitted on
 (:func:`chatbot.classifier.fit_key`): a build that must write the file again for another reason
 (a phrasing added, a passage edited) keeps it while the examples are the same
-(:func:`stored_classifier`), instead of fitting it again for half a minute.
+(:func:`read_stored_examples`), instead of fitting it again for half a minute.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ import hashlib
 import logging
 from collections.abc import Sequence
 from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 
@@ -43,7 +44,14 @@ from .index import STATE_FORMAT
 from .pairs import Pair
 from .paths import KnowledgeBasePaths
 
-__all__ = ["EXAMPLES_FORMAT", "dump_example_vectors", "example_key", "read_example_vectors", "stored_classifier"]
+__all__ = [
+    "EXAMPLES_FORMAT",
+    "StoredExamples",
+    "dump_example_vectors",
+    "example_key",
+    "read_example_vectors",
+    "read_stored_examples",
+]
 
 _log = logging.getLogger(__name__)
 
@@ -203,6 +211,17 @@ def _rows_digest(rows: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(table[rows]).tobytes()).hexdigest()
 
 
+class StoredExamples(NamedTuple):
+    """What ``examples.npz`` holds for a build (:func:`read_stored_examples`)."""
+
+    examples: Examples | None
+    """The stored examples, if made from the files, index and pairs being loaded; else ``None``."""
+    classifier: QuestionClassifier | None
+    """The stored classifier, whatever else changed since (``None``: no usable file, or it held
+    none), for the build to keep if its examples are the same
+    (:meth:`chatbot.classifier.QuestionClassifier.fit` checks)."""
+
+
 def read_example_vectors(
     paths: KnowledgeBasePaths, fingerprint: str, pairs: Sequence[Pair], *, otherwise: str | None = None
 ) -> Examples | None:
@@ -212,40 +231,44 @@ def read_example_vectors(
     A damaged file is logged (naming it) and ignored; ``otherwise`` says in the log what the
     caller does instead (by default, as a start does: read ``examples.yaml``, and ask for a build).
     """
+    return _read(paths, fingerprint, pairs, otherwise=otherwise, classifier=False).examples
+
+
+def read_stored_examples(
+    paths: KnowledgeBasePaths, fingerprint: str, pairs: Sequence[Pair], *, otherwise: str
+) -> StoredExamples:
+    """:func:`read_example_vectors`, and the stored classifier even when the rest is out of date,
+    from one reading of the file: a build that writes it again after a phrasing was added keeps
+    the classifier instead of fitting the same examples for half a minute."""
+    return _read(paths, fingerprint, pairs, otherwise=otherwise, classifier=True)
+
+
+def _read(
+    paths: KnowledgeBasePaths, fingerprint: str, pairs: Sequence[Pair], *, otherwise: str | None, classifier: bool
+) -> StoredExamples:
+    """Both readers' one reading; the classifier of an out-of-date file only if ``classifier``."""
     path = paths.example_vectors
     if not path.exists() or not paths.examples.exists():
-        return None
+        return StoredExamples(None, None)
     instead = otherwise or f"reading {paths.examples.name} instead"
     rebuild = otherwise or f"run `python -m chatbot build`; {instead}"
     try:
         meta, arrays = read_arrays(path, _KINDS, version=EXAMPLES_FORMAT, what="examples", rebuild=rebuild)
     except KnowledgeBaseError as error:
         _log.warning("%s", error)
-        return None
-    if meta.get("key") != example_key(paths, fingerprint, pairs):
+        return StoredExamples(None, None)
+    current = meta.get("key") == example_key(paths, fingerprint, pairs)
+    if not current:
         _log.info("%s was made from other examples, synonyms or passages: %s", path, instead)
-        return None
     try:
-        return _examples(arrays, {pair.id: i for i, pair in enumerate(pairs)}, _meanings(path, meta, arrays), meta)
+        if current:
+            positions = {pair.id: i for i, pair in enumerate(pairs)}
+            examples = _examples(arrays, positions, _meanings(path, meta, arrays), meta)
+            return StoredExamples(examples, examples.classifier_)
+        return StoredExamples(None, _classifier(arrays, meta.get("classifier")) if classifier else None)
     except (ValueError, KeyError, IndexError):
         _log.warning("%s: arrays do not fit together; %s", path, instead)
-        return None
-
-
-def stored_classifier(paths: KnowledgeBasePaths) -> QuestionClassifier | None:
-    """The classifier the last build stored, whatever else changed since, or ``None`` (no file, or
-    a damaged one). A build passes it on to be kept if its examples are the same
-    (:meth:`chatbot.classifier.QuestionClassifier.fit` checks), so adding a phrasing does not
-    wait for the same fit again."""
-    if not paths.example_vectors.exists():
-        return None
-    try:
-        meta, arrays = read_arrays(
-            paths.example_vectors, _KINDS, version=EXAMPLES_FORMAT, what="examples", rebuild="fitting it again"
-        )
-        return _classifier(arrays, meta.get("classifier"))
-    except (KnowledgeBaseError, ValueError):
-        return None
+        return StoredExamples(None, None)
 
 
 def _examples(
