@@ -248,14 +248,12 @@ class Index:
         self.words_ = frozenset(word for text in texts.corpus for word in text.split())
         """Every word of the indexed texts, expanded: most of those a question uses."""
         self.spaces_ = (
-            _Space(stemmed_ngrams, word_vocabulary, state.word_idf, 0, 1.0 - self.char_weight),
+            _Space(_WordCounts(word_vocabulary).counts, state.word_idf, 0, 1.0 - self.char_weight),
             _Space(
-                char_wb_ngrams,
-                char_vocabulary,
+                NgramColumns(char_vocabulary, self.words_).counts,
                 state.char_idf,
                 len(word_vocabulary),
                 self.char_weight,
-                NgramColumns(char_vocabulary, self.words_),
             ),
         )
         self.postings_ = _Postings(len(texts.corpus), state.indptr, state.indices, state.data)
@@ -610,21 +608,26 @@ class _Texts:
 
 @dataclass(frozen=True)
 class _Space:
-    """One feature space of the index (word or character n-grams) and its share of the vector;
-    ``ngrams`` (character spaces) looks each known word's n-grams up once."""
+    """One feature space of the index (word or character n-grams) and its share of the vector.
 
-    analyzer: Callable[[str], list[str]]
-    vocabulary: dict[str, int]
+    ``counts`` gives how often each of the space's features occurs in a text, by column (unknown
+    ones left out): :class:`_WordCounts` for the stemmed words and word pairs,
+    :class:`NgramColumns` (each known word's n-grams looked up once) for the characters."""
+
+    counts: Callable[[str], Counter[int]]
     idf: np.ndarray
     offset: int
     weight: float
-    ngrams: NgramColumns | None = None
+
+
+@dataclass(frozen=True)
+class _WordCounts:
+    """The word space's counts: a text's stemmed words and word pairs (:func:`stemmed_ngrams`) by column."""
+
+    vocabulary: dict[str, int]
 
     def counts(self, text: str) -> Counter[int]:
-        """How often each of this space's features occurs in ``text``, by column; unknown ones left out."""
-        if self.ngrams is not None:
-            return self.ngrams.counts(text)
-        return term_counts(self.vocabulary, self.analyzer(text))
+        return term_counts(self.vocabulary, stemmed_ngrams(text))
 
 
 class NgramColumns:

@@ -173,7 +173,7 @@ def test_the_character_analyzer_is_scikit_learns(text: str) -> None:
 @pytest.mark.parametrize("lengths", [range(3, 6), range(2, 6)], ids=["3-5", "2-5"])
 def test_known_words_give_the_counts_their_ngrams_give(fitted: Index, text: str, lengths: range) -> None:
     """Each known word's columns looked up once: the same columns, counts and order as the n-grams' own."""
-    vocabulary = fitted.spaces_[1].vocabulary
+    vocabulary = {term: column for column, term in enumerate(fitted.state_.char_terms.tolist())}
     table = NgramColumns(
         vocabulary, ["how", "long", "does", "the", "relief", "last", "neck", "a", "it"], lengths=lengths
     )
