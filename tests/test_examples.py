@@ -242,7 +242,7 @@ def test_word_vectors_are_the_word_part_of_the_index_vector(texts: tuple[str, ..
     """The examples' vectors (one batch) are the word half of the vector a question is searched
     with, scaled to unit length: the two computations of the TF-IDF weights agree."""
     index = Chatbot.load(KB).index_
-    words = len(index.spaces_[0].vocabulary)
+    words = len(index.state_.word_terms)
     for text, (features, weights) in zip(texts, index.word_vectors(list(texts)), strict=True):
         full_features, full_weights = index.vector(text)
         in_words = full_features < words
