@@ -67,7 +67,7 @@ def print_held_out(rules: SafetyRules, alarm: AlarmModel) -> None:
         found = [rules.assess(m) for m in messages]
         ruled = sum(bool(f.reported or f.asked) for f in found)
         netted = sum(
-            not (f.reported or f.asked) and alarm.suspect(m, rules=rules.names) is not None
+            not (f.reported or f.asked) and alarm.suspect(m, rules=rules.names, denied=f.denied) is not None
             for m, f in zip(messages, found, strict=True)
         )
         doubted = sum(bool(f.reported) and alarm.doubts(m) for m, f in zip(messages, found, strict=True))

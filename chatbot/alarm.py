@@ -24,7 +24,7 @@ digest of every array), so answering needs no scikit-learn.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -178,9 +178,15 @@ class AlarmModel:
         once when I was 19, nothing since")."""
         return self.report_probability(text) < self.doubt
 
-    def suspect(self, text: str, *, rules: Sequence[str]) -> Suspicion | None:
+    def suspect(self, text: str, *, rules: Sequence[str], denied: Collection[str] = ()) -> Suspicion | None:
         """Whether ``text`` likely reports a red flag (``None`` below the threshold), and which of
-        ``rules`` (the clinic's) it most resembles, if one clearly does (:data:`RULE_SHARE`)."""
+        ``rules`` (the clinic's) it most resembles, if one clearly does (:data:`RULE_SHARE`).
+
+        ``denied``: the rules whose symptom the message denies in so many words, as the rules
+        read it (:attr:`chatbot.safety.Assessment.denied`). A suspicion of one of those is none:
+        "I'm not having any chest pain but I feel tired" shares most of its words with a report
+        of chest pain, and the model's word counts barely see the "not".
+        """
         probabilities = self.probabilities(text)
         reported = self._reported(probabilities)
         if reported < self.threshold:
@@ -188,6 +194,8 @@ class AlarmModel:
         known = [i for i, name in enumerate(self.classes) if name in rules]
         best = max(known, key=lambda i: probabilities[i], default=None)
         clear = best is not None and probabilities[best] >= RULE_SHARE * reported
+        if clear and self.classes[best] in denied:
+            return None
         return Suspicion(self.classes[best] if clear else None, round(reported, 4))
 
 

@@ -119,7 +119,11 @@ class Conversation:
         reply = self._respond_safely(text)
         if assessment.asked is not None:
             return dataclasses.replace(reply, safety_net=self.safety.safety_net(assessment.asked, self.settings))
-        suspicion = self.alarm.suspect(text, rules=self.safety.names) if self.alarm is not None else None
+        suspicion = (
+            self.alarm.suspect(text, rules=self.safety.names, denied=assessment.denied)
+            if self.alarm is not None
+            else None
+        )
         if suspicion is not None:
             net = (
                 self.safety.safety_net_for(suspicion.rule, self.settings)

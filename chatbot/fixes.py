@@ -128,7 +128,8 @@ def explain(bot: Chatbot, low_bot: Chatbot | None, question: str) -> Decision:
     candidate = propose(low_bot, question) if low_bot is not None else None
     limit = f"{threshold:.2f}" if isinstance(threshold, float) else "the threshold"
     if reply.kind == "emergency":
-        reason = "A red-flag rule matched: emergency guidance comes before any answer."
+        rule = f" {reply.tags[1]!r}" if len(reply.tags) > 1 else ""
+        reason = f"The red-flag rule{rule} (safety.yaml) matched: emergency guidance comes before any answer."
     elif reply.kind in ("smalltalk", "handoff"):
         reason = f"Recognised as {'small talk' if reply.kind == 'smalltalk' else 'a request for a person'}."
     elif reply.kind == "clarify":
@@ -163,7 +164,7 @@ def _safety_reason(bot: Chatbot, question: str) -> str:
         )
     if found.asked is not None:
         return f"The question takes a red-flag symptom as present (rule {found.asked.name!r}): its advice comes first."
-    suspicion = alarm.suspect(question, rules=bot.safety.names)
+    suspicion = alarm.suspect(question, rules=bot.safety.names, denied=found.denied)
     if suspicion is None:
         return ""
     advice = f"the advice of rule {suspicion.rule!r}" if suspicion.rule else "general urgent advice"

@@ -117,11 +117,16 @@ class Assessment:
 
     reported: RedFlag | None = None
     asked: RedFlag | None = None
+    denied: frozenset[str] = frozenset()
+    """The rules whose symptom the message names only to deny it ("I'm not having any chest
+    pain", "Fever: no"), when it reports none: the learned safety net gives no advice for those
+    (see :meth:`chatbot.alarm.AlarmModel.suspect`)."""
 
 
-Verdict = Literal["reports", "asks", "no"]
+Verdict = Literal["reports", "asks", "denied", "no"]
 """What a symptom match does in its message: reports the symptom, asks about it (a question about
-a risk, or whether it is normal), or neither (denied, over, in the past, someone else's)."""
+a risk, or whether it is normal), denies it ("no fever"), or none of these (over, in the past,
+someone else's)."""
 
 
 @dataclass(frozen=True)
@@ -375,6 +380,7 @@ class SafetyRules:
         message = _Message(clauses, headings, self.context)
         best: tuple[int, RedFlag] | None = None
         asked: tuple[int, RedFlag] | None = None
+        denied: set[str] = set()
         pos = 0
         while (found := self._any.search(joined, pos)) is not None:
             first = self._rule_of_group[found.lastindex or 0]
@@ -390,6 +396,8 @@ class SafetyRules:
                 if verdict == "reports":
                     best = (index, RedFlag(rule.kind, rule.name, match.group(0)))
                     break
+                if verdict == "denied":
+                    denied.add(rule.name)
                 presupposed = verdict == "asks" and message.has("presupposed", clause)
                 if presupposed and (asked is None or index < asked[0]):
                     asked = (index, RedFlag(rule.kind, rule.name, match.group(0)))
@@ -398,7 +406,7 @@ class SafetyRules:
             pos = found.start() + 1
         if best is not None:
             return Assessment(reported=best[1])
-        return Assessment(asked=asked[1] if asked else None)
+        return Assessment(asked=asked[1] if asked else None, denied=frozenset(denied))
 
     def is_personal_decision(self, text: str) -> bool:
         """Whether ``text`` asks what the patient themself should do about a medicine.
@@ -451,10 +459,10 @@ class SafetyRules:
             return "no"
         if self.rules[rule_index].any_mention:
             return "no" if self._past_question(message, index) else "reports"
-        if denied or (not negative and _cue_before(context.negation, clause, begin, NEGATION_WORDS)):
-            return "no"
+        if denied or (not negative and self._negated(clause, begin)):
+            return "denied"
         if self._answered_no(message, index, begin, end):
-            return "no"
+            return "denied"
         if self._resolved(clauses, index, end):
             return "no"
         if message.has("past_time", index) and not message.has("current_time", index):
@@ -474,6 +482,17 @@ class SafetyRules:
             return "asks"
         risk_after = context.risk_after
         return "asks" if risk_after is not None and _cue_after(risk_after, clause, end, RISK_AFTER_WORDS) else "reports"
+
+    def _negated(self, clause: str, begin: int) -> bool:
+        """Whether a negation ends at most :data:`NEGATION_WORDS` words before the match in its
+        clause, or starts before it and runs into it: "i dont have" denies "have a temperature",
+        though the match took the "have" of the negation "dont have"."""
+        for cue in self.context.negation.finditer(clause, max(0, begin - LOOKAROUND_CHARS), begin + LOOKAROUND_CHARS):
+            if cue.start() >= begin:
+                break
+            if cue.end() >= begin or len(clause[cue.end() : begin].split()) <= NEGATION_WORDS:
+                return True
+        return False
 
     def _asked_about(self, clause: str, begin: int) -> bool:
         """Whether a risk-question cue starts before the match, at most eight words before it, in its clause.

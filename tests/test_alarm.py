@@ -66,7 +66,6 @@ STILL_ALARMED = frozenset(
         "wound oozed a tiny bit of blood when I took the dressing off",
         "I nearly had a heart attack when I saw the quote from the pr",
         # since the net was retrained on the bank with the fifth batch (its threshold 0.73, 0.76 before)
-        "There's no pus or smell from the wound, it's just a bit itch",
         "There was a bit of clear-ish wet on the dressing the first d",
         "My stomach's been rumbling all morning from the fast, so emb",
     }
@@ -80,7 +79,7 @@ def alarm() -> AlarmModel:
 
 def _urgent(rules: SafetyRules, alarm: AlarmModel, message: str) -> bool:
     found = rules.assess(message)
-    return bool(found.reported or found.asked or alarm.suspect(message, rules=rules.names))
+    return bool(found.reported or found.asked or alarm.suspect(message, rules=rules.names, denied=found.denied))
 
 
 def test_the_held_out_sets_are_whole_and_never_trained_on() -> None:
@@ -217,6 +216,25 @@ def test_only_a_message_short_enough_to_answer_is_doubted(bot: Chatbot) -> None:
     assert bot.ask(history + question).kind != "emergency"
     assert len(history + padding + question) > MAX_MESSAGE_CHARS and bot.alarm.doubts(history + padding + question)
     assert bot.ask(history + padding + question).kind == "emergency"
+
+
+@pytest.mark.parametrize(("denied", "suspected"), [((), True), (("bleeding",), True), (("fever",), False)])
+def test_a_suspicion_of_a_symptom_the_rules_read_as_denied_is_none(denied: tuple[str, ...], suspected: bool) -> None:
+    model = _model(0.1, [[0.0], [5.0]], (NOTHING, "fever"))
+    assert (model.suspect("zz", rules=["fever", "bleeding"], denied=denied) is not None) is suspected
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "I'm not having any chest pain but I feel a bit tired after the procedure",
+        "there's no pus or redness, it just itches",
+        "I don't have a temperature, but the area is a bit red. normal?",
+    ],
+)
+def test_a_denied_symptom_gets_no_urgent_advice(bot: Chatbot, message: str) -> None:
+    reply = bot.ask(message)
+    assert reply.kind != "emergency" and reply.safety_net == ""
 
 
 def test_a_rule_the_clinic_removed_is_never_named() -> None:

@@ -97,7 +97,31 @@ def test_a_question_that_takes_a_red_flag_as_present_gets_a_safety_net(
 )
 def test_a_question_about_a_possible_risk_gets_no_safety_net(rules: SafetyRules, message: str) -> None:
     """Urgent advice on "could it cause paralysis?" would only frighten; a denied or past symptom is no question."""
-    assert rules.assess(message) == Assessment()
+    found = rules.assess(message)
+    assert found.reported is None and found.asked is None
+
+
+@pytest.mark.parametrize(
+    ("message", "denied", "reported"),
+    [
+        # a negation that runs into the match: the pattern "have a temperature" took its "have"
+        ("I don't have a temperature, but the area is a bit red. normal?", {"fever"}, None),
+        ("i havent got a temperature", {"fever"}, None),
+        ("I do not have a temperature", {"fever"}, None),
+        ("I'm not having any chest pain but I feel a bit tired after the procedure", {"chest_pain"}, None),
+        ("Fever: no", {"fever"}, None),
+        # the same words reported, or one symptom denied and another reported
+        ("I have a temperature", set(), "fever"),
+        ("I've got a temperature and I don't know what to do", set(), "fever"),
+        ("no fever but I have chest pain", set(), "chest_pain"),
+    ],
+)
+def test_a_denied_symptom_is_named_as_denied_and_never_reported(
+    rules: SafetyRules, message: str, denied: set[str], reported: str | None
+) -> None:
+    found = rules.assess(message)
+    assert (found.reported.name if found.reported else None) == reported
+    assert found.denied == denied
 
 
 def test_look_alikes_rarely_get_a_safety_net(rules: SafetyRules) -> None:

@@ -254,7 +254,7 @@ def test_the_bot_proposes_the_pair_below_the_threshold(bot: Chatbot) -> None:
             "answer",
             r"Answered: confidence 0\.\d\d reached 0\.\d\d",
         ),
-        ("I have a fever and pus at the needle site", "emergency", "red-flag rule matched"),
+        ("I have a fever and pus at the needle site", "emergency", r"red-flag rule 'fever' \(safety\.yaml\) matched"),
         (DECLINED, "fallback", r"Declined: the best pair, '[\w/-]+', scored 0\.\d\d, below 0\.\d\d"),
         (
             "Can I have a glass of wine after percutaneous rhizotomy?",
