@@ -82,6 +82,10 @@ HANDOFF = (
     ("what are the warning signs after rhizotomy", "warning_signs"),
     ("when should i call the doctor after the procedure", "warning_signs"),
     ("what should i watch out for after the procedure", "warning_signs"),
+    # a fresh-eyes trial got "the documents don't cover that" for these
+    ("What if I get a fever after the rhizotomy?", "warning_signs"),
+    ("what should we do if he starts bleeding through the dressing at home", "warning_signs"),
+    ("who do i call if the wound gets infected over the weekend", "warning_signs"),
     ("when should i call to book my follow up appointment", "appointment"),
 )
 NEITHER = (
@@ -104,6 +108,9 @@ NEITHER = (
     "is there anything to avoid after?",
     "can it be repeated?",
     "can the procedure be repeated if the pain comes back",
+    "what if the numb patch never goes",
+    "what happens if the pain comes back",
+    "what if I get a headache afterwards",
     "what instructions should I follow before the procedure",
     "what are the rules about eating before",
     "what are the instructions?",
