@@ -69,6 +69,25 @@ class Approvals:
             if name not in known:
                 raise KnowledgeBaseError(self.path or "approvals.yaml", approval.line, f"document {name!r} not found")
 
+    def require(self, files: Iterable[str]) -> None:
+        """Stop a live start whose answers would quote a document no one approved.
+
+        ``files``: the documents the pairs quote. The bot promises answers from the clinic's
+        approved documents only; a clinic that went live (no ``demonstration: true``) with the
+        shipped example leaflets, or with a new leaflet not yet signed off, would break that
+        promise in front of patients. The error names the first such document.
+        """
+        missing = self.unapproved(set(files))
+        if missing:
+            others = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            raise KnowledgeBaseError(
+                self.path or "approvals.yaml",
+                None,
+                f"document {missing[0]!r}{others} is not approved, and a live setup answers only from approved "
+                "documents: record who approved it (approved_by, approved_on, review_by), or take it out of "
+                "documents/ and rebuild",
+            )
+
     def unapproved(self, files: Iterable[str]) -> list[str]:
         """The documents with no approval, in file-name order."""
         return sorted(name for name in files if name not in self.documents)

@@ -16,6 +16,7 @@ from typing import Any
 
 from .alarm import DEFAULT_ALARM, AlarmModel
 from .answerer import Answerer, example_index
+from .approval import read_approvals
 from .conversation import MAX_MESSAGE_CHARS, Conversation
 from .errors import IndexMismatchError, KnowledgeBaseError
 from .examplefile import read_example_vectors
@@ -154,6 +155,8 @@ class Chatbot:
             )
         pairs = read_pairs(paths.pairs)
         support = read_support(paths)
+        if not support.settings.demonstration:
+            read_approvals(paths.approvals).require(p.source.document for p in pairs if p.source.document)
         state = read_index(paths.index)
         if "examples" not in options:
             stored = read_example_vectors(paths, state.fingerprint, pairs)

@@ -52,13 +52,22 @@ def knowledge_base_dir(faq_dir: str | Path | None = None) -> Path:
 def watched_files(root: Path) -> tuple[Path, ...]:
     """Every file a load of ``root`` reads."""
     paths = KnowledgeBasePaths.at(root)
-    return (paths.pairs, paths.index, paths.examples, paths.clinic, paths.synonyms, paths.safety, paths.smalltalk)
+    return (
+        paths.pairs,
+        paths.index,
+        paths.examples,
+        paths.clinic,
+        paths.synonyms,
+        paths.safety,
+        paths.smalltalk,
+        paths.approvals,
+    )
 
 
 def signature(files: tuple[Path, ...]) -> Signature:
     """Size, modification time and inode of each file; any edit or replacement changes it.
 
-    Seven ``stat`` calls on paths built once: cheap enough to run on every page run. A missing
+    Eight ``stat`` calls on paths built once: cheap enough to run on every page run. A missing
     file counts as ``(-1, -1, -1)`` so that deleting one is a change too.
     """
     entries = []
@@ -179,8 +188,8 @@ def current_bot(faq_dir: Path | None = None) -> Chatbot:
     """The bot for ``faq_dir`` (default :func:`knowledge_base_dir`), loaded once per process.
 
     The first call loads and raises :class:`KnowledgeBaseError` if the knowledge base cannot load.
-    Later calls notice an edited ``pairs.yaml`` (or examples, clinic, synonyms, safety, small-talk
-    file) and load it; a failed reload keeps the previous bot and logs one line.
+    Later calls notice an edited ``pairs.yaml`` (or examples, clinic, synonyms, safety, small-talk,
+    approvals file) and load it; a failed reload keeps the previous bot and logs one line.
     """
     return _holder(faq_dir).current()
 

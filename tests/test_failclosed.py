@@ -28,6 +28,20 @@ REAL_CLINIC = (
 )
 
 
+def _approve_all(faq: Path) -> None:
+    """Record an approval for every document, as a clinic going live does (``approvals.yaml``)."""
+    lines = ["documents:"]
+    for document in sorted(path.name for path in (faq / "documents").iterdir()):
+        lines += [f"  {document}:", "    approved_by: Dr A Test", "    approved_on: 2026-11-01"]
+        lines.append("    review_by: 2027-11-01")
+    (faq / "approvals.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _go_live(faq: Path) -> None:
+    (faq / "clinic.yaml").write_text(REAL_CLINIC, encoding="utf-8")
+    _approve_all(faq)
+
+
 def _edit(path: Path, pattern: str, replacement: str) -> None:
     text = path.read_text(encoding="utf-8")
     edited = re.sub(pattern, replacement, text, count=1, flags=re.MULTILINE)
@@ -72,13 +86,29 @@ def test_bad_clinic_file_stops_loading(faq_copy: Path, content: str | None, mess
 
 
 def test_real_clinic_details_load_without_the_demonstration_flag(faq_copy: Path) -> None:
-    (faq_copy / "clinic.yaml").write_text(REAL_CLINIC, encoding="utf-8")
+    _go_live(faq_copy)
     settings = Chatbot.load(faq_copy).settings
     assert (settings.name, settings.urgent_phone, settings.demonstration) == (
         "Lakeside Spine Centre",
         "(303) 555-2999",
         False,
     )
+
+
+def test_a_live_setup_answers_only_from_approved_documents(faq_copy: Path) -> None:
+    """The shipped example leaflets are approved by no one: a demonstration may quote them, a live setup may not."""
+    assert Chatbot.load(faq_copy).settings.demonstration  # unapproved documents, a demonstration: loads
+    _go_live(faq_copy)
+    Chatbot.load(faq_copy)
+    approvals = faq_copy / "approvals.yaml"
+    _edit(approvals, r"^  percutaneous-rhizotomy\.txt:\n(    .*\n){3}", "")
+    with pytest.raises(
+        KnowledgeBaseError, match=r"approvals\.yaml: document 'percutaneous-rhizotomy\.txt' is not approved, and a live"
+    ):
+        Chatbot.load(faq_copy)
+    approvals.unlink()
+    with pytest.raises(KnowledgeBaseError, match=r"approvals\.yaml: document '.*' \(and 4 more\) is not approved"):
+        Chatbot.load(faq_copy)
 
 
 def test_shipped_clinic_file_is_an_explicit_demonstration(bot: Chatbot, faq_copy: Path) -> None:
@@ -211,6 +241,7 @@ def test_a_fixed_file_is_loaded_after_a_failed_one(faq_copy: Path) -> None:
     clinic = faq_copy / "clinic.yaml"
     clinic.write_text("name: [broken\n", encoding="utf-8")
     assert current_bot(faq_copy) is old
+    _approve_all(faq_copy)
     clinic.write_text(REAL_CLINIC, encoding="utf-8")
     _touch_later(clinic)
     assert current_bot(faq_copy).settings.name == "Lakeside Spine Centre"
@@ -252,3 +283,16 @@ def test_reload_bot_replaces_the_bot(faq_copy: Path) -> None:
     old = current_bot(faq_copy)
     new = reload_bot(faq_copy)
     assert new is not old and current_bot(faq_copy) is new
+
+
+def test_a_withdrawn_approval_is_noticed_by_a_live_server(faq_copy: Path) -> None:
+    """``approvals.yaml`` is one of the files a server watches: withdrawing an approval is refused
+    like any broken edit (the previous bot keeps answering, the readiness probe reports it)."""
+    _go_live(faq_copy)
+    old = current_bot(faq_copy)
+    approvals = faq_copy / "approvals.yaml"
+    _edit(approvals, r"^  cervical-neurotomy\.txt:\n(    .*\n){3}", "")
+    _touch_later(approvals)
+    assert current_bot(faq_copy) is old
+    error = status(faq_copy).error or ""
+    assert re.search(r"approvals\.yaml: document 'cervical-neurotomy\.txt' is not approved", error), error

@@ -105,6 +105,9 @@ def _broken(faq_copy: Path, damage: str) -> Path:
     elif damage == "example-numbers":
         text = (faq_copy / "clinic.yaml").read_text(encoding="utf-8")
         (faq_copy / "clinic.yaml").write_text(text.replace("demonstration: true\n", ""), encoding="utf-8")
+    elif damage == "unapproved-documents":
+        live = ("name: Lakeside Spine Centre", 'phone: "(303) 555-2000"', 'urgent_phone: "(303) 555-2999"')
+        (faq_copy / "clinic.yaml").write_text("\n".join([*live, 'emergency_number: "911"', ""]), encoding="utf-8")
     elif damage == "truncated-pairs":
         text = (faq_copy / "pairs.yaml").read_text(encoding="utf-8")
         (faq_copy / "pairs.yaml").write_text(text[: text.index("- id: ", len(text) // 2)], encoding="utf-8")
@@ -117,6 +120,7 @@ def _broken(faq_copy: Path, damage: str) -> Path:
         ("missing-clinic", r"^error: .*/clinic\.yaml: file not found: the clinic's name and phone numbers"),
         ("example-numbers", r"^error: .*/clinic\.yaml:\d+: name 'Riverside Pain Clinic' is the example name"),
         ("truncated-pairs", r"^error: .*/pairs\.yaml: content does not match its digest \(60 pairs recorded\)"),
+        ("unapproved-documents", r"^error: .*/approvals\.yaml: document '.*' \(and 4 more\) is not approved"),
     ],
 )
 def test_server_refuses_to_start_on_a_broken_knowledge_base(faq_copy: Path, damage: str, message: str) -> None:
