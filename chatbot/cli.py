@@ -148,6 +148,7 @@ def _chat(args: argparse.Namespace) -> int:
     conversation = bot.conversation()
     print(f"{bot.settings.name} — patient information assistant. Type 'quit' to leave.")
     print(bot.notice)
+    reply: Reply | None = None
     while True:
         try:
             message = input("\nyou> ")
@@ -156,8 +157,22 @@ def _chat(args: argparse.Namespace) -> int:
             return 0
         if message.strip().lower() in {"quit", "exit"}:
             return 0
-        reply = conversation.ask(message)
+        picked = picked_suggestion(message, reply)
+        if picked is not None:
+            print(f"(asking: {picked})")
+        reply = conversation.ask(picked or message)
         print(format_reply(reply, notice=False, approvals=approvals))
+
+
+def picked_suggestion(message: str, reply: Reply | None) -> str | None:
+    """The suggestion a bare number picks from the numbered list under the last reply ("2"), as
+    the chat page's buttons do; ``None`` otherwise. A clarification's numbers are its options,
+    which the conversation itself reads ("2", "the second one")."""
+    number = message.strip().rstrip(".")
+    if reply is None or reply.kind == "clarify" or not number.isdigit():
+        return None
+    index = int(number) - 1
+    return reply.suggestions[index] if 0 <= index < len(reply.suggestions) else None
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -235,7 +250,7 @@ def _check(args: argparse.Namespace) -> int:
     checks = read_checks(args.file or paths.checks)
     if paths.documents.is_dir() and paths.pairs.exists() and is_stale(paths):
         print(f"error: {paths.pairs} was not built from the current documents: run the build first", file=sys.stderr)
-        return 1
+        return 2  # a knowledge-base problem, as every other command reports one; 1 is failed checks
     outcomes = run_checks(Chatbot.load(args.faq), checks)
     print(format_table(outcomes))
     return 0 if all(o.passed for o in outcomes) else 1

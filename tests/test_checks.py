@@ -67,7 +67,7 @@ def test_a_failing_check_fails_the_command_and_says_why(tmp_path: Path) -> None:
 def test_check_refuses_a_knowledge_base_that_was_not_rebuilt(faq_copy: Path) -> None:
     (faq_copy / "documents" / "knee.md").write_text("# Knee\n\nA knee injection numbs the knee.\n", "utf-8")
     result = run("--faq", str(faq_copy), "check")
-    assert result.returncode == 1
+    assert result.returncode == 2, "a knowledge-base problem, not a failed check (1)"
     assert "was not built from the current documents: run the build first" in result.stderr
 
 

@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import KB, ROOT
 
+from chatbot.cli import picked_suggestion
+from chatbot.reply import Reply
+
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """``python -m chatbot ARGS``, on the fixed test knowledge base unless ``--faq`` is given."""
@@ -54,6 +57,32 @@ def test_chat_keeps_the_thread() -> None:
     assert result.returncode == 0, result.stderr
     assert "not medical advice" in result.stdout
     assert "paralysis" in result.stdout
+
+
+def test_chat_asks_the_suggestion_a_number_picks() -> None:
+    result = run("chat", stdin="how long does the relief from cervical rhizotomy last\n2\n9\nquit\n")
+    assert result.returncode == 0, result.stderr
+    listed = re.search(r"You could also ask:\n  1\. .*\n  2\. (.*)\n", result.stdout)
+    assert listed is not None, result.stdout
+    assert f"(asking: {listed.group(1)})" in result.stdout
+    assert result.stdout.count("(asking:") == 1, "9 is no suggestion: asked as typed"
+
+
+@pytest.mark.parametrize(
+    ("message", "kind", "picked"),
+    [
+        ("2", "answer", "second"),
+        (" 2. ", "answer", "second"),
+        ("3", "answer", None),
+        ("0", "answer", None),
+        ("2", "clarify", None),
+        ("2 weeks", "answer", None),
+    ],
+)
+def test_a_bare_number_picks_a_listed_suggestion(message: str, kind: str, picked: str | None) -> None:
+    reply = Reply(kind=kind, text="", confidence=1.0, suggestions=("first", "second"))
+    assert picked_suggestion(message, reply) == picked
+    assert picked_suggestion(message, None) is None
 
 
 def test_build_reports_counts(tmp_path: Path) -> None:
