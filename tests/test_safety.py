@@ -102,6 +102,22 @@ def test_a_question_about_a_possible_risk_gets_no_safety_net(rules: SafetyRules,
 
 
 @pytest.mark.parametrize(
+    ("message", "reported"),
+    [
+        # a fresh-eyes trial: only the safety net, not the emergency reply
+        ("My mum had a rhizotomy 3 days ago and she's confused and hot to touch", "fever"),
+        ("his forehead is hot to the touch and he's not himself", "fever"),
+        ("the wound is hot to the touch", "wound_infection"),
+        ("she is not hot to touch, just tired", None),
+        ("the radiator by my bed is hot to the touch", None),
+    ],
+)
+def test_a_person_hot_to_the_touch_has_a_fever(rules: SafetyRules, message: str, reported: str | None) -> None:
+    found = rules.assess(message).reported
+    assert (found.name if found else None) == reported
+
+
+@pytest.mark.parametrize(
     ("message", "denied", "reported"),
     [
         # a negation that runs into the match: the pattern "have a temperature" took its "have"
