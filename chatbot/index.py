@@ -348,11 +348,14 @@ class Index:
         limit: int = 5,
         score_cutoff: float | None = None,
         within: np.ndarray | None = None,
+        include: Collection[int] = (),
     ) -> list[Match]:
         """The best pairs for ``question``, best first, at most one match per pair.
 
         ``score_cutoff`` drops matches scoring below it (``None``: keep all ``limit`` best);
-        ``within`` limits the search to those pair positions (``None``: all pairs).
+        ``within`` limits the search to those pair positions (``None``: all pairs). ``include``:
+        pair positions (inside ``within``) matched whatever their scores, after the ``limit``
+        best if they are not among them: candidates another signal found.
         """
         query = question if isinstance(question, Query) else self.query(question)
         if not query.expanded.strip():
@@ -377,6 +380,7 @@ class Index:
         candidates = candidates[
             (ranking[candidates] > 0) | ((ranking[candidates] >= 0) & (within is not None))
         ].tolist()
+        candidates += [i for i in include if i not in candidates]
         key_terms = [(weight, ways, *split_ways(ways)) for weight, ways in self._key_terms(query)]
         total = sum(weight for weight, *_ in key_terms)
         coverage = _coverage_factor(query.coverage)
@@ -397,9 +401,10 @@ class Index:
                 + self.terms_weight * terms
             )
             score = round(min(blended * coverage, 1.0), 4)
-            if score_cutoff is None or score >= score_cutoff:
+            if score_cutoff is None or score >= score_cutoff or i in include:
                 scored.append((-score, self.pairs_[i].id, i, similarity, fuzzy, terms, phrasing, hits))
         scored.sort(key=lambda found: found[:2])
+        scored = scored[:limit] + [found for found in scored[limit:] if found[2] in include]
         return [
             Match(
                 self.pairs_[i],
@@ -414,7 +419,7 @@ class Index:
                 float(answer_sims[i]),
                 float(best_sentence[i]),
             )
-            for negative, _, i, similarity, fuzzy, terms, phrasing, hits in scored[:limit]
+            for negative, _, i, similarity, fuzzy, terms, phrasing, hits in scored
         ]
 
     def similarities(self, text: str, pairs: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

