@@ -194,8 +194,9 @@ def _rows(answerer: Answerer, text: str) -> Iterable[tuple[np.ndarray, list[tupl
 
     The search's candidates only: ``decide`` also scores the examples' classifier's most probable
     pairs when the search left them out (:data:`chatbot.answerer.CLASSIFIED`), but the shipped
-    model was fitted without them and reads them well as they are (``docs/answer-quality.md``,
-    "The classifier's candidates"); fitting on them too is a retraining of its own to judge.
+    model was fitted without them and reads them well as they are; a model fitted on them too
+    was better out of fold and worse on new writers' questions (``docs/answer-quality.md``,
+    "The classifier's candidates").
     """
     whole = answerer.index.query(text)
     named = answerer.named(whole)

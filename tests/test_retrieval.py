@@ -40,16 +40,16 @@ passage first, at 0.807, just under the threshold."""
 
 
 RANKING_MISSES = WRONG_ANSWERS | {"will it hurt right after the percutaneous rhizotomy"}
-"""Table rows the model ranks wrongly. One since the classifier's candidates: "will it hurt right
-after the percutaneous rhizotomy" ranks first the classifier's own pick, the recovery passage on
-resting and following the doctor's instructions for pain (0.79, under the threshold: declined,
-with the side-effects passage that names "post-procedure pain" second, at 0.68). None before,
-since the model trained on the ninth and eleventh batches: "what conditions does rhizotomy treat", a near tie between the passage on the
-conditions SDR treats and the neck procedure's definition, ranked the definition first from the
-model with the examples' classifier, the conditions passage first (0.808) from the one trained
-with the questions written for training, the definition again (0.71) from the one trained on the
-sixth to eighth batches, and the conditions passage again from the one trained on the ninth
-and eleventh."""
+"""Table rows the model ranks wrongly. One since the classifier's candidates: "will it hurt right after
+the percutaneous rhizotomy" ranks first the classifier's own pick, the recovery passage on resting
+and following the doctor's instructions for pain (0.79, under the threshold: declined, with the
+side-effects passage that names "post-procedure pain" second, at 0.68). None before, since the model
+trained on the ninth and eleventh batches: "what conditions does rhizotomy treat", a near tie
+between the passage on the conditions SDR treats and the neck procedure's definition, ranked the
+definition first from the model with the examples' classifier, the conditions passage first (0.808)
+from the one trained with the questions written for training, the definition again (0.71) from the
+one trained on the sixth to eighth batches, and the conditions passage again from the one trained on
+the ninth and eleventh."""
 
 
 KNOWN_MISSES: dict[str, str] = {}
