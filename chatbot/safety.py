@@ -459,7 +459,9 @@ class SafetyRules:
             return "no"
         if self.rules[rule_index].any_mention:
             return "no" if self._past_question(message, index) else "reports"
-        if denied or (not negative and self._negated(clause, begin)):
+        # A negation that runs into the match counts too: "i dont have" denies "have a temperature",
+        # though the match took the "have" of the negation "dont have".
+        if denied or (not negative and _cue_reaching(context.negation, clause, begin, NEGATION_WORDS)):
             return "denied"
         if self._answered_no(message, index, begin, end):
             return "denied"
@@ -483,17 +485,6 @@ class SafetyRules:
         risk_after = context.risk_after
         return "asks" if risk_after is not None and _cue_after(risk_after, clause, end, RISK_AFTER_WORDS) else "reports"
 
-    def _negated(self, clause: str, begin: int) -> bool:
-        """Whether a negation ends at most :data:`NEGATION_WORDS` words before the match in its
-        clause, or starts before it and runs into it: "i dont have" denies "have a temperature",
-        though the match took the "have" of the negation "dont have"."""
-        for cue in self.context.negation.finditer(clause, max(0, begin - LOOKAROUND_CHARS), begin + LOOKAROUND_CHARS):
-            if cue.start() >= begin:
-                break
-            if cue.end() >= begin or len(clause[cue.end() : begin].split()) <= NEGATION_WORDS:
-                return True
-        return False
-
     def _asked_about(self, clause: str, begin: int) -> bool:
         """Whether a risk-question cue starts before the match, at most eight words before it, in its clause.
 
@@ -504,13 +495,7 @@ class SafetyRules:
         starts before the symptom and runs past it ("is weakness in the legs part of the normal
         recovery") counts as before.
         """
-        risk = self.context.risk_question
-        for cue in risk.finditer(clause, max(0, begin - LOOKAROUND_CHARS), begin + LOOKAROUND_CHARS):
-            if cue.start() >= begin:
-                break
-            if cue.end() >= begin or len(clause[cue.end() : begin].split()) <= RISK_QUESTION_WORDS:
-                return True
-        return False
+        return _cue_reaching(self.context.risk_question, clause, begin, RISK_QUESTION_WORDS)
 
     def _asked_later(self, message: _Message, index: int) -> bool:
         """Whether the symptom's clause tells a worry and one of the next clauses starts by asking
@@ -656,6 +641,17 @@ def _cue_before(pattern: re.Pattern[str], text: str, pos: int, max_words: int) -
     """Whether ``pattern`` matches ending before ``pos`` with at most ``max_words`` words in between."""
     for cue in pattern.finditer(text, max(0, pos - LOOKAROUND_CHARS), pos):
         if len(text[cue.end() : pos].split()) <= max_words:
+            return True
+    return False
+
+
+def _cue_reaching(pattern: re.Pattern[str], text: str, pos: int, max_words: int) -> bool:
+    """Whether ``pattern`` matches starting before ``pos`` and either ending at most ``max_words``
+    words before it (as :func:`_cue_before`) or running into or past it."""
+    for cue in pattern.finditer(text, max(0, pos - LOOKAROUND_CHARS), pos + LOOKAROUND_CHARS):
+        if cue.start() >= pos:
+            break
+        if cue.end() >= pos or len(text[cue.end() : pos].split()) <= max_words:
             return True
     return False
 
