@@ -296,7 +296,7 @@ def test_another_procedures_passage_is_offered_when_the_focus_one_is_silent(bot:
 @pytest.mark.xfail(
     strict=True,
     reason="known miss since the unanswered-question features: the neck procedure's duration passage answers "
-    "at 0.83 (threshold 0.81) although the patient now asks about the back",
+    "at 0.83 (above the threshold) although the patient now asks about the back",
 )
 def test_the_other_procedures_offered_are_found_from_the_patients_own_words(bot: Chatbot) -> None:
     """The focus procedure's name is added to a follow-up to answer it, not to look for other procedures' passages.
@@ -322,10 +322,12 @@ def test_the_other_procedures_offered_are_found_from_the_patients_own_words(bot:
 )
 def test_a_declined_question_offers_its_most_probable_passages(bot: Chatbot, message: str, offered: str) -> None:
     """A patient's question that is declined, but whose right passage is probable enough (below
-    the threshold, at or above ``OFFER_FLOOR``) to be one tap away. (The earlier rows, from the
-    batches the model is now trained on, are answered; "my back is killing me would this help",
-    the row before this one, no longer offers the benefits passage since the model trained on
-    the sixth to eighth batches.)"""
+    the threshold, at or above ``OFFER_FLOOR``) to be one tap away. Asked of a clinic that set
+    ``answer_threshold: 0.9``: at the shipped threshold (0.66) "does it work?" is answered. (The
+    earlier rows, from the batches the model is now trained on, are answered; "my back is killing
+    me would this help", the row before this one, no longer offers the benefits passage since the
+    model trained on the sixth to eighth batches.)"""
+    bot = bot.with_model(bot.model, threshold=0.9)
     reply = bot.ask(message)
     assert reply.kind == "fallback"
     assert "I can answer related questions, such as the ones below." in reply.text
@@ -423,8 +425,8 @@ NOT_SURE = "I couldn't find a passage in the clinic's documents that I'm sure an
 @pytest.mark.parametrize(
     ("question", "threshold", "said"),
     [
-        ("how long until i can play sport again", None, NOT_SURE),  # more likely than not a passage answers it
-        ("how long until i can exercise", 0.9, NOT_SURE),  # answered at the shipped threshold
+        ("how long until i can play sport again", 0.9, NOT_SURE),  # more likely than not a passage answers it
+        ("how long until i can exercise", 0.9, NOT_SURE),  # both answered at the shipped threshold
         ("how long does the knee one last", None, NOT_COVERED),
         ("how long does a facet injection last", None, NOT_COVERED),  # less likely than not
         ("how much does it cost", None, NOT_COVERED),

@@ -39,11 +39,12 @@ passage, which names infection but not the sterile technique) now ranks the risk
 passage first, at 0.807, just under the threshold."""
 
 
-RANKING_MISSES = WRONG_ANSWERS | {"will it hurt right after the percutaneous rhizotomy"}
-"""Table rows the model ranks wrongly. One since the classifier's candidates: "will it hurt right after
-the percutaneous rhizotomy" ranks first the classifier's own pick, the recovery passage on resting
-and following the doctor's instructions for pain (0.79, under the threshold: declined, with the
-side-effects passage that names "post-procedure pain" second, at 0.68). None before, since the model
+RANKING_MISSES = WRONG_ANSWERS
+"""Table rows the model ranks wrongly. None since the threshold came down to 0.66: "will it hurt
+right after the percutaneous rhizotomy" ranks first the classifier's own pick since the classifier's
+candidates, the recovery passage ("Some discomfort is normal, but medications and care can help"),
+at 0.79, with the side-effects passage that names "post-procedure pain" second; once answered, the
+recovery passage was read as an answer too, and the table takes either. None before, since the model
 trained on the ninth and eleventh batches: "what conditions does rhizotomy treat", a near tie
 between the passage on the conditions SDR treats and the neck procedure's definition, ranked the
 definition first from the model with the examples' classifier, the conditions passage first (0.808)

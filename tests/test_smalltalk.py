@@ -87,6 +87,14 @@ HANDOFF = (
     ("what should we do if he starts bleeding through the dressing at home", "warning_signs"),
     ("who do i call if the wound gets infected over the weekend", "warning_signs"),
     ("when should i call to book my follow up appointment", "appointment"),
+    # the documents never mention pregnancy: "tell your care team", not the general risks passage
+    ("Is rhizotomy safe during pregnancy?", "pregnancy"),
+    ("I'm 14 weeks pregnant, can I still have the neck procedure or do I have to wait", "pregnancy"),
+    ("my wife has just found out she's pregnant, can she still go ahead with it", "pregnancy"),
+    ("How long should I wait after a rhizotomy before trying to get pregnant?", "pregnancy"),
+    ("We're trying for a baby, is the nerve burning ok", "pregnancy"),
+    ("rhizotomy breastfeeding safe", "pregnancy"),
+    ("I'm still breast feeding my baby. Is the back procedure ok for me?", "pregnancy"),
 )
 NEITHER = (
     "when can i go back to work",
@@ -115,6 +123,9 @@ NEITHER = (
     "what are the rules about eating before",
     "what are the instructions?",
     "what are the rules",
+    # a past pregnancy told as history is not a question about being pregnant
+    "I've had neck pain since my second pregnancy. What should I realistically expect?",
+    "I was pregnant when the back pain started, how long does the relief last",
     "yes",
     "",
     "   ",
@@ -138,6 +149,16 @@ def test_when_to_call_names_the_red_flags_and_both_numbers(bot: Chatbot) -> None
         assert fact in reply.text, fact
     assert bot.settings.urgent_phone in reply.text and bot.settings.emergency_number in reply.text
     assert bot.ask("I have a fever, when should i call").kind == "emergency", "a report still comes first"
+
+
+def test_pregnancy_is_for_the_care_team_never_the_risks_passage(bot: Chatbot) -> None:
+    """The documents never mention pregnancy, and "Is rhizotomy safe during pregnancy?" shares all but
+    one word with "Is rhizotomy safe?": retrieval alone gave the general risks passage 0.75."""
+    reply = bot.ask("Is rhizotomy safe during pregnancy?")
+    assert (reply.kind, reply.tags, reply.sources) == ("handoff", ("pregnancy",), ())
+    assert "don't cover pregnancy" in reply.text and "tell your care team" in reply.text
+    assert bot.settings.phone in reply.text
+    assert bot.ask("I'm 12 weeks pregnant and bleeding heavily where the needle went in").kind == "emergency"
 
 
 @pytest.mark.parametrize("message", NEITHER)
@@ -172,7 +193,7 @@ def test_doctor_reply_says_not_a_doctor(smalltalk: SmallTalk) -> None:
     assert "02 5550 1234" in text
 
 
-@pytest.mark.parametrize("name", ["human", "appointment", "callback", "contact"])
+@pytest.mark.parametrize("name", ["human", "appointment", "callback", "contact", "pregnancy"])
 def test_handoff_replies_give_contact_details(smalltalk: SmallTalk, name: str) -> None:
     reply = smalltalk.reply(Intent(name, "handoff"), CUSTOM)
     assert reply.kind == "handoff"
