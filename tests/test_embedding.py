@@ -10,6 +10,7 @@ import pytest
 from conftest import ROOT
 
 from chatbot import Chatbot
+from chatbot.answerer import _Labelled
 from chatbot.embedding import DIMENSIONS, Embedder
 from chatbot.model import FEATURES
 
@@ -98,6 +99,40 @@ def test_meaning_features_of_candidates(bot: Chatbot) -> None:
     query = unlabelled.index.query(question)
     rows = unlabelled.features(query, unlabelled.matches(query))
     assert (rows[:, column["example_known"]] == 0.0).all() and (rows[:, column["meaning_example"]] == -1.0).all()
+
+
+def test_each_candidates_closest_labelled_question_from_one_product_with_all() -> None:
+    """Three labelled questions: pair 0 labels two, pair 2 one, pairs 1 and 3 none (-1, on both
+    sides of having one); the third answers no pair, so it alone is the closest unanswered."""
+    vectors = np.eye(3, dtype=np.float32)
+    labels = [np.array([0]), np.array([0, 2]), np.array([], dtype=np.int64)]
+    labelled = _Labelled.of(vectors, labels, 4, np.array([2]))
+    cosines = labelled.cosines(np.array([0.6, 0.8, 0.1], dtype=np.float32))
+    assert labelled.closest(cosines, [2, 0, 1, 3]).tolist() == pytest.approx([0.8, 0.8, -1.0, -1.0])
+    assert labelled.has(np.array([0, 1, 2, 3])).tolist() == [1.0, 0.0, 1.0, 0.0]
+    assert labelled.closest_unanswered(cosines) == pytest.approx(0.1)
+    assert _Labelled.of(vectors, labels, 4, np.zeros(0, dtype=np.int64)).closest_unanswered(cosines) == -1.0
+
+
+def test_the_shipped_labelled_questions_closest_are_their_own_maxima(bot: Chatbot) -> None:
+    """On the shipped examples: each pair's closest labelled question and the closest one no
+    passage answers are the highest cosines of exactly those questions."""
+    answerer = bot.answerer_
+    assert answerer.examples is not None
+    vectors = answerer.meaning_vectors_["asked"]
+    own: list[list[int]] = [[] for _ in answerer.pairs]
+    for row, found in enumerate(answerer.examples.labels_):
+        for position in found.tolist():
+            own[position].append(row)
+    unanswered = [row for row, found in enumerate(answerer.examples.labels_) if not len(found)]
+    assert unanswered and all(own)
+    for question in ["how many days off work", "can i take paracetamol afterwards", "how much does it cost"]:
+        vector = answerer.embedder.embed([question])[0]
+        exact = vectors.astype(np.float64) @ vector.astype(np.float64)
+        cosines = answerer.labelled.cosines(vector)
+        closest = answerer.labelled.closest(cosines, range(len(own)))
+        assert closest == pytest.approx([exact[rows].max() for rows in own], abs=1e-6)
+        assert answerer.labelled.closest_unanswered(cosines) == pytest.approx(exact[unanswered].max(), abs=1e-6)
 
 
 def test_no_token_runs_across_a_space_after_a_character() -> None:

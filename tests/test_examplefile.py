@@ -238,7 +238,8 @@ def test_the_stored_meanings_are_what_a_load_would_embed(folder: Path) -> None:
     assert fast.meaning_vectors_.keys() == slow.meaning_vectors_.keys()
     for name, vectors in fast.meaning_vectors_.items():
         assert np.array_equal(vectors, slow.meaning_vectors_[name]), name
-    assert np.array_equal(fast.unanswered_meanings, slow.unanswered_meanings)
+    assert np.array_equal(fast.labelled.unanswered, slow.labelled.unanswered)
+    assert np.array_equal(fast.labelled.members, slow.labelled.members)
     assert fast.examples is not None and slow.examples is not None
     assert fast.examples.pair_words_ == slow.examples.pair_words_
     tokenizer = slow.embedder.tokenizer
