@@ -934,10 +934,10 @@ class _Labelled:
 
     The rows are the labelled questions' own, not a copy per label (a question labelled with
     three pairs was held three times, and those no passage answers once more: 18 MB of copies,
-    and 9 MB of a start's peak memory). One product with all 9,300 costs about what products with a dozen
-    candidates' 3,700 rows and the 2,400 unanswered ones did: both are bound by reading memory.
-    Their number is the bank's, not the knowledge base's (a clinic's own pairs have no labelled
-    questions), so the product does not grow with the pairs.
+    9 MB of a start's peak memory). One product with all 9,300 costs about what products with a
+    dozen candidates' 3,700 rows and the 2,400 unanswered ones did: both are bound by reading
+    memory. Their number is the bank's, not the knowledge base's (a clinic's own pairs have no
+    labelled questions), so the product does not grow with the pairs.
     """
 
     vectors: np.ndarray

@@ -102,8 +102,9 @@ def test_meaning_features_of_candidates(bot: Chatbot) -> None:
 
 
 def test_each_candidates_closest_labelled_question_from_one_product_with_all() -> None:
-    """Three labelled questions: pair 0 labels two, pair 2 one, pairs 1 and 3 none (-1, on both
-    sides of having one); the third answers no pair, so it alone is the closest unanswered."""
+    """Three labelled questions: two labelled with pair 0, one with pair 2, none with pairs 1
+    and 3 (-1); the third answers no pair, so it alone is the closest unanswered, and with no
+    unanswered question at all that is -1 too."""
     vectors = np.eye(3, dtype=np.float32)
     labels = [np.array([0]), np.array([0, 2]), np.array([], dtype=np.int64)]
     labelled = _Labelled.of(vectors, labels, 4, np.array([2]))
@@ -114,9 +115,9 @@ def test_each_candidates_closest_labelled_question_from_one_product_with_all() -
     assert _Labelled.of(vectors, labels, 4, np.zeros(0, dtype=np.int64)).closest_unanswered(cosines) == -1.0
 
 
-def test_the_shipped_labelled_questions_closest_are_their_own_maxima(bot: Chatbot) -> None:
-    """On the shipped examples: each pair's closest labelled question and the closest one no
-    passage answers are the highest cosines of exactly those questions."""
+def test_each_pairs_closest_labelled_question_is_the_highest_of_its_own(bot: Chatbot) -> None:
+    """On the test knowledge base's 9,000 examples: each pair's closest labelled question and the
+    closest one no passage answers are the highest cosines of exactly those questions."""
     answerer = bot.answerer_
     assert answerer.examples is not None
     vectors = answerer.meaning_vectors_["asked"]
