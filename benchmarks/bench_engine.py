@@ -25,6 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+if "--all-cores" not in sys.argv[1:] and hasattr(os, "sched_setaffinity"):
+    # Pinned before numpy is imported: OpenBLAS starts its threads then, and a thread keeps the
+    # cores it started with, so pinning later left them free to run products on another core.
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
 from cases import ANSWERS, GENERIC, UNANSWERABLE  # noqa: E402
 
 from chatbot import Chatbot  # noqa: E402
@@ -88,8 +93,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=20, help="times each question is asked")
     parser.add_argument("--all-cores", action="store_true", help="do not pin to one core")
     args = parser.parse_args()
-    if not args.all_cores and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     questions = [q for q, _ in ANSWERS] + list(UNANSWERABLE) + list(GENERIC)
 
     command = [sys.executable, "-m", "chatbot", "ask", "how long does the relief last"]
