@@ -30,7 +30,7 @@ from __future__ import annotations
 import itertools
 import re
 import zlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
@@ -38,7 +38,7 @@ import numpy as np
 
 from .classifier import QuestionClassifier
 from .embedding import Embedder
-from .examples import Example, Examples
+from .examples import Example, Examples, highest_of
 from .index import Index, Match, Phrasings, Query, split_evidence, split_ways
 from .lexicon import informativeness
 from .model import FEATURES, NOT_COVERED, AnswerModel
@@ -329,13 +329,6 @@ class Answerer:
             )
         }
         """The pairs' phrasings' and sentences' vectors, pair by pair."""
-        self.labelled = _Labelled.of(
-            made["asked"],
-            examples.labels_ if examples is not None else [],
-            len(self.pairs),
-            np.flatnonzero(examples.unanswered_) if examples is not None else np.zeros(0, dtype=np.int64),
-        )
-        """The labelled patient questions' vectors and the pairs each is labelled with."""
         self.common_stems = frozenset(t for t, n in counts.items() if n > COMMON_SHARE * len(self.pairs))
         self.intents = Phrasings.of([self._intent(text) for text in index.phrasings_], index.phrasing_start_)
         regions: dict[str, frozenset[str]] = {}
@@ -673,7 +666,6 @@ class Answerer:
             rows[:, _COLUMN["example_over_unanswered"]] = votes.closest - votes.unanswered
             self._classifier_columns(rows, classified or self.classified(message or query), positions)
         self._meaning_columns(rows, query, places)
-        rows[:, _COLUMN["example_known"]] = self.labelled.has(positions)
         self._region_columns(rows, self.regions(query) if regions is None else regions, matches)
         return rows
 
@@ -713,16 +705,25 @@ class Answerer:
         closest phrasing, closest sentence and closest labelled patient question, and how far each
         is behind the best candidate's: the words need not be shared ("days off work", "return to work").
         Also how close it is to the closest labelled question no passage answers, and how much
-        closer to the candidate's own ("how long does the knee one last" is nearer the first)."""
+        closer to the candidate's own ("how long does the knee one last" is nearer the first); and
+        whether each candidate has labelled questions at all (a clinic's new document has none)."""
         vector = self.embedder.embed([question_part(query.corrected)])[0]
-        cosines = self.labelled.cosines(vector)
+        example, unanswered = np.full(len(positions), -1.0), -1.0
+        if self.examples is not None:
+            # One product with every labelled question, held once however many pairs label it,
+            # gives both each candidate's closest and the closest one no passage answers.
+            cosines = self.meaning_vectors_["asked"] @ vector
+            labelled = self.examples.labelled_with(positions)
+            example = highest_of(cosines, labelled, empty=-1.0)
+            rows[:, _COLUMN["example_known"]] = [float(len(rows_of) > 0) for rows_of in labelled]
+            if self.examples.unanswered_.any():
+                unanswered = float(cosines[self.examples.unanswered_].max())
         for name, column in (
             *((name, meanings.closest(vector, positions)) for name, meanings in self.meanings.items()),
-            ("example", self.labelled.closest(cosines, positions)),
+            ("example", example),
         ):
             rows[:, _COLUMN[f"meaning_{name}"]] = column
             rows[:, _COLUMN[f"rel_meaning_{name}"]] = column - column.max()
-        unanswered = self.labelled.closest_unanswered(cosines)
         rows[:, _COLUMN["meaning_unanswered"]] = unanswered
         rows[:, _COLUMN["meaning_over_unanswered"]] = rows[:, _COLUMN["meaning_example"]] - unanswered
 
@@ -924,62 +925,6 @@ class _ByPair:
             cosines = np.concatenate([blocks[r] @ vector for r in having])
             out[having] = np.maximum.reduceat(cosines, np.cumsum([0, *sizes[:-1]]))
         return out
-
-
-@dataclass(frozen=True)
-class _Labelled:
-    """The labelled patient questions' vectors (:func:`meaning_texts`' "asked"), each once, and the
-    pairs each is labelled with: a question is compared with all of them in one product, which
-    gives both each candidate's closest labelled question and the closest one no passage answers.
-
-    The rows are the labelled questions' own, not a copy per label (a question labelled with
-    three pairs was held three times, and those no passage answers once more: 18 MB of copies,
-    9 MB of a start's peak memory). One product with all 9,300 costs about what products with a
-    dozen candidates' 3,700 rows and the 2,400 unanswered ones did: both are bound by reading
-    memory. Their number is the bank's, not the knowledge base's (a clinic's own pairs have no
-    labelled questions), so the product does not grow with the pairs.
-    """
-
-    vectors: np.ndarray
-    members: np.ndarray
-    """The rows of ``vectors`` labelled with each pair, pair by pair: pair ``i``'s are
-    ``members[starts[i]:starts[i + 1]]``."""
-    starts: np.ndarray
-    unanswered: np.ndarray
-    """The rows of the labelled questions no passage answers."""
-
-    @classmethod
-    def of(cls, vectors: np.ndarray, labels: Sequence[Iterable[int]], pairs: int, unanswered: np.ndarray) -> _Labelled:
-        """From one row per labelled question, the pair positions each is labelled with, the
-        number of pairs, and the rows no passage answers."""
-        owned = sorted((int(p), row) for row, found in enumerate(labels) for p in found)
-        counts = np.bincount(np.asarray([p for p, _ in owned], dtype=np.int64), minlength=pairs)
-        members = np.asarray([row for _, row in owned], dtype=np.int64)
-        return cls(vectors, members, np.append(0, np.cumsum(counts)), np.asarray(unanswered, dtype=np.int64))
-
-    def has(self, positions: np.ndarray) -> np.ndarray:
-        """1.0 for each pair at ``positions`` that has a labelled question, else 0.0."""
-        return (self.starts[positions + 1] > self.starts[positions]).astype(float)
-
-    def cosines(self, vector: np.ndarray) -> np.ndarray:
-        """The cosine of (unit) ``vector`` with every labelled question."""
-        return self.vectors @ vector
-
-    def closest(self, cosines: np.ndarray, positions: Sequence[int]) -> np.ndarray:
-        """For each pair at ``positions``, the highest of ``cosines`` among its labelled
-        questions (-1: it has none), each block's highest taken in one call."""
-        begins, ends = self.starts[positions].tolist(), self.starts[np.asarray(positions) + 1].tolist()
-        out = np.full(len(begins), -1.0)
-        having = [r for r, (begin, end) in enumerate(zip(begins, ends, strict=True)) if end > begin]
-        if having:
-            rows = np.concatenate([self.members[begins[r] : ends[r]] for r in having])
-            sizes = [ends[r] - begins[r] for r in having]
-            out[having] = np.maximum.reduceat(cosines[rows], np.cumsum([0, *sizes[:-1]]))
-        return out
-
-    def closest_unanswered(self, cosines: np.ndarray) -> float:
-        """The highest of ``cosines`` among the labelled questions no passage answers (-1: none)."""
-        return float(cosines[self.unanswered].max()) if len(self.unanswered) else -1.0
 
 
 def _asks_topic(question: str, topic: str) -> bool:

@@ -47,7 +47,7 @@ from .normalize import normalize
 from .pairs import Pair
 from .yamlfile import read_yaml
 
-__all__ = ["NEIGHBOURS", "Example", "Examples", "Votes", "passage_digest", "read_examples"]
+__all__ = ["NEIGHBOURS", "Example", "Examples", "Votes", "highest_of", "passage_digest", "read_examples"]
 
 _log = logging.getLogger(__name__)
 
@@ -248,17 +248,14 @@ class Examples:
         lengths = np.searchsorted(self._features, features, side="right") - starts
         return sparse_dot(starts, lengths, self._rows, self._weights, weights, len(self.examples))
 
+    def labelled_with(self, pairs: Sequence[int] | np.ndarray) -> list[np.ndarray]:
+        """For each pair position of ``pairs``, the positions of the examples labelled with it."""
+        return [self._labelled[p] for p in np.asarray(pairs).tolist()]
+
     def _closest(self, sims: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-        """For each pair at ``pairs``, the highest of ``sims`` among its examples (0 if it has none):
-        a dozen pairs' examples gathered, not a mask over every example for each of them."""
-        groups = [self._labelled[p] for p in pairs.tolist()]
-        closest = np.zeros(len(groups))
-        having = [r for r, rows in enumerate(groups) if len(rows)]
-        if having:
-            starts = np.cumsum([0] + [len(groups[r]) for r in having[:-1]])
-            best = np.maximum.reduceat(sims[np.concatenate([groups[r] for r in having])], starts)
-            closest[having] = np.maximum(best, 0.0)
-        return closest
+        """For each pair at ``pairs``, the highest of ``sims`` among its examples (0 if it has none,
+        or if none is above 0)."""
+        return np.maximum(highest_of(sims, self.labelled_with(pairs), empty=0.0), 0.0)
 
     def votes(self, features: np.ndarray, weights: np.ndarray, pairs: np.ndarray) -> Votes:
         """For the pairs at ``pairs``: the similarity of their closest example, and their share of
@@ -275,6 +272,18 @@ class Examples:
             return Votes(closest, np.zeros(len(pairs)), unanswered, 0.0)
         share = (sims[nearest, None] * self._membership[nearest][:, pairs]).sum(axis=0) / total
         return Votes(closest, share, unanswered, float(sims[nearest][self.unanswered_[nearest]].sum() / total))
+
+
+def highest_of(values: np.ndarray, groups: Sequence[np.ndarray], *, empty: float) -> np.ndarray:
+    """For each group of positions in ``values``, the highest of its values (``empty`` for an empty
+    group): a dozen groups gathered and their highest taken in one call, not a mask over every
+    value for each of them."""
+    out = np.full(len(groups), empty)
+    having = [r for r, rows in enumerate(groups) if len(rows)]
+    if having:
+        starts = np.cumsum([0] + [len(groups[r]) for r in having[:-1]])
+        out[having] = np.maximum.reduceat(values[np.concatenate([groups[r] for r in having])], starts)
+    return out
 
 
 def _labels(examples: Sequence[Example], positions: dict[str, int]) -> list[np.ndarray]:

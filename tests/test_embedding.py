@@ -10,8 +10,9 @@ import pytest
 from conftest import ROOT
 
 from chatbot import Chatbot
-from chatbot.answerer import _Labelled
+from chatbot.answerer import question_part
 from chatbot.embedding import DIMENSIONS, Embedder
+from chatbot.examples import highest_of
 from chatbot.model import FEATURES
 
 TEXTS = [
@@ -101,23 +102,19 @@ def test_meaning_features_of_candidates(bot: Chatbot) -> None:
     assert (rows[:, column["example_known"]] == 0.0).all() and (rows[:, column["meaning_example"]] == -1.0).all()
 
 
-def test_each_candidates_closest_labelled_question_from_one_product_with_all() -> None:
-    """Three labelled questions: two labelled with pair 0, one with pair 2, none with pairs 1
-    and 3 (-1); the third answers no pair, so it alone is the closest unanswered, and with no
-    unanswered question at all that is -1 too."""
-    vectors = np.eye(3, dtype=np.float32)
-    labels = [np.array([0]), np.array([0, 2]), np.array([], dtype=np.int64)]
-    labelled = _Labelled.of(vectors, labels, 4, np.array([2]))
-    cosines = labelled.cosines(np.array([0.6, 0.8, 0.1], dtype=np.float32))
-    assert labelled.closest(cosines, [2, 0, 1, 3]).tolist() == pytest.approx([0.8, 0.8, -1.0, -1.0])
-    assert labelled.has(np.array([0, 1, 2, 3])).tolist() == [1.0, 0.0, 1.0, 0.0]
-    assert labelled.closest_unanswered(cosines) == pytest.approx(0.1)
-    assert _Labelled.of(vectors, labels, 4, np.zeros(0, dtype=np.int64)).closest_unanswered(cosines) == -1.0
+def test_the_highest_of_each_group_and_the_empty_ones() -> None:
+    """Three values: a group of two, a group of one, two empty groups (``empty``, on both sides
+    of having a value); the groups' order is kept."""
+    values = np.array([0.6, 0.8, 0.1], dtype=np.float32)
+    groups = [np.array([1]), np.array([0, 1]), np.array([], dtype=np.int64), np.array([], dtype=np.int64)]
+    assert highest_of(values, groups, empty=-1.0).tolist() == pytest.approx([0.8, 0.8, -1.0, -1.0])
+    assert highest_of(values, [np.array([2]), groups[2]], empty=0.0).tolist() == pytest.approx([0.1, 0.0])
+    assert highest_of(values, [], empty=-1.0).tolist() == []
 
 
 def test_each_pairs_closest_labelled_question_is_the_highest_of_its_own(bot: Chatbot) -> None:
-    """On the test knowledge base's 9,000 examples: each pair's closest labelled question and the
-    closest one no passage answers are the highest cosines of exactly those questions."""
+    """On the test knowledge base's 9,323 examples: each candidate's closest labelled question and
+    the closest one no passage answers are the highest cosines of exactly those questions."""
     answerer = bot.answerer_
     assert answerer.examples is not None
     vectors = answerer.meaning_vectors_["asked"]
@@ -127,13 +124,17 @@ def test_each_pairs_closest_labelled_question_is_the_highest_of_its_own(bot: Cha
             own[position].append(row)
     unanswered = [row for row, found in enumerate(answerer.examples.labels_) if not len(found)]
     assert unanswered and all(own)
+    column = {name: FEATURES.index(name) for name in ("meaning_example", "meaning_unanswered", "example_known")}
     for question in ["how many days off work", "can i take paracetamol afterwards", "how much does it cost"]:
-        vector = answerer.embedder.embed([question])[0]
+        query = answerer.index.query(question)
+        matches = answerer.matches(query)
+        rows = answerer.features(query, matches)
+        vector = answerer.embedder.embed([question_part(query.corrected)])[0]
         exact = vectors.astype(np.float64) @ vector.astype(np.float64)
-        cosines = answerer.labelled.cosines(vector)
-        closest = answerer.labelled.closest(cosines, range(len(own)))
-        assert closest == pytest.approx([exact[rows].max() for rows in own], abs=1e-6)
-        assert answerer.labelled.closest_unanswered(cosines) == pytest.approx(exact[unanswered].max(), abs=1e-6)
+        places = [answerer.index.position_[m.pair.id] for m in matches]
+        assert rows[:, column["meaning_example"]] == pytest.approx([exact[own[p]].max() for p in places], abs=1e-6)
+        assert rows[:, column["meaning_unanswered"]] == pytest.approx(exact[unanswered].max(), abs=1e-6)
+        assert (rows[:, column["example_known"]] == 1.0).all()
 
 
 def test_no_token_runs_across_a_space_after_a_character() -> None:

@@ -238,9 +238,10 @@ def test_the_stored_meanings_are_what_a_load_would_embed(folder: Path) -> None:
     assert fast.meaning_vectors_.keys() == slow.meaning_vectors_.keys()
     for name, vectors in fast.meaning_vectors_.items():
         assert np.array_equal(vectors, slow.meaning_vectors_[name]), name
-    assert np.array_equal(fast.labelled.unanswered, slow.labelled.unanswered)
-    assert np.array_equal(fast.labelled.members, slow.labelled.members)
     assert fast.examples is not None and slow.examples is not None
+    assert np.array_equal(fast.examples.unanswered_, slow.examples.unanswered_)
+    positions = range(len(fast.pairs))
+    assert all(map(np.array_equal, fast.examples.labelled_with(positions), slow.examples.labelled_with(positions)))
     assert fast.examples.pair_words_ == slow.examples.pair_words_
     tokenizer = slow.embedder.tokenizer
     words = fast.embedder.words.ids
