@@ -55,9 +55,10 @@ def _suite(project: Path) -> subprocess.CompletedProcess[str]:
 
 def test_adding_a_document_keeps_the_suite_green(project: Path) -> None:
     faq = project / "faq"
+    before = len(list((faq / "documents").iterdir()))  # five shipped, or more where a clinic added some
     shutil.copy(DATA / "genicular-nerve-block.md", faq / "documents")
     result = build(KnowledgeBasePaths.at(faq))
-    assert result.documents == 6
+    assert result.documents == before + 1
     assert Chatbot.load(faq).ask("how long does the relief from a genicular nerve block last").kind == "answer"
     suite = _suite(project)
     assert suite.returncode == 0, suite.stdout[-3000:]
